@@ -1,0 +1,238 @@
+//! OCEN timestamps: `YYYY-MM-DDThh:mm:ss[.fff](Z|±hh:mm)`; without a zone they mean IST.
+
+use crate::error::Invalid;
+use serde::{Serialize, Serializer};
+use std::fmt;
+use time::format_description::well_known::Rfc3339;
+use time::{Date, Month, OffsetDateTime, PrimitiveDateTime, Time, UtcOffset};
+
+/// India Standard Time, the zone of a timestamp that names none.
+pub const IST: UtcOffset = match UtcOffset::from_hms(5, 30, 0) {
+    Ok(o) => o,
+    Err(_) => panic!("IST is a valid offset"),
+};
+
+/// A point in time with the offset the lender wrote (IST when it wrote none).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OcenTimestamp(OffsetDateTime);
+
+const EXPECTED: &str = "a timestamp YYYY-MM-DDThh:mm:ss[.fff][Z|+hh:mm]";
+
+impl OcenTimestamp {
+    pub fn parse(s: &str) -> Result<OcenTimestamp, Invalid> {
+        if s.is_empty() {
+            return Err(Invalid::Missing);
+        }
+        if s.len() > 40 {
+            return Err(Invalid::TooLong { max: 40 });
+        }
+        parse(s.as_bytes())
+            .map(OcenTimestamp)
+            .ok_or(Invalid::Format(EXPECTED))
+    }
+
+    pub fn from_offset_date_time(t: OffsetDateTime) -> OcenTimestamp {
+        OcenTimestamp(t)
+    }
+
+    pub fn as_offset_date_time(self) -> OffsetDateTime {
+        self.0
+    }
+
+    /// `now` in IST with milliseconds: what acks carry.
+    pub fn ack_format(t: OffsetDateTime) -> String {
+        let t = t.to_offset(IST);
+        format!(
+            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}+05:30",
+            t.year(),
+            u8::from(t.month()),
+            t.day(),
+            t.hour(),
+            t.minute(),
+            t.second(),
+            t.millisecond()
+        )
+    }
+}
+
+impl fmt::Display for OcenTimestamp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // RFC 3339 always succeeds for years 0..=9999, which parsing guarantees.
+        let s = self.0.format(&Rfc3339).map_err(|_| fmt::Error)?;
+        f.write_str(&s)
+    }
+}
+
+impl Serialize for OcenTimestamp {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+fn num(b: &[u8]) -> Option<u32> {
+    if b.is_empty() || !b.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    b.iter().try_fold(0u32, |acc, d| {
+        acc.checked_mul(10)?.checked_add(u32::from(d - b'0'))
+    })
+}
+
+fn parse(b: &[u8]) -> Option<OffsetDateTime> {
+    // Date and time: fixed positions.
+    if b.len() < 19
+        || b[4] != b'-'
+        || b[7] != b'-'
+        || !matches!(b[10], b'T' | b't')
+        || b[13] != b':'
+        || b[16] != b':'
+    {
+        return None;
+    }
+    let year = i32::try_from(num(&b[0..4])?).ok()?;
+    let month = Month::try_from(u8::try_from(num(&b[5..7])?).ok()?).ok()?;
+    let day = u8::try_from(num(&b[8..10])?).ok()?;
+    let (hour, minute, second) = (num(&b[11..13])?, num(&b[14..16])?, num(&b[17..19])?);
+    let mut rest = &b[19..];
+
+    let mut nanos = 0u32;
+    if let Some(after_dot) = rest.strip_prefix(b".") {
+        let n = after_dot.iter().take_while(|c| c.is_ascii_digit()).count();
+        if n == 0 || n > 9 {
+            return None;
+        }
+        nanos = num(&after_dot[..n])? * 10u32.pow(9 - n as u32);
+        rest = &after_dot[n..];
+    }
+
+    let offset = match rest {
+        [] => IST,
+        [b'Z' | b'z'] => UtcOffset::UTC,
+        [sign @ (b'+' | b'-'), h1, h2, b':', m1, m2] | [sign @ (b'+' | b'-'), h1, h2, m1, m2] => {
+            let h = i8::try_from(num(&[*h1, *h2])?).ok()?;
+            let m = i8::try_from(num(&[*m1, *m2])?).ok()?;
+            if h > 23 || m > 59 {
+                return None;
+            }
+            let sign = if *sign == b'-' { -1 } else { 1 };
+            UtcOffset::from_hms(sign * h, sign * m, 0).ok()?
+        }
+        _ => return None,
+    };
+
+    // A leap second (`:60`) is refused: it cannot be represented exactly.
+    let date = Date::from_calendar_date(year, month, day).ok()?;
+    let time = Time::from_hms_nano(
+        u8::try_from(hour).ok()?,
+        u8::try_from(minute).ok()?,
+        u8::try_from(second).ok()?,
+        nanos,
+    )
+    .ok()?;
+    Some(PrimitiveDateTime::new(date, time).assume_offset(offset))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    fn ts(s: &str) -> OffsetDateTime {
+        OcenTimestamp::parse(s).unwrap().as_offset_date_time()
+    }
+
+    #[test]
+    fn a_zone_less_timestamp_is_ist() {
+        assert_eq!(
+            ts("1997-07-16T19:20:30"),
+            datetime!(1997-07-16 19:20:30 +05:30)
+        );
+    }
+
+    #[test]
+    fn z_and_offsets_are_honoured() {
+        assert_eq!(
+            ts("2018-12-06T11:39:57.153Z"),
+            datetime!(2018-12-06 11:39:57.153 UTC)
+        );
+        assert_eq!(
+            ts("1997-07-16T19:20:30+05:30"),
+            datetime!(1997-07-16 13:50:30 UTC)
+        );
+        assert_eq!(
+            ts("1997-07-16T19:20:30-0400"),
+            datetime!(1997-07-16 23:20:30 UTC)
+        );
+    }
+
+    #[test]
+    fn fractional_seconds_of_any_precision_up_to_nanos_are_accepted() {
+        assert_eq!(
+            ts("2024-01-01T00:00:00.1Z"),
+            datetime!(2024-01-01 00:00:00.1 UTC)
+        );
+        assert_eq!(
+            ts("2024-01-01T00:00:00.123456789Z"),
+            datetime!(2024-01-01 00:00:00.123456789 UTC)
+        );
+        assert!(OcenTimestamp::parse("2024-01-01T00:00:00.1234567891Z").is_err());
+        assert!(OcenTimestamp::parse("2024-01-01T00:00:00.Z").is_err());
+    }
+
+    #[test]
+    fn leap_seconds_and_impossible_dates_are_refused() {
+        for bad in [
+            "2016-12-31T23:59:60Z",
+            "2023-02-29T10:00:00Z",
+            "2024-13-01T10:00:00Z",
+            "2024-01-01T24:00:00Z",
+            "2024-01-01T10:00:00+24:00",
+        ] {
+            assert!(
+                matches!(OcenTimestamp::parse(bad), Err(Invalid::Format(_))),
+                "{bad}"
+            );
+        }
+        assert!(OcenTimestamp::parse("2024-02-29T23:59:59Z").is_ok());
+    }
+
+    #[test]
+    fn other_shapes_are_refused() {
+        for bad in [
+            "2024-01-01",
+            "2024-01-01 10:00:00",
+            "1700000000",
+            "2024-01-01T10:00:00Zjunk",
+            "２０２４-01-01T10:00:00Z",
+            "2024-01-01T10:00:00+5:30",
+        ] {
+            assert!(
+                matches!(OcenTimestamp::parse(bad), Err(Invalid::Format(_))),
+                "{bad}"
+            );
+        }
+        assert_eq!(OcenTimestamp::parse(""), Err(Invalid::Missing));
+        assert_eq!(
+            OcenTimestamp::parse(&"1".repeat(10_000)),
+            Err(Invalid::TooLong { max: 40 })
+        );
+    }
+
+    #[test]
+    fn timestamps_print_as_rfc3339_with_their_offset() {
+        assert_eq!(
+            OcenTimestamp::parse("1997-07-16T19:20:30")
+                .unwrap()
+                .to_string(),
+            "1997-07-16T19:20:30+05:30"
+        );
+    }
+
+    #[test]
+    fn acks_are_stamped_in_ist_with_milliseconds() {
+        assert_eq!(
+            OcenTimestamp::ack_format(datetime!(2024-01-01 00:00:00.5 UTC)),
+            "2024-01-01T05:30:00.500+05:30"
+        );
+    }
+}

@@ -1,0 +1,192 @@
+//! Why a callback was refused, modelled by what the lender should do about it, and the one
+//! place that maps each reason to an HTTP status and an ack error code.
+
+use std::fmt;
+
+/// An ack error code. The `GEN*`/`AUTH*` codes are the OCEN v3 error-code table's; the
+/// `LSP*` codes are this service's own for cases the table does not cover (README lists all).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ErrorCode {
+    /// `GEN5001`: a mandatory attribute is missing (absent, `null` or empty).
+    MandatoryAttributeMissing,
+    /// `GEN5002`: a value is not one of the attribute's enum values.
+    ValueNotInEnum,
+    /// `GEN5003`: only `POST` is allowed.
+    MethodNotAllowed,
+    /// `GEN5004`: the service cannot record the callback right now; retry.
+    ServiceUnavailable,
+    /// `GEN5005`: `metadata.version` is not a version this service speaks.
+    InvalidApiVersion,
+    /// `GEN5007`: an attribute (or the whole body) is longer than allowed.
+    InvalidAttributeLength,
+    /// `AUTH1001`: the signature is missing or does not verify.
+    InvalidSignature,
+    /// `LSP4000`: the body is not a JSON object.
+    MalformedJson,
+    /// `LSP4001`: an attribute has the wrong JSON type or an invalid format.
+    InvalidAttributeValue,
+    /// `LSP4002`: attributes contradict each other (a business rule of the callback).
+    BusinessRuleViolated,
+    /// `LSP4004`: no callback is served at this path.
+    UnknownPath,
+    /// `LSP4009`: the requestId was already used for a different callback body or lender.
+    RequestIdConflict,
+    /// `LSP4015`: the body is not declared as JSON.
+    UnsupportedMediaType,
+}
+
+impl ErrorCode {
+    pub const ALL: [ErrorCode; 13] = [
+        ErrorCode::MandatoryAttributeMissing,
+        ErrorCode::ValueNotInEnum,
+        ErrorCode::MethodNotAllowed,
+        ErrorCode::ServiceUnavailable,
+        ErrorCode::InvalidApiVersion,
+        ErrorCode::InvalidAttributeLength,
+        ErrorCode::InvalidSignature,
+        ErrorCode::MalformedJson,
+        ErrorCode::InvalidAttributeValue,
+        ErrorCode::BusinessRuleViolated,
+        ErrorCode::UnknownPath,
+        ErrorCode::RequestIdConflict,
+        ErrorCode::UnsupportedMediaType,
+    ];
+
+    /// The code as it appears in `ack.error`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::MandatoryAttributeMissing => "GEN5001",
+            ErrorCode::ValueNotInEnum => "GEN5002",
+            ErrorCode::MethodNotAllowed => "GEN5003",
+            ErrorCode::ServiceUnavailable => "GEN5004",
+            ErrorCode::InvalidApiVersion => "GEN5005",
+            ErrorCode::InvalidAttributeLength => "GEN5007",
+            ErrorCode::InvalidSignature => "AUTH1001",
+            ErrorCode::MalformedJson => "LSP4000",
+            ErrorCode::InvalidAttributeValue => "LSP4001",
+            ErrorCode::BusinessRuleViolated => "LSP4002",
+            ErrorCode::UnknownPath => "LSP4004",
+            ErrorCode::RequestIdConflict => "LSP4009",
+            ErrorCode::UnsupportedMediaType => "LSP4015",
+        }
+    }
+
+    /// The HTTP status that goes with the code. `GEN5007` is 400 for an attribute and 413
+    /// for the whole body; [`Rejection::body_too_large`] sets that one.
+    pub fn default_status(self) -> u16 {
+        match self {
+            ErrorCode::MethodNotAllowed => 405,
+            ErrorCode::ServiceUnavailable => 503,
+            ErrorCode::InvalidSignature => 401,
+            ErrorCode::UnknownPath => 404,
+            ErrorCode::RequestIdConflict => 409,
+            ErrorCode::UnsupportedMediaType => 415,
+            _ => 400,
+        }
+    }
+}
+
+impl fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A refused callback: the code, the HTTP status and a detail for the lender naming the
+/// offending attribute. The detail never carries a value from the body (it may be personal
+/// data); it names the field and what was expected.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rejection {
+    pub code: ErrorCode,
+    pub status: u16,
+    pub detail: String,
+}
+
+impl Rejection {
+    pub fn new(code: ErrorCode, detail: impl Into<String>) -> Self {
+        Rejection {
+            code,
+            status: code.default_status(),
+            detail: detail.into(),
+        }
+    }
+
+    pub fn body_too_large(limit: usize) -> Self {
+        Rejection {
+            code: ErrorCode::InvalidAttributeLength,
+            status: 413,
+            detail: format!("body is larger than {limit} bytes"),
+        }
+    }
+}
+
+impl fmt::Display for Rejection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} ({}): {}", self.code, self.status, self.detail)
+    }
+}
+
+impl std::error::Error for Rejection {}
+
+/// What is wrong with one attribute, before we know its full path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Invalid {
+    /// Absent, `null`, or empty.
+    Missing,
+    /// Longer than `max` characters.
+    TooLong { max: usize },
+    /// Not one of the allowed values.
+    NotInEnum { allowed: &'static [&'static str] },
+    /// Wrong format; the text says what was expected (never the value).
+    Format(&'static str),
+}
+
+impl Invalid {
+    /// Attach the attribute path, e.g. `payment.totalAmount`.
+    pub fn at(self, field: &str) -> Rejection {
+        match self {
+            Invalid::Missing => Rejection::new(
+                ErrorCode::MandatoryAttributeMissing,
+                format!("{field} is required"),
+            ),
+            Invalid::TooLong { max } => Rejection::new(
+                ErrorCode::InvalidAttributeLength,
+                format!("{field} is longer than {max} characters"),
+            ),
+            Invalid::NotInEnum { allowed } => Rejection::new(
+                ErrorCode::ValueNotInEnum,
+                format!("{field} must be one of {}", allowed.join(", ")),
+            ),
+            Invalid::Format(expected) => Rejection::new(
+                ErrorCode::InvalidAttributeValue,
+                format!("{field} must be {expected}"),
+            ),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_code_is_distinct() {
+        let mut codes: Vec<_> = ErrorCode::ALL.iter().map(|c| c.as_str()).collect();
+        codes.sort();
+        codes.dedup();
+        assert_eq!(codes.len(), ErrorCode::ALL.len());
+    }
+
+    #[test]
+    fn a_missing_field_names_the_field_with_gen5001() {
+        let r = Invalid::Missing.at("metadata.orgId");
+        assert_eq!((r.code.as_str(), r.status), ("GEN5001", 400));
+        assert!(r.detail.contains("metadata.orgId"));
+    }
+
+    #[test]
+    fn a_too_large_body_is_413_gen5007() {
+        let r = Rejection::body_too_large(10);
+        assert_eq!((r.code.as_str(), r.status), ("GEN5007", 413));
+    }
+}

@@ -1,0 +1,40 @@
+//! The Lambda HTTP adapter: API Gateway (HTTP API, payload v2) request in, ack response out.
+//! Every answer is `Ok(response)`: a client's mistake must never become a Lambda error
+//! (which API Gateway would turn into a 5xx without an ack).
+
+use crate::service::{CallbackService, Inbound, Reply, TRACE_ID_GENERATED_HEADER};
+use crate::CallbackType;
+use lambda_http::http::header::CONTENT_TYPE;
+use lambda_http::{Body, Request, Response};
+
+/// Answer one API Gateway request as callback `kind`.
+pub async fn answer(service: &CallbackService, kind: CallbackType, req: Request) -> Response<Body> {
+    let content_type = req
+        .headers()
+        .get(CONTENT_TYPE)
+        .map(|v| v.to_str().unwrap_or("invalid"));
+    let body: &[u8] = req.body().as_ref();
+    let reply = service
+        .handle(
+            kind,
+            Inbound {
+                method: req.method().as_str(),
+                content_type,
+                body,
+            },
+        )
+        .await;
+    to_response(reply)
+}
+
+pub fn to_response(reply: Reply) -> Response<Body> {
+    let mut builder = Response::builder()
+        .status(reply.status)
+        .header(CONTENT_TYPE, "application/json");
+    if reply.trace_id_generated {
+        builder = builder.header(TRACE_ID_GENERATED_HEADER, "true");
+    }
+    builder
+        .body(Body::Text(reply.body))
+        .expect("status and headers are valid")
+}

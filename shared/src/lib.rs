@@ -1,0 +1,44 @@
+//! # ocen-shared: the LSP side of the OCEN v3 asynchronous callbacks
+//!
+//! Lenders POST three callbacks to the LSP; this crate holds everything about them that is
+//! not wiring. A request travels through the rooms in this order:
+//!
+//! - [`callback`]: which callback a request is ([`CallbackType`]) and the paths it arrives on.
+//! - [`wire`]: serde types that follow the v3 JSON Schemas field for field. Everything is
+//!   optional here; unknown attributes and `extensibleData` are kept.
+//! - [`domain`]: validated types (`RequestId`, `OrgId`, `OcenTimestamp`, `Amount`, the enums,
+//!   `MaskedPhoneNumber`, ...) and the three validated callbacks. Parse, don't validate: the
+//!   wire → domain conversion is the only way to get one, and it enforces the business rules.
+//! - [`error`]: why a callback is refused ([`Rejection`], [`ErrorCode`]), and the one
+//!   mapping to HTTP status and ack code.
+//! - [`ack`]: the spec's ack, the answer to every request.
+//! - [`service`]: the pipeline ([`CallbackService::handle`]): bytes in, reply out; one
+//!   conditional write per callback.
+//! - [`store`]: the idempotency store port and its DynamoDB adapter.
+//! - [`event`]: the versioned envelope consumers receive.
+//! - [`publish`]: the event publisher port and its SQS adapter.
+//! - [`dispatch`]: the outbox dispatcher, from table stream records to queues.
+//! - [`http`]: the Lambda (API Gateway v2) adapter used by the callback functions.
+//! - [`config`], [`aws`], [`telemetry`]: read once per cold start.
+//! - `testing` (feature `testing`): in-memory fakes and sample bodies for unit tests.
+
+pub mod ack;
+pub mod aws;
+pub mod callback;
+pub mod config;
+pub mod dispatch;
+pub mod domain;
+pub mod error;
+pub mod event;
+pub mod http;
+pub mod publish;
+pub mod service;
+pub mod store;
+pub mod telemetry;
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
+pub mod wire;
+
+pub use callback::CallbackType;
+pub use error::{ErrorCode, Rejection};
+pub use service::{CallbackService, Inbound, Reply};

@@ -1,0 +1,187 @@
+//! Test support (feature `testing`): in-memory fakes of the store and publisher, and valid
+//! sample bodies of each callback. Unit tests only; integration tests use the real adapters
+//! against the local endpoint.
+
+use crate::publish::{EventPublisher, OutboundMessage, PublishError, QueueTarget};
+use crate::store::{IdempotencyStore, NewRecord, PutOutcome, StoreError, StoredRecord};
+use crate::CallbackType;
+use async_trait::async_trait;
+use serde_json::{json, Value};
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Mutex;
+
+/// A store in memory, with the same conditional-put semantics as the DynamoDB adapter.
+#[derive(Default)]
+pub struct MemoryStore {
+    items: Mutex<HashMap<String, NewRecord>>,
+    unavailable: AtomicBool,
+    calls: AtomicUsize,
+}
+
+impl MemoryStore {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Make every call fail as if DynamoDB were down.
+    pub fn set_unavailable(&self, down: bool) {
+        self.unavailable.store(down, Ordering::SeqCst);
+    }
+
+    pub fn records(&self) -> Vec<NewRecord> {
+        self.items.lock().unwrap().values().cloned().collect()
+    }
+
+    pub fn calls(&self) -> usize {
+        self.calls.load(Ordering::SeqCst)
+    }
+}
+
+#[async_trait]
+impl IdempotencyStore for MemoryStore {
+    async fn put_if_absent(&self, record: &NewRecord) -> Result<PutOutcome, StoreError> {
+        self.calls.fetch_add(1, Ordering::SeqCst);
+        if self.unavailable.load(Ordering::SeqCst) {
+            return Err(StoreError::Unavailable(
+                "memory store set unavailable".into(),
+            ));
+        }
+        let mut items = self.items.lock().unwrap();
+        match items.get(&record.key) {
+            Some(old) => Ok(PutOutcome::AlreadyExists(StoredRecord {
+                org_id: old.org_id.clone(),
+                payload_hash: old.payload_hash.clone(),
+                ack: old.ack.clone(),
+            })),
+            None => {
+                items.insert(record.key.clone(), record.clone());
+                Ok(PutOutcome::Inserted)
+            }
+        }
+    }
+}
+
+/// A publisher in memory: records what was sent per queue; queues can be made to fail.
+#[derive(Default)]
+pub struct MemoryPublisher {
+    sent: Mutex<Vec<(String, OutboundMessage)>>,
+    failing: Mutex<Vec<String>>,
+    /// Fail only the message at this position of every batch (partial failure).
+    fail_position: Mutex<Option<usize>>,
+}
+
+impl MemoryPublisher {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn fail_queue(&self, url: &str, failing: bool) {
+        let mut f = self.failing.lock().unwrap();
+        f.retain(|u| u != url);
+        if failing {
+            f.push(url.to_string());
+        }
+    }
+
+    pub fn fail_position(&self, position: Option<usize>) {
+        *self.fail_position.lock().unwrap() = position;
+    }
+
+    pub fn sent(&self) -> Vec<(String, OutboundMessage)> {
+        self.sent.lock().unwrap().clone()
+    }
+}
+
+#[async_trait]
+impl EventPublisher for MemoryPublisher {
+    async fn send_batch(
+        &self,
+        queue: &QueueTarget,
+        messages: &[OutboundMessage],
+    ) -> Vec<Result<(), PublishError>> {
+        let down = self.failing.lock().unwrap().contains(&queue.url);
+        let position = *self.fail_position.lock().unwrap();
+        messages
+            .iter()
+            .enumerate()
+            .map(|(i, m)| {
+                if down || position == Some(i) {
+                    Err(PublishError {
+                        queue: queue.name().to_string(),
+                        reason: "memory queue set failing".into(),
+                    })
+                } else {
+                    self.sent
+                        .lock()
+                        .unwrap()
+                        .push((queue.url.clone(), m.clone()));
+                    Ok(())
+                }
+            })
+            .collect()
+    }
+}
+
+/// Sensitive sample values used in the sample bodies, for tests that check logs.
+pub const SAMPLE_OTP_SESSION_KEY: &str = "otp-session-7f3a9c1e";
+pub const SAMPLE_APP_TOKEN: &str = "app-token-5b2d8e4f";
+pub const SAMPLE_TXN_REF: &str = "004618602124";
+
+/// A valid body of each callback, as a lender would send it.
+pub fn sample_body(kind: CallbackType, request_id: &str) -> Value {
+    let metadata = json!({
+        "version": "1.0",
+        "orgId": "LENDER-ABC",
+        "timestamp": "2024-05-01T10:15:30.120Z",
+        "traceId": "e8cc6822-d4bb-4eb1-9e1b-4996fbff8acb"
+    });
+    match kind {
+        CallbackType::LoanAcceptanceResponse => json!({
+            "metadata": metadata,
+            "requestId": request_id,
+            "response": {"error": "0"},
+            "credBlock": [{
+                "type": "OTP",
+                "data": {
+                    "otpSessionKey": SAMPLE_OTP_SESSION_KEY,
+                    "maskedPhoneNumber": "XXXXXXX775",
+                    "appToken": SAMPLE_APP_TOKEN,
+                    "otp": null,
+                    "status": null,
+                    "url": null
+                }
+            }]
+        }),
+        CallbackType::DisbursementResponse => json!({
+            "metadata": metadata,
+            "requestId": request_id,
+            "response": {"error": "0"},
+            "loanId": "LOAN-2024-000123",
+            "payment": {
+                "id": "e8cc6822bd4bbb4eb1b9e1b4996fbff8acb",
+                "description": "Disbursement of loan LOAN-2024-000123",
+                "date": "2024-05-01T10:15:00+05:30",
+                "totalAmount": "10000.00",
+                "principal": "10000.00",
+                "status": "SUCCESS",
+                "useSavedPaymentOption": false,
+                "paymentMethodType": "NETBANKING",
+                "txnRefNo": SAMPLE_TXN_REF,
+                "extensibleData": {"utr": "UTR123"}
+            }
+        }),
+        CallbackType::ConsentHandleResponse => json!({
+            "metadata": metadata,
+            "requestId": request_id,
+            "response": {"error": "0"},
+            "consent": {
+                "consentHandle": "39e108fe-9243-11e8-b9f2-0256d88baae8",
+                "consentStatus": "READY",
+                "consentFetchType": "ONETIME",
+                "vua": "user@aa.in",
+                "isAggregationEnabled": false
+            }
+        }),
+    }
+}

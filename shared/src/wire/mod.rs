@@ -1,0 +1,204 @@
+//! Wire types: what a lender may put on the wire, field for field with the v3 JSON Schemas
+//! (camelCase). Every field is optional here, even the schema's required ones, so that the
+//! domain layer can say *which* mandatory attribute is missing (`GEN5001`) instead of a
+//! generic parse error; `null` deserialises as absent. Unknown attributes are kept in
+//! `extra` and `extensibleData` is kept verbatim, so nothing a lender sends is dropped.
+
+mod consent;
+mod disbursement;
+mod loan_acceptance;
+
+pub use consent::{Consent, ConsentHandleResponse, LspInfo};
+pub use disbursement::{Payment, TriggerDisbursementResponse};
+pub use loan_acceptance::{CredBlock, OtpBlock, TriggerLoanAcceptanceResponse};
+
+use serde::{Deserialize, Deserializer, Serialize};
+use serde_json::{Map, Value};
+
+/// Attributes the schema does not name, carried through untouched.
+pub type Extra = Map<String, Value>;
+
+/// `metadata` (metadata.json).
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Metadata {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub org_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timestamp: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub trace_id: Option<String>,
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+/// `response` (response.json): `"0"` when the lender found no error.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LenderResponse {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+/// One object or an array of them: the schema says `credBlock` is an object, Juspay's page
+/// says an array; lenders send both.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum OneOrMany<T> {
+    One(T),
+    Many(Vec<T>),
+}
+
+impl<T> OneOrMany<T> {
+    pub fn into_vec(self) -> Vec<T> {
+        match self {
+            OneOrMany::One(t) => vec![t],
+            OneOrMany::Many(v) => v,
+        }
+    }
+}
+
+impl<'de, T: serde::de::DeserializeOwned> Deserialize<'de> for OneOrMany<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::Error;
+        // Decide on the JSON shape first, so the inner error (if any) is the real one
+        // instead of "did not match any variant".
+        match Value::deserialize(d)? {
+            Value::Array(items) => items
+                .into_iter()
+                .map(|v| serde_json::from_value(v).map_err(D::Error::custom))
+                .collect::<Result<_, _>>()
+                .map(OneOrMany::Many),
+            v @ Value::Object(_) => serde_json::from_value(v)
+                .map(OneOrMany::One)
+                .map_err(D::Error::custom),
+            _ => Err(D::Error::custom(
+                "invalid type, expected an object or an array of objects",
+            )),
+        }
+    }
+}
+
+/// A number or a string (`otp`: the schema says number, samples send strings).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum NumberOrString {
+    Number(serde_json::Number),
+    String(String),
+}
+
+impl NumberOrString {
+    pub fn into_string(self) -> String {
+        match self {
+            NumberOrString::Number(n) => n.to_string(),
+            NumberOrString::String(s) => s,
+        }
+    }
+}
+
+/// The three callback bodies, as parsed from JSON.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CallbackBody {
+    LoanAcceptance(TriggerLoanAcceptanceResponse),
+    Disbursement(TriggerDisbursementResponse),
+    ConsentHandle(ConsentHandleResponse),
+}
+
+/// Where and why a body did not fit the wire types: a JSON path and what was expected.
+/// Never carries the offending value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ShapeError {
+    pub path: String,
+    pub expected: String,
+}
+
+impl CallbackBody {
+    /// Parse a JSON value (already known to be an object) as the given callback.
+    pub fn from_value(kind: crate::CallbackType, value: Value) -> Result<CallbackBody, ShapeError> {
+        use crate::CallbackType as T;
+        match kind {
+            T::LoanAcceptanceResponse => from_value(value).map(CallbackBody::LoanAcceptance),
+            T::DisbursementResponse => from_value(value).map(CallbackBody::Disbursement),
+            T::ConsentHandleResponse => from_value(value).map(CallbackBody::ConsentHandle),
+        }
+    }
+}
+
+fn from_value<T: serde::de::DeserializeOwned>(value: Value) -> Result<T, ShapeError> {
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let path = e.path().to_string();
+        ShapeError {
+            path,
+            expected: expectation(&e.into_inner().to_string()),
+        }
+    })
+}
+
+/// serde's messages quote the offending value (`invalid type: string "98765…", expected u64`):
+/// keep only the expectation, which names no data.
+fn expectation(message: &str) -> String {
+    match message.rsplit_once(", expected ") {
+        Some((_, expected)) => format!("of type {expected}"),
+        None if message.contains("expected an object or an array of objects") => {
+            "an object or an array of objects".to_string()
+        }
+        None => "of the type the schema gives".to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_type_error_names_the_path_and_expectation_but_not_the_value() {
+        let err = CallbackBody::from_value(
+            crate::CallbackType::DisbursementResponse,
+            json!({"payment": {"totalAmount": 98765.43, "id": "p"}}),
+        )
+        .unwrap_err();
+        assert_eq!(err.path, "payment.totalAmount");
+        assert!(err.expected.contains("string"), "{}", err.expected);
+        assert!(!err.expected.contains("98765"), "{}", err.expected);
+    }
+
+    #[test]
+    fn a_cred_block_may_be_an_object_or_an_array() {
+        let one: OneOrMany<CredBlock> =
+            serde_json::from_value(json!({"type": "OTP", "data": {}})).unwrap();
+        let many: OneOrMany<CredBlock> =
+            serde_json::from_value(json!([{"type": "OTP"}, {"type": "OTP"}])).unwrap();
+        assert_eq!(one.into_vec().len(), 1);
+        assert_eq!(many.into_vec().len(), 2);
+    }
+
+    #[test]
+    fn a_cred_block_of_another_json_type_is_an_error() {
+        assert!(serde_json::from_value::<OneOrMany<CredBlock>>(json!("OTP")).is_err());
+    }
+
+    #[test]
+    fn unknown_attributes_and_extensible_data_survive_a_round_trip() {
+        let body = json!({
+            "metadata": {"version": "1.0", "orgId": "L", "timestamp": "t", "traceId": "x", "region": "south"},
+            "requestId": "r", "response": {"error": "0"},
+            "consent": {"consentStatus": "READY", "extensibleData": {"a": [1, {"b": null}]}, "aaId": "finvu"},
+            "futureField": {"nested": true}
+        });
+        let parsed: ConsentHandleResponse = serde_json::from_value(body.clone()).unwrap();
+        assert_eq!(serde_json::to_value(&parsed).unwrap(), body);
+    }
+
+    #[test]
+    fn null_means_absent() {
+        let parsed: OtpBlock =
+            serde_json::from_value(json!({"status": null, "otp": null})).unwrap();
+        assert_eq!(parsed.status, None);
+        assert_eq!(parsed.otp, None);
+    }
+}
