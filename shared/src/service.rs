@@ -349,3 +349,7 @@ impl LogFields {
         }
     }
 }
+
+#[cfg(test)]
+#[path = "service_tests.rs"]
+mod tests;

@@ -185,3 +185,40 @@ pub fn sample_body(kind: CallbackType, request_id: &str) -> Value {
         }),
     }
 }
+
+/// The published OCEN spec folder (beside the repository root).
+pub fn spec_dir() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/ocen-spec")
+}
+
+/// A validator for an ack body: `ack.json` (the spec's schema, read from the spec folder)
+/// wrapped in `{"ack": …}` as Juspay's pages show it.
+pub fn ack_validator() -> jsonschema::Validator {
+    let path = spec_dir().join("v3-schemas/ack.json");
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    let mut ack: Value = serde_json::from_str(&text).expect("ack.json is JSON");
+    let obj = ack.as_object_mut().expect("ack.json is an object");
+    obj.remove("$id");
+    obj.remove("$schema");
+    let wrapped = json!({
+        "$schema": "http://json-schema.org/draft-07/schema#",
+        "type": "object",
+        "required": ["ack"],
+        "properties": {"ack": ack}
+    });
+    jsonschema::validator_for(&wrapped).expect("the wrapped ack schema compiles")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_ack_validator_refuses_an_ack_without_trace_id_or_wrapper() {
+        let v = ack_validator();
+        assert!(v.is_valid(&json!({"ack": {"error": "0", "traceId": "t", "timestamp": "x"}})));
+        assert!(!v.is_valid(&json!({"ack": {"error": "0", "timestamp": "x"}})));
+        assert!(!v.is_valid(&json!({"error": "0", "traceId": "t", "timestamp": "x"})));
+        assert!(!v.is_valid(&json!({"ack": {"error": 0, "traceId": "t", "timestamp": "x"}})));
+    }
+}
