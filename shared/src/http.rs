@@ -38,3 +38,12 @@ pub fn to_response(reply: Reply) -> Response<Body> {
         .body(Body::Text(reply.body))
         .expect("status and headers are valid")
 }
+
+/// Cold-start wiring of a callback function: configuration from the environment, one SDK
+/// configuration, one DynamoDB client, the store and the service. No network call.
+pub async fn service_from_env() -> Result<CallbackService, crate::config::ConfigError> {
+    let config = crate::config::CallbackConfig::from_env()?;
+    let sdk = crate::aws::sdk_config().await;
+    let store = crate::store::dynamodb::DynamoStore::new(aws_sdk_dynamodb::Client::new(&sdk), &config.table_name);
+    Ok(CallbackService::new(std::sync::Arc::new(store), &config))
+}

@@ -1,0 +1,66 @@
+//! HTTP translation for this function: API Gateway v2 request in, ack out. No rule lives
+//! here; the pipeline is [`ocen_shared::CallbackService`].
+
+use lambda_http::{Body, Error, Request, Response};
+use ocen_shared::{CallbackService, CallbackType};
+
+/// The callback this function answers.
+pub const CALLBACK: CallbackType = CallbackType::LoanAcceptanceResponse;
+
+pub async fn handle(service: &CallbackService, req: Request) -> Result<Response<Body>, Error> {
+    Ok(ocen_shared::http::answer(service, CALLBACK, req).await)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ocen_shared::config::CallbackConfig;
+    use ocen_shared::testing::{ack_validator, MemoryStore};
+    use serde_json::Value;
+    use std::sync::Arc;
+
+    fn service(store: Arc<MemoryStore>) -> CallbackService {
+        let config = CallbackConfig::from_lookup(|k| (k == "TABLE_NAME").then(|| "t".to_string())).unwrap();
+        CallbackService::new(store, &config)
+    }
+
+    /// Feed an API Gateway v2 event from `events/` through the handler.
+    async fn invoke(service: &CallbackService, event: &str) -> (u16, Value) {
+        let req = lambda_http::request::from_str(event).expect("the event is an API Gateway v2 event");
+        let resp = handle(service, req).await.expect("the handler never fails");
+        assert_eq!(resp.headers()["content-type"], "application/json");
+        let body: Value = match resp.body() {
+            Body::Text(t) => serde_json::from_str(t).unwrap(),
+            other => panic!("unexpected body {other:?}"),
+        };
+        assert!(ack_validator().is_valid(&body), "not a spec ack: {body}");
+        (resp.status().as_u16(), body)
+    }
+
+    fn code(ack: &Value) -> &str {
+        ack["ack"]["error"].as_str().unwrap()
+    }
+
+    #[tokio::test]
+    async fn the_valid_event_is_recorded_and_acked() {
+        let store = Arc::new(MemoryStore::new());
+        let (status, ack) = invoke(&service(store.clone()), include_str!("../../../events/loan-acceptance-valid.json")).await;
+        assert_eq!((status, code(&ack)), (200, "0"));
+        assert_eq!(ack["ack"]["traceId"], "e8cc6822-d4bb-4eb1-9e1b-4996fbff8acb");
+        assert_eq!(store.records().len(), 1);
+    }
+
+    #[tokio::test]
+    async fn a_single_cred_block_object_is_accepted() {
+        let (status, ack) = invoke(&service(Arc::new(MemoryStore::new())), include_str!("../../../events/loan-acceptance-credblock-object.json")).await;
+        assert_eq!((status, code(&ack)), (200, "0"));
+    }
+
+    #[tokio::test]
+    async fn an_otp_trigger_without_a_session_key_is_400_gen5001() {
+        let (status, ack) = invoke(&service(Arc::new(MemoryStore::new())), include_str!("../../../events/loan-acceptance-invalid-no-session-key.json")).await;
+        assert_eq!((status, code(&ack)), (400, "GEN5001"));
+        assert!(ack["ack"]["detail"].as_str().unwrap().contains("otpSessionKey"));
+    }
+
+}
