@@ -178,7 +178,8 @@ mod tests {
     }
 
     fn record(seq: u32, kind: CallbackType) -> StreamRecord {
-        let body = CallbackBody::from_value(kind, sample_body(kind, &format!("req-{seq}"))).unwrap();
+        let body =
+            CallbackBody::from_value(kind, sample_body(kind, &format!("req-{seq}"))).unwrap();
         let callback = Callback::parse(body, &ValidationPolicy::default()).unwrap();
         StreamRecord {
             sequence_number: format!("{seq:05}"),
@@ -191,17 +192,36 @@ mod tests {
     async fn each_insert_goes_to_every_queue_of_its_type_with_attributes() {
         let publisher = Arc::new(MemoryPublisher::new());
         let d = Dispatcher::new(publisher.clone(), config());
-        let report = d.dispatch(&[record(1, CallbackType::DisbursementResponse), record(2, CallbackType::ConsentHandleResponse)]).await;
-        assert_eq!(report, DispatchReport { delivered: 2, skipped: 0, failed: vec![] });
+        let report = d
+            .dispatch(&[
+                record(1, CallbackType::DisbursementResponse),
+                record(2, CallbackType::ConsentHandleResponse),
+            ])
+            .await;
+        assert_eq!(
+            report,
+            DispatchReport {
+                delivered: 2,
+                skipped: 0,
+                failed: vec![]
+            }
+        );
         let sent = publisher.sent();
         let queues: Vec<&str> = sent.iter().map(|(q, _)| q.as_str()).collect();
         assert_eq!(sent.len(), 3);
-        assert!(queues.contains(&"q/ledger.fifo") && queues.contains(&"q/notify") && queues.contains(&"q/consent"));
+        assert!(
+            queues.contains(&"q/ledger.fifo")
+                && queues.contains(&"q/notify")
+                && queues.contains(&"q/consent")
+        );
         let (_, m) = sent.iter().find(|(q, _)| q == "q/ledger.fifo").unwrap();
         assert_eq!(m.event_type, "DISBURSEMENT_RESPONSE");
         assert_eq!(m.org_id, "LENDER-ABC");
         assert_eq!(m.group_id, "loan:LOAN-2024-000123");
-        assert_eq!(m.event_id, crate::event::event_id(CallbackType::DisbursementResponse, "req-1").to_string());
+        assert_eq!(
+            m.event_id,
+            crate::event::event_id(CallbackType::DisbursementResponse, "req-1").to_string()
+        );
     }
 
     #[tokio::test]
@@ -209,8 +229,13 @@ mod tests {
         let publisher = Arc::new(MemoryPublisher::new());
         let mut r = record(1, CallbackType::LoanAcceptanceResponse);
         r.event_name = "REMOVE".into();
-        let report = Dispatcher::new(publisher.clone(), config()).dispatch(&[r]).await;
-        assert_eq!((report.delivered, report.skipped, report.failed.len()), (0, 1, 0));
+        let report = Dispatcher::new(publisher.clone(), config())
+            .dispatch(&[r])
+            .await;
+        assert_eq!(
+            (report.delivered, report.skipped, report.failed.len()),
+            (0, 1, 0)
+        );
         assert!(publisher.sent().is_empty());
     }
 
@@ -219,19 +244,34 @@ mod tests {
         let publisher = Arc::new(MemoryPublisher::new());
         publisher.fail_queue("q/notify", true);
         let records: Vec<_> = (1..=3)
-            .map(|i| if i == 2 { record(i, CallbackType::DisbursementResponse) } else { record(i, CallbackType::LoanAcceptanceResponse) })
+            .map(|i| {
+                if i == 2 {
+                    record(i, CallbackType::DisbursementResponse)
+                } else {
+                    record(i, CallbackType::LoanAcceptanceResponse)
+                }
+            })
             .collect();
-        let report = Dispatcher::new(publisher, config()).dispatch(&records).await;
+        let report = Dispatcher::new(publisher, config())
+            .dispatch(&records)
+            .await;
         assert_eq!(report.delivered, 1);
-        assert_eq!(report.failed, vec!["00002".to_string(), "00003".to_string()]);
+        assert_eq!(
+            report.failed,
+            vec!["00002".to_string(), "00003".to_string()]
+        );
     }
 
     #[tokio::test]
     async fn a_failure_in_a_later_chunk_keeps_earlier_chunks_delivered() {
         let publisher = Arc::new(MemoryPublisher::new());
         publisher.fail_position(Some(4));
-        let records: Vec<_> = (1..=25).map(|i| record(i, CallbackType::ConsentHandleResponse)).collect();
-        let report = Dispatcher::new(publisher, config()).dispatch(&records).await;
+        let records: Vec<_> = (1..=25)
+            .map(|i| record(i, CallbackType::ConsentHandleResponse))
+            .collect();
+        let report = Dispatcher::new(publisher, config())
+            .dispatch(&records)
+            .await;
         assert_eq!(report.delivered, 4);
         assert_eq!(report.failed.first().map(String::as_str), Some("00005"));
         assert_eq!(report.failed.len(), 21);
@@ -242,10 +282,19 @@ mod tests {
         let publisher = Arc::new(MemoryPublisher::new());
         let mut bad = record(2, CallbackType::LoanAcceptanceResponse);
         bad.event = Some("{not an envelope".into());
-        let records = vec![record(1, CallbackType::LoanAcceptanceResponse), bad, record(3, CallbackType::LoanAcceptanceResponse)];
-        let report = Dispatcher::new(publisher.clone(), config()).dispatch(&records).await;
+        let records = vec![
+            record(1, CallbackType::LoanAcceptanceResponse),
+            bad,
+            record(3, CallbackType::LoanAcceptanceResponse),
+        ];
+        let report = Dispatcher::new(publisher.clone(), config())
+            .dispatch(&records)
+            .await;
         assert_eq!(report.delivered, 1);
-        assert_eq!(report.failed, vec!["00002".to_string(), "00003".to_string()]);
+        assert_eq!(
+            report.failed,
+            vec!["00002".to_string(), "00003".to_string()]
+        );
         assert_eq!(publisher.sent().len(), 1);
     }
 
@@ -253,8 +302,12 @@ mod tests {
     async fn an_unreachable_publisher_fails_the_whole_batch() {
         let publisher = Arc::new(MemoryPublisher::new());
         publisher.fail_queue("q/consent", true);
-        let records: Vec<_> = (1..=3).map(|i| record(i, CallbackType::ConsentHandleResponse)).collect();
-        let report = Dispatcher::new(publisher, config()).dispatch(&records).await;
+        let records: Vec<_> = (1..=3)
+            .map(|i| record(i, CallbackType::ConsentHandleResponse))
+            .collect();
+        let report = Dispatcher::new(publisher, config())
+            .dispatch(&records)
+            .await;
         assert_eq!(report.delivered, 0);
         assert_eq!(report.failed.len(), 3);
     }

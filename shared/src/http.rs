@@ -44,6 +44,9 @@ pub fn to_response(reply: Reply) -> Response<Body> {
 pub async fn service_from_env() -> Result<CallbackService, crate::config::ConfigError> {
     let config = crate::config::CallbackConfig::from_env()?;
     let sdk = crate::aws::sdk_config().await;
-    let store = crate::store::dynamodb::DynamoStore::new(aws_sdk_dynamodb::Client::new(&sdk), &config.table_name);
+    let store = crate::store::dynamodb::DynamoStore::new(
+        aws_sdk_dynamodb::Client::new(&sdk),
+        &config.table_name,
+    );
     Ok(CallbackService::new(std::sync::Arc::new(store), &config))
 }

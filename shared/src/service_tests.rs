@@ -7,26 +7,48 @@ use serde_json::{json, Value};
 use time::macros::datetime;
 
 fn service(store: Arc<MemoryStore>) -> CallbackService {
-    let config = CallbackConfig::from_lookup(|k| (k == "TABLE_NAME").then(|| "t".to_string())).unwrap();
-    CallbackService::new(store, &config).with_clock(Arc::new(|| datetime!(2024-05-01 04:45:30.5 UTC)))
+    let config =
+        CallbackConfig::from_lookup(|k| (k == "TABLE_NAME").then(|| "t".to_string())).unwrap();
+    CallbackService::new(store, &config)
+        .with_clock(Arc::new(|| datetime!(2024-05-01 04:45:30.5 UTC)))
 }
 
 async fn post(svc: &CallbackService, kind: CallbackType, body: &Value) -> (u16, AckBody) {
     let bytes = serde_json::to_vec(body).unwrap();
-    let reply = svc.handle(kind, Inbound { method: "POST", content_type: Some("application/json"), body: &bytes }).await;
+    let reply = svc
+        .handle(
+            kind,
+            Inbound {
+                method: "POST",
+                content_type: Some("application/json"),
+                body: &bytes,
+            },
+        )
+        .await;
     (reply.status, serde_json::from_str(&reply.body).unwrap())
 }
 
 fn with(mut body: Value, pointer: &str, value: Value) -> Value {
     let (parent, key) = pointer.rsplit_once('/').unwrap();
-    let target = if parent.is_empty() { &mut body } else { body.pointer_mut(parent).unwrap() };
-    target.as_object_mut().unwrap().insert(key.to_string(), value);
+    let target = if parent.is_empty() {
+        &mut body
+    } else {
+        body.pointer_mut(parent).unwrap()
+    };
+    target
+        .as_object_mut()
+        .unwrap()
+        .insert(key.to_string(), value);
     body
 }
 
 fn without(mut body: Value, pointer: &str) -> Value {
     let (parent, key) = pointer.rsplit_once('/').unwrap();
-    let target = if parent.is_empty() { &mut body } else { body.pointer_mut(parent).unwrap() };
+    let target = if parent.is_empty() {
+        &mut body
+    } else {
+        body.pointer_mut(parent).unwrap()
+    };
     target.as_object_mut().unwrap().remove(key);
     body
 }
@@ -34,10 +56,21 @@ fn without(mut body: Value, pointer: &str) -> Value {
 async fn expect_code(kind: CallbackType, body: Value, status: u16, code: &str, field: &str) {
     let store = Arc::new(MemoryStore::new());
     let (s, ack) = post(&service(store.clone()), kind, &body).await;
-    assert_eq!((s, ack.ack.error.as_str()), (status, code), "detail: {:?}", ack.ack.detail);
+    assert_eq!(
+        (s, ack.ack.error.as_str()),
+        (status, code),
+        "detail: {:?}",
+        ack.ack.detail
+    );
     let detail = ack.ack.detail.unwrap_or_default();
-    assert!(detail.contains(field), "detail {detail:?} should name {field}");
-    assert!(store.records().is_empty(), "a refused callback is never stored");
+    assert!(
+        detail.contains(field),
+        "detail {detail:?} should name {field}"
+    );
+    assert!(
+        store.records().is_empty(),
+        "a refused callback is never stored"
+    );
 }
 
 #[tokio::test]
@@ -54,7 +87,10 @@ async fn each_valid_callback_is_recorded_and_acked_with_the_echoed_trace_id() {
         assert_eq!(records.len(), 1);
         assert_eq!(records[0].key, format!("{}#req-1", kind.as_str()));
         assert_eq!(records[0].org_id, "LENDER-ABC");
-        assert_eq!(records[0].expires_at, datetime!(2024-05-01 04:45:30.5 UTC).unix_timestamp() + 30 * 86_400);
+        assert_eq!(
+            records[0].expires_at,
+            datetime!(2024-05-01 04:45:30.5 UTC).unix_timestamp() + 30 * 86_400
+        );
         let envelope: crate::event::Envelope = serde_json::from_str(&records[0].event).unwrap();
         assert_eq!(envelope.event_type, kind);
         assert_eq!(envelope.request_id, "req-1");
@@ -67,7 +103,9 @@ async fn a_duplicate_request_id_returns_the_first_ack() {
     let first = service(store.clone());
     let body = sample_body(CallbackType::DisbursementResponse, "req-dup");
     let (_, ack1) = post(&first, CallbackType::DisbursementResponse, &body).await;
-    let later = first.clone().with_clock(Arc::new(|| datetime!(2024-05-02 00:00 UTC)));
+    let later = first
+        .clone()
+        .with_clock(Arc::new(|| datetime!(2024-05-02 00:00 UTC)));
     let (status, ack2) = post(&later, CallbackType::DisbursementResponse, &body).await;
     assert_eq!(status, 200);
     assert_eq!(ack1, ack2, "same traceId and timestamp as the first time");
@@ -80,7 +118,11 @@ async fn a_retry_with_a_fresh_trace_id_and_timestamp_is_a_duplicate_not_a_confli
     let svc = service(store.clone());
     let body = sample_body(CallbackType::ConsentHandleResponse, "req-r");
     let (_, ack1) = post(&svc, CallbackType::ConsentHandleResponse, &body).await;
-    let retry = with(with(body, "/metadata/traceId", json!("retry-trace")), "/metadata/timestamp", json!("2024-05-01T10:20:00Z"));
+    let retry = with(
+        with(body, "/metadata/traceId", json!("retry-trace")),
+        "/metadata/timestamp",
+        json!("2024-05-01T10:20:00Z"),
+    );
     let (status, ack2) = post(&svc, CallbackType::ConsentHandleResponse, &retry).await;
     assert_eq!(status, 200);
     assert_eq!(ack2, ack1);
@@ -104,7 +146,12 @@ async fn the_same_request_id_from_another_lender_is_a_409() {
     let svc = service(store.clone());
     let body = sample_body(CallbackType::LoanAcceptanceResponse, "req-o");
     post(&svc, CallbackType::LoanAcceptanceResponse, &body).await;
-    let (status, ack) = post(&svc, CallbackType::LoanAcceptanceResponse, &with(body, "/metadata/orgId", json!("OTHER"))).await;
+    let (status, ack) = post(
+        &svc,
+        CallbackType::LoanAcceptanceResponse,
+        &with(body, "/metadata/orgId", json!("OTHER")),
+    )
+    .await;
     assert_eq!((status, ack.ack.error.as_str()), (409, "LSP4009"));
     assert!(ack.ack.detail.unwrap().contains("another lender"));
 }
@@ -124,7 +171,12 @@ async fn the_same_request_id_on_another_callback_type_is_independent() {
 async fn an_unavailable_store_answers_503_gen5004_so_the_lender_retries() {
     let store = Arc::new(MemoryStore::new());
     store.set_unavailable(true);
-    let (status, ack) = post(&service(store.clone()), CallbackType::DisbursementResponse, &sample_body(CallbackType::DisbursementResponse, "r")).await;
+    let (status, ack) = post(
+        &service(store.clone()),
+        CallbackType::DisbursementResponse,
+        &sample_body(CallbackType::DisbursementResponse, "r"),
+    )
+    .await;
     assert_eq!((status, ack.ack.error.as_str()), (503, "GEN5004"));
     assert_eq!(ack.ack.trace_id, "e8cc6822-d4bb-4eb1-9e1b-4996fbff8acb");
 }
@@ -132,7 +184,14 @@ async fn an_unavailable_store_answers_503_gen5004_so_the_lender_retries() {
 #[tokio::test]
 async fn a_get_is_405_gen5003() {
     let reply = service(Arc::new(MemoryStore::new()))
-        .handle(CallbackType::DisbursementResponse, Inbound { method: "GET", content_type: None, body: b"" })
+        .handle(
+            CallbackType::DisbursementResponse,
+            Inbound {
+                method: "GET",
+                content_type: None,
+                body: b"",
+            },
+        )
         .await;
     assert_eq!(reply.status, 405);
     let ack: AckBody = serde_json::from_str(&reply.body).unwrap();
@@ -144,7 +203,14 @@ async fn a_get_is_405_gen5003() {
 async fn a_body_over_the_limit_is_413_gen5007_without_parsing() {
     let body = vec![b'{'; 300 * 1024];
     let reply = service(Arc::new(MemoryStore::new()))
-        .handle(CallbackType::DisbursementResponse, Inbound { method: "POST", content_type: None, body: &body })
+        .handle(
+            CallbackType::DisbursementResponse,
+            Inbound {
+                method: "POST",
+                content_type: None,
+                body: &body,
+            },
+        )
         .await;
     assert_eq!(reply.status, 413);
     assert!(reply.body.contains("GEN5007"));
@@ -153,7 +219,14 @@ async fn a_body_over_the_limit_is_413_gen5007_without_parsing() {
 #[tokio::test]
 async fn a_non_json_content_type_is_415() {
     let reply = service(Arc::new(MemoryStore::new()))
-        .handle(CallbackType::ConsentHandleResponse, Inbound { method: "POST", content_type: Some("text/plain"), body: b"{}" })
+        .handle(
+            CallbackType::ConsentHandleResponse,
+            Inbound {
+                method: "POST",
+                content_type: Some("text/plain"),
+                body: b"{}",
+            },
+        )
         .await;
     assert_eq!(reply.status, 415);
     assert!(reply.body.contains("LSP4015"));
@@ -169,9 +242,23 @@ async fn json_content_types_with_parameters_are_accepted() {
 
 #[tokio::test]
 async fn malformed_json_empty_bodies_and_non_objects_are_400_lsp4000_with_a_generated_trace_id() {
-    for body in [&b"{\"metadata\": "[..], b"", b"[1,2]", b"\"text\"", b"null", b"\xff\xfe"] {
+    for body in [
+        &b"{\"metadata\": "[..],
+        b"",
+        b"[1,2]",
+        b"\"text\"",
+        b"null",
+        b"\xff\xfe",
+    ] {
         let reply = service(Arc::new(MemoryStore::new()))
-            .handle(CallbackType::LoanAcceptanceResponse, Inbound { method: "POST", content_type: None, body })
+            .handle(
+                CallbackType::LoanAcceptanceResponse,
+                Inbound {
+                    method: "POST",
+                    content_type: None,
+                    body,
+                },
+            )
             .await;
         assert_eq!(reply.status, 400, "{body:?}");
         let ack: AckBody = serde_json::from_str(&reply.body).unwrap();
@@ -196,22 +283,52 @@ async fn a_missing_mandatory_attribute_is_gen5001_naming_it() {
         ("/payment", "payment"),
         ("/payment/id", "payment.id"),
     ] {
-        expect_code(d, without(sample_body(d, "r"), pointer), 400, "GEN5001", field).await;
+        expect_code(
+            d,
+            without(sample_body(d, "r"), pointer),
+            400,
+            "GEN5001",
+            field,
+        )
+        .await;
     }
 }
 
 #[tokio::test]
 async fn null_and_empty_mandatory_attributes_count_as_missing() {
     let d = CallbackType::DisbursementResponse;
-    expect_code(d, with(sample_body(d, "r"), "/requestId", Value::Null), 400, "GEN5001", "requestId").await;
-    expect_code(d, with(sample_body(d, "r"), "/requestId", json!("")), 400, "GEN5001", "requestId").await;
+    expect_code(
+        d,
+        with(sample_body(d, "r"), "/requestId", Value::Null),
+        400,
+        "GEN5001",
+        "requestId",
+    )
+    .await;
+    expect_code(
+        d,
+        with(sample_body(d, "r"), "/requestId", json!("")),
+        400,
+        "GEN5001",
+        "requestId",
+    )
+    .await;
 }
 
 #[tokio::test]
 async fn a_missing_trace_id_is_gen5001_answered_with_a_generated_trace_id() {
     let d = CallbackType::ConsentHandleResponse;
     let bytes = serde_json::to_vec(&without(sample_body(d, "r"), "/metadata/traceId")).unwrap();
-    let reply = service(Arc::new(MemoryStore::new())).handle(d, Inbound { method: "POST", content_type: None, body: &bytes }).await;
+    let reply = service(Arc::new(MemoryStore::new()))
+        .handle(
+            d,
+            Inbound {
+                method: "POST",
+                content_type: None,
+                body: &bytes,
+            },
+        )
+        .await;
     assert_eq!(reply.status, 400);
     assert!(reply.trace_id_generated);
     assert!(reply.body.contains("GEN5001"));
@@ -220,48 +337,151 @@ async fn a_missing_trace_id_is_gen5001_answered_with_a_generated_trace_id() {
 #[tokio::test]
 async fn values_outside_the_enums_are_gen5002_naming_the_field() {
     let d = CallbackType::DisbursementResponse;
-    expect_code(d, with(sample_body(d, "r"), "/payment/status", json!("DONE")), 400, "GEN5002", "payment.status").await;
-    expect_code(d, with(sample_body(d, "r"), "/payment/paymentMethodType", json!("CASH")), 400, "GEN5002", "payment.paymentMethodType").await;
+    expect_code(
+        d,
+        with(sample_body(d, "r"), "/payment/status", json!("DONE")),
+        400,
+        "GEN5002",
+        "payment.status",
+    )
+    .await;
+    expect_code(
+        d,
+        with(
+            sample_body(d, "r"),
+            "/payment/paymentMethodType",
+            json!("CASH"),
+        ),
+        400,
+        "GEN5002",
+        "payment.paymentMethodType",
+    )
+    .await;
     let c = CallbackType::ConsentHandleResponse;
-    expect_code(c, with(sample_body(c, "r"), "/consent/consentStatus", json!("ready")), 400, "GEN5002", "consent.consentStatus").await;
-    expect_code(c, with(sample_body(c, "r"), "/consent/consentFetchType", json!("DAILY")), 400, "GEN5002", "consent.consentFetchType").await;
+    expect_code(
+        c,
+        with(
+            sample_body(c, "r"),
+            "/consent/consentStatus",
+            json!("ready"),
+        ),
+        400,
+        "GEN5002",
+        "consent.consentStatus",
+    )
+    .await;
+    expect_code(
+        c,
+        with(
+            sample_body(c, "r"),
+            "/consent/consentFetchType",
+            json!("DAILY"),
+        ),
+        400,
+        "GEN5002",
+        "consent.consentFetchType",
+    )
+    .await;
     let l = CallbackType::LoanAcceptanceResponse;
-    let body = with(sample_body(l, "r"), "/credBlock/0/data/status", json!("EXPIRED"));
+    let body = with(
+        sample_body(l, "r"),
+        "/credBlock/0/data/status",
+        json!("EXPIRED"),
+    );
     expect_code(l, body, 400, "GEN5002", "credBlock[0].data.status").await;
-    expect_code(l, with(sample_body(l, "r"), "/credBlock/0/type", json!("PIN")), 400, "GEN5002", "credBlock[0].type").await;
+    expect_code(
+        l,
+        with(sample_body(l, "r"), "/credBlock/0/type", json!("PIN")),
+        400,
+        "GEN5002",
+        "credBlock[0].type",
+    )
+    .await;
 }
 
 #[tokio::test]
 async fn an_unsupported_version_is_gen5005() {
     let d = CallbackType::DisbursementResponse;
-    expect_code(d, with(sample_body(d, "r"), "/metadata/version", json!("9.9")), 400, "GEN5005", "metadata.version").await;
+    expect_code(
+        d,
+        with(sample_body(d, "r"), "/metadata/version", json!("9.9")),
+        400,
+        "GEN5005",
+        "metadata.version",
+    )
+    .await;
 }
 
 #[tokio::test]
 async fn a_10k_char_attribute_is_gen5007_naming_it() {
     let d = CallbackType::DisbursementResponse;
     let long = json!("a".repeat(10_000));
-    expect_code(d, with(sample_body(d, "r"), "/requestId", long.clone()), 400, "GEN5007", "requestId").await;
-    expect_code(d, with(sample_body(d, "r"), "/payment/description", long.clone()), 400, "GEN5007", "payment.description").await;
-    expect_code(d, with(sample_body(d, "r"), "/metadata/orgId", long), 400, "GEN5007", "metadata.orgId").await;
+    expect_code(
+        d,
+        with(sample_body(d, "r"), "/requestId", long.clone()),
+        400,
+        "GEN5007",
+        "requestId",
+    )
+    .await;
+    expect_code(
+        d,
+        with(sample_body(d, "r"), "/payment/description", long.clone()),
+        400,
+        "GEN5007",
+        "payment.description",
+    )
+    .await;
+    expect_code(
+        d,
+        with(sample_body(d, "r"), "/metadata/orgId", long),
+        400,
+        "GEN5007",
+        "metadata.orgId",
+    )
+    .await;
 }
 
 #[tokio::test]
 async fn wrong_json_types_are_lsp4001_naming_the_field_but_not_the_value() {
     let d = CallbackType::DisbursementResponse;
     for (pointer, value, field) in [
-        ("/payment/totalAmount", json!(98765.43), "payment.totalAmount"),
+        (
+            "/payment/totalAmount",
+            json!(98765.43),
+            "payment.totalAmount",
+        ),
         ("/requestId", json!(12345), "requestId"),
-        ("/payment/useSavedPaymentOption", json!("yes"), "payment.useSavedPaymentOption"),
+        (
+            "/payment/useSavedPaymentOption",
+            json!("yes"),
+            "payment.useSavedPaymentOption",
+        ),
         ("/payment", json!([]), "payment"),
-        ("/payment/extensibleData", json!("x"), "payment.extensibleData"),
+        (
+            "/payment/extensibleData",
+            json!("x"),
+            "payment.extensibleData",
+        ),
     ] {
         let store = Arc::new(MemoryStore::new());
-        let (status, ack) = post(&service(store), d, &with(sample_body(d, "r"), pointer, value)).await;
-        assert_eq!((status, ack.ack.error.as_str()), (400, "LSP4001"), "{pointer}");
+        let (status, ack) = post(
+            &service(store),
+            d,
+            &with(sample_body(d, "r"), pointer, value),
+        )
+        .await;
+        assert_eq!(
+            (status, ack.ack.error.as_str()),
+            (400, "LSP4001"),
+            "{pointer}"
+        );
         let detail = ack.ack.detail.unwrap();
         assert!(detail.contains(field), "{detail}");
-        assert!(!detail.contains("98765") && !detail.contains("12345"), "{detail}");
+        assert!(
+            !detail.contains("98765") && !detail.contains("12345"),
+            "{detail}"
+        );
     }
 }
 
@@ -269,23 +489,65 @@ async fn wrong_json_types_are_lsp4001_naming_the_field_but_not_the_value() {
 async fn malformed_amounts_and_timestamps_are_lsp4001() {
     let d = CallbackType::DisbursementResponse;
     for amount in ["-5.00", "1e3", "10000.001", "ten"] {
-        expect_code(d, with(sample_body(d, "r"), "/payment/totalAmount", json!(amount)), 400, "LSP4001", "payment.totalAmount").await;
+        expect_code(
+            d,
+            with(sample_body(d, "r"), "/payment/totalAmount", json!(amount)),
+            400,
+            "LSP4001",
+            "payment.totalAmount",
+        )
+        .await;
     }
-    expect_code(d, with(sample_body(d, "r"), "/metadata/timestamp", json!("2016-12-31T23:59:60Z")), 400, "LSP4001", "metadata.timestamp").await;
+    expect_code(
+        d,
+        with(
+            sample_body(d, "r"),
+            "/metadata/timestamp",
+            json!("2016-12-31T23:59:60Z"),
+        ),
+        400,
+        "LSP4001",
+        "metadata.timestamp",
+    )
+    .await;
 }
 
 #[tokio::test]
 async fn a_disbursement_success_without_txn_ref_or_amount_is_refused() {
     let d = CallbackType::DisbursementResponse;
-    expect_code(d, without(sample_body(d, "r"), "/payment/txnRefNo"), 400, "GEN5001", "payment.txnRefNo").await;
-    expect_code(d, without(sample_body(d, "r"), "/payment/totalAmount"), 400, "GEN5001", "payment.totalAmount").await;
-    expect_code(d, with(sample_body(d, "r"), "/payment/totalAmount", json!("0.00")), 400, "LSP4002", "payment.totalAmount").await;
+    expect_code(
+        d,
+        without(sample_body(d, "r"), "/payment/txnRefNo"),
+        400,
+        "GEN5001",
+        "payment.txnRefNo",
+    )
+    .await;
+    expect_code(
+        d,
+        without(sample_body(d, "r"), "/payment/totalAmount"),
+        400,
+        "GEN5001",
+        "payment.totalAmount",
+    )
+    .await;
+    expect_code(
+        d,
+        with(sample_body(d, "r"), "/payment/totalAmount", json!("0.00")),
+        400,
+        "LSP4002",
+        "payment.totalAmount",
+    )
+    .await;
 }
 
 #[tokio::test]
 async fn a_disbursement_failure_needs_no_txn_ref() {
     let d = CallbackType::DisbursementResponse;
-    let body = without(with(sample_body(d, "r"), "/payment/status", json!("FAILURE")), "/payment/txnRefNo");
+    let body = without(
+        with(sample_body(d, "r"), "/payment/status", json!("FAILURE")),
+        "/payment/txnRefNo",
+    );
     let (status, _) = post(&service(Arc::new(MemoryStore::new())), d, &body).await;
     assert_eq!(status, 200);
 }
@@ -293,40 +555,95 @@ async fn a_disbursement_failure_needs_no_txn_ref() {
 #[tokio::test]
 async fn a_lender_error_with_a_success_status_is_contradictory() {
     let d = CallbackType::DisbursementResponse;
-    expect_code(d, with(sample_body(d, "r"), "/response/error", json!("SDP1001")), 400, "LSP4002", "payment.status").await;
+    expect_code(
+        d,
+        with(sample_body(d, "r"), "/response/error", json!("SDP1001")),
+        400,
+        "LSP4002",
+        "payment.status",
+    )
+    .await;
 }
 
 #[tokio::test]
 async fn a_disbursement_without_status_is_refused_when_the_lender_reports_no_error() {
     let d = CallbackType::DisbursementResponse;
-    expect_code(d, without(sample_body(d, "r"), "/payment/status"), 400, "GEN5001", "payment.status").await;
+    expect_code(
+        d,
+        without(sample_body(d, "r"), "/payment/status"),
+        400,
+        "GEN5001",
+        "payment.status",
+    )
+    .await;
 }
 
 #[tokio::test]
 async fn consent_ready_without_a_handle_is_refused() {
     let c = CallbackType::ConsentHandleResponse;
-    expect_code(c, without(sample_body(c, "r"), "/consent/consentHandle"), 400, "GEN5001", "consent.consentHandle").await;
-    expect_code(c, with(sample_body(c, "r"), "/consent/consentHandle", Value::Null), 400, "GEN5001", "consent.consentHandle").await;
+    expect_code(
+        c,
+        without(sample_body(c, "r"), "/consent/consentHandle"),
+        400,
+        "GEN5001",
+        "consent.consentHandle",
+    )
+    .await;
+    expect_code(
+        c,
+        with(sample_body(c, "r"), "/consent/consentHandle", Value::Null),
+        400,
+        "GEN5001",
+        "consent.consentHandle",
+    )
+    .await;
 }
 
 #[tokio::test]
 async fn consent_pending_needs_no_handle() {
     let c = CallbackType::ConsentHandleResponse;
-    let body = without(with(sample_body(c, "r"), "/consent/consentStatus", json!("PENDING")), "/consent/consentHandle");
-    assert_eq!(post(&service(Arc::new(MemoryStore::new())), c, &body).await.0, 200);
+    let body = without(
+        with(
+            sample_body(c, "r"),
+            "/consent/consentStatus",
+            json!("PENDING"),
+        ),
+        "/consent/consentHandle",
+    );
+    assert_eq!(
+        post(&service(Arc::new(MemoryStore::new())), c, &body)
+            .await
+            .0,
+        200
+    );
 }
 
 #[tokio::test]
 async fn an_otp_trigger_without_a_session_key_is_refused() {
     let l = CallbackType::LoanAcceptanceResponse;
-    expect_code(l, without(sample_body(l, "r"), "/credBlock/0/data/otpSessionKey"), 400, "GEN5001", "credBlock[0].data.otpSessionKey").await;
+    expect_code(
+        l,
+        without(sample_body(l, "r"), "/credBlock/0/data/otpSessionKey"),
+        400,
+        "GEN5001",
+        "credBlock[0].data.otpSessionKey",
+    )
+    .await;
 }
 
 #[tokio::test]
 async fn a_lender_error_on_loan_acceptance_needs_no_session_key() {
     let l = CallbackType::LoanAcceptanceResponse;
-    let body = without(with(sample_body(l, "r"), "/response/error", json!("LAE1002")), "/credBlock/0/data/otpSessionKey");
-    assert_eq!(post(&service(Arc::new(MemoryStore::new())), l, &body).await.0, 200);
+    let body = without(
+        with(sample_body(l, "r"), "/response/error", json!("LAE1002")),
+        "/credBlock/0/data/otpSessionKey",
+    );
+    assert_eq!(
+        post(&service(Arc::new(MemoryStore::new())), l, &body)
+            .await
+            .0,
+        200
+    );
 }
 
 #[tokio::test]
@@ -341,19 +658,40 @@ async fn a_cred_block_object_is_accepted_and_normalised_to_an_array() {
     // Same content, other shape: same canonical payload.
     let store2 = Arc::new(MemoryStore::new());
     post(&service(store2.clone()), l, &body).await;
-    assert_eq!(store.records()[0].payload_hash, store2.records()[0].payload_hash);
+    assert_eq!(
+        store.records()[0].payload_hash,
+        store2.records()[0].payload_hash
+    );
 }
 
 #[tokio::test]
 async fn an_empty_cred_block_array_is_missing() {
     let l = CallbackType::LoanAcceptanceResponse;
-    expect_code(l, with(sample_body(l, "r"), "/credBlock", json!([])), 400, "GEN5001", "credBlock").await;
+    expect_code(
+        l,
+        with(sample_body(l, "r"), "/credBlock", json!([])),
+        400,
+        "GEN5001",
+        "credBlock",
+    )
+    .await;
 }
 
 #[tokio::test]
 async fn an_unmasked_phone_number_is_refused_and_never_stored() {
     let l = CallbackType::LoanAcceptanceResponse;
-    expect_code(l, with(sample_body(l, "r"), "/credBlock/0/data/maskedPhoneNumber", json!("9876543210")), 400, "LSP4001", "maskedPhoneNumber").await;
+    expect_code(
+        l,
+        with(
+            sample_body(l, "r"),
+            "/credBlock/0/data/maskedPhoneNumber",
+            json!("9876543210"),
+        ),
+        400,
+        "LSP4001",
+        "maskedPhoneNumber",
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -361,30 +699,61 @@ async fn the_otp_may_be_a_number_or_a_string() {
     let l = CallbackType::LoanAcceptanceResponse;
     for otp in [json!(856429), json!("856429")] {
         let body = with(sample_body(l, "r"), "/credBlock/0/data/otp", otp);
-        assert_eq!(post(&service(Arc::new(MemoryStore::new())), l, &body).await.0, 200);
+        assert_eq!(
+            post(&service(Arc::new(MemoryStore::new())), l, &body)
+                .await
+                .0,
+            200
+        );
     }
 }
 
 #[tokio::test]
 async fn unknown_attributes_and_extensible_data_reach_the_event_untouched() {
     let d = CallbackType::DisbursementResponse;
-    let body = with(sample_body(d, "r"), "/lenderNote", json!({"a": [1, null, "x"]}));
+    let body = with(
+        sample_body(d, "r"),
+        "/lenderNote",
+        json!({"a": [1, null, "x"]}),
+    );
     let store = Arc::new(MemoryStore::new());
     post(&service(store.clone()), d, &body).await;
     let envelope: Value = serde_json::from_str(&store.records()[0].event).unwrap();
-    assert_eq!(envelope["payload"]["lenderNote"], json!({"a": [1, null, "x"]}));
-    assert_eq!(envelope["payload"]["payment"]["extensibleData"], json!({"utr": "UTR123"}));
+    assert_eq!(
+        envelope["payload"]["lenderNote"],
+        json!({"a": [1, null, "x"]})
+    );
+    assert_eq!(
+        envelope["payload"]["payment"]["extensibleData"],
+        json!({"utr": "UTR123"})
+    );
 }
 
 #[tokio::test]
 async fn explicit_nulls_in_optional_attributes_mean_absent() {
     let d = CallbackType::DisbursementResponse;
     let mut body = sample_body(d, "r");
-    for k in ["description", "date", "principal", "fee", "penalty", "paymentUrl", "url", "extensibleData", "useSavedPaymentOption", "paymentMethodType"] {
+    for k in [
+        "description",
+        "date",
+        "principal",
+        "fee",
+        "penalty",
+        "paymentUrl",
+        "url",
+        "extensibleData",
+        "useSavedPaymentOption",
+        "paymentMethodType",
+    ] {
         body = with(body, &format!("/payment/{k}"), Value::Null);
     }
     body = with(body, "/loanId", Value::Null);
-    assert_eq!(post(&service(Arc::new(MemoryStore::new())), d, &body).await.0, 200);
+    assert_eq!(
+        post(&service(Arc::new(MemoryStore::new())), d, &body)
+            .await
+            .0,
+        200
+    );
 }
 
 #[tokio::test]
@@ -398,7 +767,16 @@ async fn every_ack_validates_against_the_spec_schema() {
         b"not json".to_vec(),
     ];
     for body in &bodies {
-        let reply = svc.handle(d, Inbound { method: "POST", content_type: None, body }).await;
+        let reply = svc
+            .handle(
+                d,
+                Inbound {
+                    method: "POST",
+                    content_type: None,
+                    body,
+                },
+            )
+            .await;
         let value: Value = serde_json::from_str(&reply.body).unwrap();
         assert!(validator.is_valid(&value), "{value}");
     }

@@ -195,7 +195,8 @@ pub fn spec_dir() -> std::path::PathBuf {
 /// wrapped in `{"ack": …}` as Juspay's pages show it.
 pub fn ack_validator() -> jsonschema::Validator {
     let path = spec_dir().join("v3-schemas/ack.json");
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    let text = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
     let mut ack: Value = serde_json::from_str(&text).expect("ack.json is JSON");
     let obj = ack.as_object_mut().expect("ack.json is an object");
     obj.remove("$id");

@@ -20,13 +20,15 @@ mod tests {
     use std::sync::Arc;
 
     fn service(store: Arc<MemoryStore>) -> CallbackService {
-        let config = CallbackConfig::from_lookup(|k| (k == "TABLE_NAME").then(|| "t".to_string())).unwrap();
+        let config =
+            CallbackConfig::from_lookup(|k| (k == "TABLE_NAME").then(|| "t".to_string())).unwrap();
         CallbackService::new(store, &config)
     }
 
     /// Feed an API Gateway v2 event from `events/` through the handler.
     async fn invoke(service: &CallbackService, event: &str) -> (u16, Value) {
-        let req = lambda_http::request::from_str(event).expect("the event is an API Gateway v2 event");
+        let req =
+            lambda_http::request::from_str(event).expect("the event is an API Gateway v2 event");
         let resp = handle(service, req).await.expect("the handler never fails");
         assert_eq!(resp.headers()["content-type"], "application/json");
         let body: Value = match resp.body() {
@@ -44,22 +46,36 @@ mod tests {
     #[tokio::test]
     async fn the_valid_event_is_recorded_and_acked() {
         let store = Arc::new(MemoryStore::new());
-        let (status, ack) = invoke(&service(store.clone()), include_str!("../../../events/consent-handle-valid.json")).await;
+        let (status, ack) = invoke(
+            &service(store.clone()),
+            include_str!("../../../events/consent-handle-valid.json"),
+        )
+        .await;
         assert_eq!((status, code(&ack)), (200, "0"));
         assert_eq!(store.records().len(), 1);
     }
 
     #[tokio::test]
     async fn ready_without_a_handle_is_400_gen5001() {
-        let (status, ack) = invoke(&service(Arc::new(MemoryStore::new())), include_str!("../../../events/consent-handle-invalid-ready-without-handle.json")).await;
+        let (status, ack) = invoke(
+            &service(Arc::new(MemoryStore::new())),
+            include_str!("../../../events/consent-handle-invalid-ready-without-handle.json"),
+        )
+        .await;
         assert_eq!((status, code(&ack)), (400, "GEN5001"));
     }
 
     #[tokio::test]
     async fn a_missing_org_id_is_400_gen5001_naming_it() {
-        let (status, ack) = invoke(&service(Arc::new(MemoryStore::new())), include_str!("../../../events/consent-handle-invalid-missing-org-id.json")).await;
+        let (status, ack) = invoke(
+            &service(Arc::new(MemoryStore::new())),
+            include_str!("../../../events/consent-handle-invalid-missing-org-id.json"),
+        )
+        .await;
         assert_eq!((status, code(&ack)), (400, "GEN5001"));
-        assert!(ack["ack"]["detail"].as_str().unwrap().contains("metadata.orgId"));
+        assert!(ack["ack"]["detail"]
+            .as_str()
+            .unwrap()
+            .contains("metadata.orgId"));
     }
-
 }

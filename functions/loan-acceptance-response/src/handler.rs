@@ -20,13 +20,15 @@ mod tests {
     use std::sync::Arc;
 
     fn service(store: Arc<MemoryStore>) -> CallbackService {
-        let config = CallbackConfig::from_lookup(|k| (k == "TABLE_NAME").then(|| "t".to_string())).unwrap();
+        let config =
+            CallbackConfig::from_lookup(|k| (k == "TABLE_NAME").then(|| "t".to_string())).unwrap();
         CallbackService::new(store, &config)
     }
 
     /// Feed an API Gateway v2 event from `events/` through the handler.
     async fn invoke(service: &CallbackService, event: &str) -> (u16, Value) {
-        let req = lambda_http::request::from_str(event).expect("the event is an API Gateway v2 event");
+        let req =
+            lambda_http::request::from_str(event).expect("the event is an API Gateway v2 event");
         let resp = handle(service, req).await.expect("the handler never fails");
         assert_eq!(resp.headers()["content-type"], "application/json");
         let body: Value = match resp.body() {
@@ -44,23 +46,40 @@ mod tests {
     #[tokio::test]
     async fn the_valid_event_is_recorded_and_acked() {
         let store = Arc::new(MemoryStore::new());
-        let (status, ack) = invoke(&service(store.clone()), include_str!("../../../events/loan-acceptance-valid.json")).await;
+        let (status, ack) = invoke(
+            &service(store.clone()),
+            include_str!("../../../events/loan-acceptance-valid.json"),
+        )
+        .await;
         assert_eq!((status, code(&ack)), (200, "0"));
-        assert_eq!(ack["ack"]["traceId"], "e8cc6822-d4bb-4eb1-9e1b-4996fbff8acb");
+        assert_eq!(
+            ack["ack"]["traceId"],
+            "e8cc6822-d4bb-4eb1-9e1b-4996fbff8acb"
+        );
         assert_eq!(store.records().len(), 1);
     }
 
     #[tokio::test]
     async fn a_single_cred_block_object_is_accepted() {
-        let (status, ack) = invoke(&service(Arc::new(MemoryStore::new())), include_str!("../../../events/loan-acceptance-credblock-object.json")).await;
+        let (status, ack) = invoke(
+            &service(Arc::new(MemoryStore::new())),
+            include_str!("../../../events/loan-acceptance-credblock-object.json"),
+        )
+        .await;
         assert_eq!((status, code(&ack)), (200, "0"));
     }
 
     #[tokio::test]
     async fn an_otp_trigger_without_a_session_key_is_400_gen5001() {
-        let (status, ack) = invoke(&service(Arc::new(MemoryStore::new())), include_str!("../../../events/loan-acceptance-invalid-no-session-key.json")).await;
+        let (status, ack) = invoke(
+            &service(Arc::new(MemoryStore::new())),
+            include_str!("../../../events/loan-acceptance-invalid-no-session-key.json"),
+        )
+        .await;
         assert_eq!((status, code(&ack)), (400, "GEN5001"));
-        assert!(ack["ack"]["detail"].as_str().unwrap().contains("otpSessionKey"));
+        assert!(ack["ack"]["detail"]
+            .as_str()
+            .unwrap()
+            .contains("otpSessionKey"));
     }
-
 }

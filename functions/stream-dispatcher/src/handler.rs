@@ -43,17 +43,37 @@ pub struct ItemFailure {
 
 impl From<EventRecord> for StreamRecord {
     fn from(r: EventRecord) -> StreamRecord {
-        let event = r.dynamodb.new_image.get(attr::EVENT).and_then(|v| v.get("S")).and_then(|s| s.as_str()).map(str::to_string);
-        StreamRecord { sequence_number: r.dynamodb.sequence_number, event_name: r.event_name, event }
+        let event = r
+            .dynamodb
+            .new_image
+            .get(attr::EVENT)
+            .and_then(|v| v.get("S"))
+            .and_then(|s| s.as_str())
+            .map(str::to_string);
+        StreamRecord {
+            sequence_number: r.dynamodb.sequence_number,
+            event_name: r.event_name,
+            event,
+        }
     }
 }
 
 pub async fn handle(dispatcher: &Dispatcher, event: StreamEvent) -> Result<BatchResponse, Error> {
     let records: Vec<StreamRecord> = event.records.into_iter().map(StreamRecord::from).collect();
     let report = dispatcher.dispatch(&records).await;
-    tracing::info!(records = records.len(), delivered = report.delivered, skipped = report.skipped, failed = report.failed.len(), "stream batch dispatched");
+    tracing::info!(
+        records = records.len(),
+        delivered = report.delivered,
+        skipped = report.skipped,
+        failed = report.failed.len(),
+        "stream batch dispatched"
+    );
     Ok(BatchResponse {
-        batch_item_failures: report.failed.into_iter().map(|item_identifier| ItemFailure { item_identifier }).collect(),
+        batch_item_failures: report
+            .failed
+            .into_iter()
+            .map(|item_identifier| ItemFailure { item_identifier })
+            .collect(),
     })
 }
 
@@ -65,7 +85,10 @@ mod tests {
     use std::sync::Arc;
 
     fn dispatcher(publisher: Arc<MemoryPublisher>) -> Dispatcher {
-        let config = DispatcherConfig::from_lookup(|k| Some(format!("https://sqs.local/{}", k.to_lowercase()))).unwrap();
+        let config = DispatcherConfig::from_lookup(|k| {
+            Some(format!("https://sqs.local/{}", k.to_lowercase()))
+        })
+        .unwrap();
         Dispatcher::new(publisher, config)
     }
 
@@ -92,20 +115,35 @@ mod tests {
     #[tokio::test]
     async fn an_insert_is_sent_and_nothing_is_reported_failed() {
         let publisher = Arc::new(MemoryPublisher::new());
-        let resp = handle(&dispatcher(publisher.clone()), event(&envelope())).await.unwrap();
+        let resp = handle(&dispatcher(publisher.clone()), event(&envelope()))
+            .await
+            .unwrap();
         assert_eq!(resp, BatchResponse::default());
         assert_eq!(publisher.sent().len(), 1);
-        assert_eq!(publisher.sent()[0].0, "https://sqs.local/queues_consent_handle_response");
+        assert_eq!(
+            publisher.sent()[0].0,
+            "https://sqs.local/queues_consent_handle_response"
+        );
     }
 
     #[tokio::test]
     async fn a_failed_send_is_reported_by_sequence_number() {
         let publisher = Arc::new(MemoryPublisher::new());
         publisher.fail_queue("https://sqs.local/queues_consent_handle_response", true);
-        let resp = handle(&dispatcher(publisher), event(&envelope())).await.unwrap();
-        assert_eq!(resp.batch_item_failures, vec![ItemFailure { item_identifier: "4421584500000000017450439091".into() }]);
+        let resp = handle(&dispatcher(publisher), event(&envelope()))
+            .await
+            .unwrap();
+        assert_eq!(
+            resp.batch_item_failures,
+            vec![ItemFailure {
+                item_identifier: "4421584500000000017450439091".into()
+            }]
+        );
         let json = serde_json::to_value(&resp).unwrap();
-        assert_eq!(json["batchItemFailures"][0]["itemIdentifier"], "4421584500000000017450439091");
+        assert_eq!(
+            json["batchItemFailures"][0]["itemIdentifier"],
+            "4421584500000000017450439091"
+        );
     }
 
     #[tokio::test]

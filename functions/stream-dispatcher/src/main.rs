@@ -17,5 +17,8 @@ async fn main() -> Result<(), Error> {
     let sdk = ocen_shared::aws::sdk_config().await;
     let publisher = Arc::new(SqsPublisher::new(aws_sdk_sqs::Client::new(&sdk)));
     let dispatcher = Dispatcher::new(publisher, config);
-    run(service_fn(|event: LambdaEvent<handler::StreamEvent>| handler::handle(&dispatcher, event.payload))).await
+    run(service_fn(|event: LambdaEvent<handler::StreamEvent>| {
+        handler::handle(&dispatcher, event.payload)
+    }))
+    .await
 }
