@@ -1,0 +1,215 @@
+use aws_smithy_runtime_api::box_error::BoxError;
+use aws_smithy_runtime_api::client::interceptors::context::BeforeTransmitInterceptorContextRef;
+use aws_smithy_runtime_api::client::interceptors::Intercept;
+use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
+use aws_smithy_types::config_bag::ConfigBag;
+use ocen_local::infra::{default_template_path, Resources};
+use ocen_local::poller::StreamPoller;
+use ocen_local::stack::{local_sdk_config, LocalStack};
+use ocen_shared::ack::AckBody;
+use ocen_shared::config::CallbackConfig;
+use ocen_shared::dispatch::Dispatcher;
+use ocen_shared::event::Envelope;
+use ocen_shared::publish::sqs::SqsPublisher;
+use ocen_shared::store::dynamodb::DynamoStore;
+use ocen_shared::{CallbackService, CallbackType, Inbound};
+use serde_json::Value;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
+/// An address nothing listens on: connections are refused at once.
+pub const DEAD_ENDPOINT: &str = "http://127.0.0.1:9";
+
+pub fn endpoint() -> String {
+    std::env::var("OCEN_TEST_ENDPOINT").expect(
+        "OCEN_TEST_ENDPOINT is not set: these tests need a local AWS endpoint. Run `make test`, \
+         which starts moto_server and sets it.",
+    )
+}
+
+/// Counts every HTTP request an SDK client sends (each attempt).
+#[derive(Debug, Clone, Default)]
+pub struct CallCounter(pub Arc<AtomicUsize>);
+
+impl CallCounter {
+    pub fn get(&self) -> usize {
+        self.0.load(Ordering::SeqCst)
+    }
+}
+
+impl Intercept for CallCounter {
+    fn name(&self) -> &'static str {
+        "CallCounter"
+    }
+
+    fn read_before_transmit(
+        &self,
+        _context: &BeforeTransmitInterceptorContextRef<'_>,
+        _runtime_components: &RuntimeComponents,
+        _cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        self.0.fetch_add(1, Ordering::SeqCst);
+        Ok(())
+    }
+}
+
+pub struct TestApp {
+    pub sdk: aws_config::SdkConfig,
+    pub stack: LocalStack,
+    pub service: CallbackService,
+    pub ddb: aws_sdk_dynamodb::Client,
+    pub sqs: aws_sdk_sqs::Client,
+    /// AWS calls made by the callback service's DynamoDB client.
+    pub store_calls: CallCounter,
+}
+
+pub async fn spawn_app() -> TestApp {
+    let sdk = local_sdk_config(&endpoint()).await;
+    let prefix = format!("t{}", &uuid::Uuid::new_v4().simple().to_string()[..10]);
+    let resources = Resources::load(&default_template_path()).expect("the template parses");
+    let stack = LocalStack::create(&sdk, resources, &prefix)
+        .await
+        .expect("local resources are created");
+    let store_calls = CallCounter::default();
+    let counted = aws_sdk_dynamodb::config::Builder::from(&sdk)
+        .interceptor(store_calls.clone())
+        .build();
+    let service = service_with(
+        aws_sdk_dynamodb::Client::from_conf(counted),
+        &stack.table_name,
+    );
+    TestApp {
+        ddb: aws_sdk_dynamodb::Client::new(&sdk),
+        sqs: aws_sdk_sqs::Client::new(&sdk),
+        sdk,
+        stack,
+        service,
+        store_calls,
+    }
+}
+
+pub fn service_with(client: aws_sdk_dynamodb::Client, table: &str) -> CallbackService {
+    let config =
+        CallbackConfig::from_lookup(|k| (k == "TABLE_NAME").then(|| table.to_string())).unwrap();
+    CallbackService::new(Arc::new(DynamoStore::new(client, table)), &config)
+}
+
+impl TestApp {
+    pub async fn post(&self, kind: CallbackType, body: &Value) -> (u16, AckBody) {
+        post_with(&self.service, kind, body).await
+    }
+
+    /// A poller feeding the real dispatcher with the given SQS client.
+    pub fn poller_with(&self, sqs: aws_sdk_sqs::Client) -> StreamPoller {
+        let dispatcher = Dispatcher::new(
+            Arc::new(SqsPublisher::new(sqs)),
+            self.stack.dispatcher_config(),
+        );
+        StreamPoller::new(
+            aws_sdk_dynamodbstreams::Client::new(&self.sdk),
+            &self.stack.stream_arn,
+            dispatcher,
+        )
+    }
+
+    pub fn poller(&self) -> StreamPoller {
+        self.poller_with(self.sqs.clone())
+    }
+
+    pub async fn item_count(&self) -> usize {
+        let out = self
+            .ddb
+            .scan()
+            .table_name(&self.stack.table_name)
+            .send()
+            .await
+            .expect("scan");
+        out.items().len()
+    }
+
+    pub fn queue_url(&self, logical_id: &str) -> String {
+        self.stack.queue_urls[logical_id].clone()
+    }
+
+    /// Receive (and delete) everything on a queue until it stays empty.
+    pub async fn drain_queue(
+        &self,
+        logical_id: &str,
+    ) -> Vec<(Envelope, std::collections::HashMap<String, String>)> {
+        let url = self.queue_url(logical_id);
+        let mut out = Vec::new();
+        let mut empty_rounds = 0;
+        while empty_rounds < 2 {
+            let r = self
+                .sqs
+                .receive_message()
+                .queue_url(&url)
+                .max_number_of_messages(10)
+                .wait_time_seconds(0)
+                .message_attribute_names("All")
+                .send()
+                .await
+                .expect("receive");
+            if r.messages().is_empty() {
+                empty_rounds += 1;
+                continue;
+            }
+            empty_rounds = 0;
+            for m in r.messages() {
+                let envelope: Envelope =
+                    serde_json::from_str(m.body().unwrap()).expect("an envelope");
+                let attrs = m
+                    .message_attributes()
+                    .map(|a| {
+                        a.iter()
+                            .map(|(k, v)| {
+                                (k.clone(), v.string_value().unwrap_or_default().to_string())
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                out.push((envelope, attrs));
+                self.sqs
+                    .delete_message()
+                    .queue_url(&url)
+                    .receipt_handle(m.receipt_handle().unwrap())
+                    .send()
+                    .await
+                    .expect("delete");
+            }
+        }
+        out
+    }
+
+    /// Consumer queue logical ids for a callback type.
+    pub fn queues_for(&self, kind: CallbackType) -> Vec<String> {
+        self.stack.resources.routes[kind.as_str()].clone()
+    }
+}
+
+pub async fn post_with(
+    service: &CallbackService,
+    kind: CallbackType,
+    body: &Value,
+) -> (u16, AckBody) {
+    let bytes = serde_json::to_vec(body).unwrap();
+    let reply = service
+        .handle(
+            kind,
+            Inbound {
+                method: "POST",
+                content_type: Some("application/json"),
+                body: &bytes,
+            },
+        )
+        .await;
+    (
+        reply.status,
+        serde_json::from_str(&reply.body).expect("every answer is an ack"),
+    )
+}
+
+pub fn with(mut body: Value, pointer: &str, value: Value) -> Value {
+    *body.pointer_mut(pointer).expect("the pointer exists") = value;
+    body
+}

@@ -1,0 +1,154 @@
+use crate::helpers::*;
+use aws_sdk_dynamodb::types::AttributeValue;
+use ocen_shared::testing::sample_body;
+use ocen_shared::CallbackType;
+use serde_json::json;
+
+#[tokio::test]
+async fn a_first_callback_of_each_type_is_stored_once_with_its_ack_hash_and_expiry() {
+    let app = spawn_app().await;
+    for kind in CallbackType::ALL {
+        let (status, ack) = app.post(kind, &sample_body(kind, "first-1")).await;
+        assert_eq!((status, ack.ack.error.as_str()), (200, "0"), "{kind}");
+        let item = app
+            .ddb
+            .get_item()
+            .table_name(&app.stack.table_name)
+            .key(
+                "pk",
+                AttributeValue::S(format!("{}#first-1", kind.as_str())),
+            )
+            .consistent_read(true)
+            .send()
+            .await
+            .unwrap()
+            .item
+            .expect("the item is stored");
+        assert_eq!(item["orgId"].as_s().unwrap(), "LENDER-ABC");
+        assert_eq!(item["payloadHash"].as_s().unwrap().len(), 64);
+        assert_eq!(item["ack"].as_s().unwrap(), &ack_json(&ack));
+        let expires: i64 = item["expiresAt"].as_n().unwrap().parse().unwrap();
+        assert!(expires > 1_700_000_000 + 29 * 86_400);
+    }
+    assert_eq!(app.item_count().await, 3);
+}
+
+fn ack_json(ack: &ocen_shared::ack::AckBody) -> String {
+    serde_json::to_string(ack).unwrap()
+}
+
+#[tokio::test]
+async fn a_duplicate_of_each_type_gets_the_first_ack_and_stores_nothing_new() {
+    let app = spawn_app().await;
+    for kind in CallbackType::ALL {
+        let body = sample_body(kind, "dup-1");
+        let (_, first) = app.post(kind, &body).await;
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        let (status, again) = app.post(kind, &body).await;
+        assert_eq!(status, 200);
+        assert_eq!(
+            first, again,
+            "{kind}: same traceId and timestamp as the first answer"
+        );
+    }
+    assert_eq!(app.item_count().await, 3);
+}
+
+#[tokio::test]
+async fn a_conflicting_payload_of_each_type_is_409_and_the_stored_item_is_untouched() {
+    let app = spawn_app().await;
+    for kind in CallbackType::ALL {
+        let body = sample_body(kind, "conflict-1");
+        app.post(kind, &body).await;
+        let key = AttributeValue::S(format!("{}#conflict-1", kind.as_str()));
+        let before = app
+            .ddb
+            .get_item()
+            .table_name(&app.stack.table_name)
+            .key("pk", key.clone())
+            .send()
+            .await
+            .unwrap()
+            .item;
+        let mut changed = body;
+        changed["lenderNote"] = json!("a different body under the same requestId");
+        let (status, ack) = app.post(kind, &changed).await;
+        assert_eq!((status, ack.ack.error.as_str()), (409, "LSP4009"), "{kind}");
+        let after = app
+            .ddb
+            .get_item()
+            .table_name(&app.stack.table_name)
+            .key("pk", key)
+            .send()
+            .await
+            .unwrap()
+            .item;
+        assert_eq!(before, after);
+    }
+}
+
+#[tokio::test]
+async fn the_same_request_id_from_another_lender_is_409_for_each_type() {
+    let app = spawn_app().await;
+    for kind in CallbackType::ALL {
+        let body = sample_body(kind, "org-1");
+        app.post(kind, &body).await;
+        let (status, ack) = app
+            .post(kind, &with(body, "/metadata/orgId", json!("LENDER-XYZ")))
+            .await;
+        assert_eq!((status, ack.ack.error.as_str()), (409, "LSP4009"), "{kind}");
+    }
+    assert_eq!(app.item_count().await, 3);
+}
+
+#[tokio::test]
+async fn fifty_concurrent_identical_callbacks_store_one_item_send_one_message_and_get_fifty_identical_acks(
+) {
+    let app = spawn_app().await;
+    let kind = CallbackType::ConsentHandleResponse;
+    let body = sample_body(kind, "concurrent-1");
+    let answers = futures::future::join_all((0..50).map(|_| app.post(kind, &body))).await;
+    assert!(answers.iter().all(|(s, _)| *s == 200));
+    let first = &answers[0].1;
+    assert!(
+        answers.iter().all(|(_, a)| a == first),
+        "every answer is the first ack"
+    );
+    assert_eq!(app.item_count().await, 1);
+    let report = app.poller().drain(2).await.unwrap();
+    assert_eq!(report.delivered, 1);
+    let queue = &app.queues_for(kind)[0];
+    assert_eq!(app.drain_queue(queue).await.len(), 1);
+}
+
+#[tokio::test]
+async fn the_ack_path_makes_exactly_one_aws_call_for_a_new_and_for_a_duplicate_callback() {
+    let app = spawn_app().await;
+    let kind = CallbackType::DisbursementResponse;
+    let body = sample_body(kind, "calls-1");
+    let before = app.store_calls.get();
+    app.post(kind, &body).await;
+    assert_eq!(app.store_calls.get() - before, 1, "new callback");
+    let before = app.store_calls.get();
+    app.post(kind, &body).await;
+    assert_eq!(app.store_calls.get() - before, 1, "duplicate callback");
+    let before = app.store_calls.get();
+    app.post(kind, &with(body, "/payment/totalAmount", json!("1.00")))
+        .await;
+    assert_eq!(app.store_calls.get() - before, 1, "conflicting callback");
+}
+
+#[tokio::test]
+async fn a_refused_callback_makes_no_aws_call() {
+    let app = spawn_app().await;
+    let kind = CallbackType::DisbursementResponse;
+    let (status, _) = app
+        .post(
+            kind,
+            &with(sample_body(kind, "bad-1"), "/payment/status", json!("DONE")),
+        )
+        .await;
+    assert_eq!(status, 400);
+    assert_eq!(app.store_calls.get(), 0);
+    assert_eq!(app.item_count().await, 0);
+}

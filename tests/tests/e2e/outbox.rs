@@ -1,0 +1,84 @@
+use crate::helpers::*;
+use ocen_shared::event::event_id;
+use ocen_shared::testing::sample_body;
+use ocen_shared::CallbackType;
+use serde_json::json;
+
+#[tokio::test]
+async fn each_callback_type_reaches_every_consumer_queue_of_its_route_as_a_versioned_envelope() {
+    let app = spawn_app().await;
+    for kind in CallbackType::ALL {
+        app.post(kind, &sample_body(kind, "fanout-1")).await;
+    }
+    let report = app.poller().drain(2).await.unwrap();
+    assert_eq!(report.delivered, 3);
+    for kind in CallbackType::ALL {
+        for queue in app.queues_for(kind) {
+            let events = app.drain_queue(&queue).await;
+            assert_eq!(events.len(), 1, "{kind} on {queue}");
+            let (envelope, attrs) = &events[0];
+            assert_eq!(envelope.envelope_version, "1");
+            assert_eq!(envelope.event_type, kind);
+            assert_eq!(envelope.event_id, event_id(kind, "fanout-1"));
+            assert_eq!(envelope.request_id, "fanout-1");
+            assert_eq!(envelope.org_id, "LENDER-ABC");
+            assert_eq!(envelope.payload["requestId"], "fanout-1");
+            assert_eq!(attrs["type"], kind.as_str());
+            assert_eq!(attrs["orgId"], "LENDER-ABC");
+        }
+    }
+}
+
+#[tokio::test]
+async fn disbursements_fan_out_to_a_fifo_queue_grouped_by_loan_and_a_standard_queue() {
+    let app = spawn_app().await;
+    let kind = CallbackType::DisbursementResponse;
+    let queues = app.queues_for(kind);
+    assert!(queues.len() >= 2, "the template fans disbursements out");
+    assert!(queues
+        .iter()
+        .any(|q| app.stack.resources.queue(q).unwrap().fifo));
+    for i in 0..3 {
+        app.post(kind, &sample_body(kind, &format!("loan-order-{i}")))
+            .await;
+    }
+    app.poller().drain(2).await.unwrap();
+    for q in queues {
+        let events = app.drain_queue(&q).await;
+        let ids: Vec<_> = events.iter().map(|(e, _)| e.request_id.clone()).collect();
+        assert_eq!(
+            ids,
+            vec!["loan-order-0", "loan-order-1", "loan-order-2"],
+            "in stream order on {q}"
+        );
+        assert!(events
+            .iter()
+            .all(|(e, _)| e.ordering_key == "loan:LOAN-2024-000123"));
+    }
+}
+
+#[tokio::test]
+async fn refused_and_conflicting_callbacks_produce_no_event() {
+    let app = spawn_app().await;
+    let kind = CallbackType::ConsentHandleResponse;
+    let body = sample_body(kind, "quiet-1");
+    app.post(kind, &body).await;
+    app.post(kind, &body).await;
+    app.post(
+        kind,
+        &with(body, "/consent/consentStatus", json!("PENDING")),
+    )
+    .await;
+    app.post(
+        kind,
+        &with(
+            sample_body(kind, "quiet-2"),
+            "/consent/consentStatus",
+            json!("NOPE"),
+        ),
+    )
+    .await;
+    let report = app.poller().drain(2).await.unwrap();
+    assert_eq!(report.delivered, 1);
+    assert_eq!(app.drain_queue(&app.queues_for(kind)[0]).await.len(), 1);
+}
