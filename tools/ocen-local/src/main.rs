@@ -15,6 +15,8 @@ use std::time::Duration;
 
 const USAGE: &str = "usage: ocen-local up [--port 3000] [--endpoint URL] [--prefix ocen-local]
        ocen-local tail [--endpoint URL] [--prefix ocen-local]
+       ocen-local env [--endpoint URL] [--prefix ocen-local]   (creates the resources, prints the
+                      functions' environment for `cargo lambda watch --env-file`)
 
 The endpoint defaults to $AWS_ENDPOINT_URL, else http://127.0.0.1:4566 (moto_server).";
 
@@ -58,6 +60,11 @@ async fn main() -> Result<()> {
     match args.command.as_str() {
         "up" => up(args).await,
         "tail" => tail(args).await,
+        "env" => {
+            let (_, stack) = stack(&args).await?;
+            print!("{}", lambda_env(&stack, &args.endpoint));
+            Ok(())
+        }
         _ => bail!("{USAGE}"),
     }
 }
@@ -76,8 +83,26 @@ async fn stack(args: &Args) -> Result<(aws_config::SdkConfig, LocalStack)> {
     Ok((sdk, stack))
 }
 
+/// The environment the Lambda functions need to run against the local stack.
+fn lambda_env(stack: &LocalStack, endpoint: &str) -> String {
+    let mut env = format!(
+        "AWS_ENDPOINT_URL={endpoint}\nAWS_REGION={}\nAWS_ACCESS_KEY_ID=test\nAWS_SECRET_ACCESS_KEY=test\nTABLE_NAME={}\n",
+        ocen_local::stack::LOCAL_REGION,
+        stack.table_name
+    );
+    let routes = stack.dispatcher_config().routes;
+    for t in CallbackType::ALL {
+        let urls: Vec<&str> = routes[&t].iter().map(|q| q.url.as_str()).collect();
+        env.push_str(&format!("QUEUES_{}={}\n", t.as_str(), urls.join(",")));
+    }
+    env
+}
+
 async fn up(args: Args) -> Result<()> {
     let (sdk, stack) = stack(&args).await?;
+    std::fs::create_dir_all(".local").context("creating .local")?;
+    std::fs::write(".local/lambda.env", lambda_env(&stack, &args.endpoint))
+        .context("writing .local/lambda.env")?;
     println!("local AWS endpoint   {}", args.endpoint);
     println!(
         "table                {} (stream {})",
@@ -130,7 +155,10 @@ async fn up(args: Args) -> Result<()> {
     for t in CallbackType::ALL {
         println!("  POST {base}{}", t.path());
     }
-    println!("\nevents: `make tail` in another terminal. Ctrl-C stops.\n");
+    println!("\nevents: `make tail` in another terminal. Ctrl-C stops.");
+    println!(
+        "the Lambda binaries against this stack: cargo lambda watch --env-file .local/lambda.env\n"
+    );
     let app = ocen_local::server::router(service, config.max_body_bytes);
     axum::serve(listener, app)
         .with_graceful_shutdown(async {

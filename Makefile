@@ -1,0 +1,23 @@
+# One command runs the system locally, one runs every test (see README).
+.PHONY: run tail test events build lambda-build sam-build deploy
+
+run:            ## the system on this machine: local AWS endpoint + callbacks + dispatcher
+	bash scripts/run-local.sh
+
+tail:           ## print events arriving on the local consumer queues (with `make run` up)
+	bash scripts/tail-local.sh
+
+test:           ## every test: fmt, clippy, unit, end-to-end, cargo lambda, infra checks
+	bash scripts/test.sh
+
+events:         ## regenerate events/*.json
+	python3 scripts/make-events.py
+
+lambda-build:   ## release Lambda binaries (arm64) with cargo lambda
+	bash -c 'source scripts/lib.sh && bootstrap_tools && cargo lambda build --release --arm64'
+
+sam-build:      ## sam build of infra/template.yaml (arm64, rust-cargolambda)
+	bash scripts/sam-build.sh
+
+deploy:         ## sam deploy --config-env $(ENV) (ENV=dev|staging|prod)
+	bash scripts/deploy.sh $(ENV)

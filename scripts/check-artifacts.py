@@ -1,0 +1,23 @@
+#!/usr/bin/env python3
+"""Checks that `sam build` produced one aarch64 Linux `bootstrap` per function of the template."""
+import pathlib, re, sys
+
+build = pathlib.Path(sys.argv[1] if len(sys.argv) > 1 else ".aws-sam/build")
+template = pathlib.Path("infra/template.yaml").read_text()
+functions = re.findall(r"^  (\w+):\n    Type: AWS::Serverless::Function", template, re.M)
+failed = False
+for fn in functions:
+    path = build / fn / "bootstrap"
+    if not path.is_file():
+        print(f"  MISSING {path}")
+        failed = True
+        continue
+    head = path.read_bytes()[:20]
+    machine = int.from_bytes(head[18:20], "little")
+    ok = head[:4] == b"\x7fELF" and machine == 183  # EM_AARCH64
+    print(f"  {'ok' if ok else 'WRONG'} {fn}: {path} ({path.stat().st_size / 1e6:.1f} MB, {'aarch64' if machine == 183 else machine})")
+    failed |= not ok
+if not functions:
+    print("no functions found in infra/template.yaml")
+    failed = True
+sys.exit(1 if failed else 0)

@@ -1,0 +1,56 @@
+# Shared shell helpers. Source from the repo root.
+VENV="$PWD/.tools/venv"
+export PATH="$VENV/bin:$PATH"
+
+step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
+
+# Install the local tools into .tools/venv once (again when requirements change).
+bootstrap_tools() {
+  local stamp="$VENV/.installed-$(sha256sum scripts/requirements-dev.txt | cut -c1-12)"
+  if [ ! -f "$stamp" ]; then
+    step "installing local tools into .tools/venv: moto server, cargo-lambda, cfn-lint, aws-sam-cli (~1-2 min, once)"
+    python3 -m venv "$VENV"
+    "$VENV/bin/pip" install --quiet --disable-pip-version-check --upgrade pip
+    "$VENV/bin/pip" install --disable-pip-version-check --progress-bar off -r scripts/requirements-dev.txt \
+      | grep -E '^(Successfully|ERROR)' || true
+    "$VENV/bin/moto_server" --help >/dev/null
+    touch "$stamp"
+  fi
+}
+
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# start_moto PORT LOGFILE: start moto_server in the background, wait until it answers.
+# Sets MOTO_PID. The caller traps EXIT to stop it.
+start_moto() {
+  local port="$1" log="$2"
+  if curl -s -o /dev/null "http://127.0.0.1:$port/moto-api/" 2>/dev/null; then
+    echo "port $port is already in use (a moto_server left running? stop it, or set MOTO_PORT)" >&2
+    return 1
+  fi
+  moto_server -H 127.0.0.1 -p "$port" >"$log" 2>&1 &
+  MOTO_PID=$!
+  for _ in $(seq 1 100); do
+    if curl -s -o /dev/null "http://127.0.0.1:$port/moto-api/"; then
+      return 0
+    fi
+    if ! kill -0 "$MOTO_PID" 2>/dev/null; then
+      echo "moto_server failed to start; its log:" >&2
+      cat "$log" >&2
+      return 1
+    fi
+    sleep 0.2
+  done
+  echo "moto_server did not answer on port $port within 20 s" >&2
+  return 1
+}
+
+stop_moto() {
+  if [ -n "${MOTO_PID:-}" ]; then
+    kill "$MOTO_PID" 2>/dev/null || true
+    wait "$MOTO_PID" 2>/dev/null || true
+    MOTO_PID=
+  fi
+}

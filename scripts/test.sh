@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# All tests, on a fresh machine: installs what it needs, then formatting, lints, unit and
+# handler tests, end-to-end tests against a local AWS endpoint (moto_server), the Lambda
+# binaries under `cargo lambda`, and the infrastructure checks. `make test` runs this.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib.sh
+mkdir -p .local
+started=$(date +%s)
+
+bootstrap_tools
+
+step "formatting (cargo fmt --check)"
+cargo fmt --all -- --check
+
+step "lints (cargo clippy --all-targets -D warnings)"
+cargo clippy --workspace --all-targets --quiet -- -D warnings
+
+step "starting a local AWS endpoint (moto_server)"
+MOTO_PORT=$(free_port)
+trap stop_moto EXIT
+start_moto "$MOTO_PORT" .local/moto-test.log
+export OCEN_TEST_ENDPOINT="http://127.0.0.1:$MOTO_PORT"
+echo "moto_server on $OCEN_TEST_ENDPOINT"
+
+step "unit, handler and end-to-end tests (cargo test --workspace)"
+cargo test --workspace
+
+step "Lambda binaries under cargo lambda watch / invoke, one call per event in events/"
+bash scripts/lambda-smoke.sh
+
+step "infrastructure checks"
+bash scripts/check-infra.sh
+
+echo
+echo "all tests passed in $(( $(date +%s) - started )) s"

@@ -1,0 +1,434 @@
+//! The template's security and reliability properties, asserted so that a later edit cannot
+//! silently weaken them. Each check also runs against a deliberately weakened copy, to prove
+//! it can fail.
+
+use ocen_local::infra::{default_template_path, Resources};
+use ocen_shared::CallbackType;
+use serde_yaml::{Mapping, Value};
+
+const API_GATEWAY_TIMEOUT_S: i64 = 29;
+
+fn template() -> Value {
+    Resources::load(&default_template_path())
+        .expect("the template parses")
+        .raw
+}
+
+fn resources(t: &Value) -> &Mapping {
+    t["Resources"].as_mapping().unwrap()
+}
+
+fn of_type<'a>(t: &'a Value, ty: &str) -> Vec<(String, &'a Value)> {
+    resources(t)
+        .iter()
+        .filter(|(_, r)| r["Type"].as_str() == Some(ty))
+        .map(|(k, r)| (k.as_str().unwrap().to_string(), r))
+        .collect()
+}
+
+/// `!Tag x` in short form, as `(tag, value)`.
+fn tag(v: &Value) -> Option<(String, &Value)> {
+    match v {
+        Value::Tagged(t) => Some((
+            t.tag.to_string().trim_start_matches('!').to_string(),
+            &t.value,
+        )),
+        _ => None,
+    }
+}
+
+fn as_list(v: &Value) -> Vec<&Value> {
+    match v {
+        Value::Sequence(s) => s.iter().collect(),
+        other => vec![other],
+    }
+}
+
+fn callback_of(binary: &str) -> Option<CallbackType> {
+    match binary {
+        "loan-acceptance-response" => Some(CallbackType::LoanAcceptanceResponse),
+        "disbursement-response" => Some(CallbackType::DisbursementResponse),
+        "consent-handle-response" => Some(CallbackType::ConsentHandleResponse),
+        _ => None,
+    }
+}
+
+/// Every violation of the properties the README promises.
+fn violations(t: &Value) -> Vec<String> {
+    let mut v = Vec::new();
+    let table = of_type(t, "AWS::DynamoDB::Table");
+    let table_id = table.first().map(|(id, _)| id.clone()).unwrap_or_default();
+    let global_timeout = t["Globals"]["Function"]["Timeout"].as_i64();
+
+    for (id, f) in of_type(t, "AWS::Serverless::Function") {
+        let p = &f["Properties"];
+        // Runtime and architecture.
+        let runtime = p["Runtime"]
+            .as_str()
+            .or(t["Globals"]["Function"]["Runtime"].as_str());
+        if runtime != Some("provided.al2023") {
+            v.push(format!("{id}: runtime is not provided.al2023"));
+        }
+        match p["Timeout"].as_i64().or(global_timeout) {
+            Some(s) if s < API_GATEWAY_TIMEOUT_S => {}
+            other => v.push(format!(
+                "{id}: timeout {other:?} is not under {API_GATEWAY_TIMEOUT_S} s"
+            )),
+        }
+        // Policies: inline statements only, no wildcards.
+        let mut actions = Vec::new();
+        for policy in as_list(&p["Policies"]) {
+            let Some(statements) = policy["Statement"].as_sequence() else {
+                v.push(format!("{id}: a policy that is not an inline statement list (managed/SAM template policies are too broad)"));
+                continue;
+            };
+            for s in statements {
+                if s["Effect"].as_str() != Some("Allow") {
+                    continue;
+                }
+                for a in as_list(&s["Action"]) {
+                    let a = a.as_str().unwrap_or("");
+                    if a.contains('*') {
+                        v.push(format!("{id}: wildcard action {a}"));
+                    }
+                    actions.push((a.to_string(), s["Resource"].clone()));
+                }
+                for r in as_list(&s["Resource"]) {
+                    // (serde_yaml's as_str sees through tags: look at plain strings only here.)
+                    if !matches!(r, Value::Tagged(_)) && r.as_str().is_some_and(|r| r.contains('*'))
+                    {
+                        v.push(format!("{id}: wildcard resource {r:?}"));
+                    }
+                    if let Some((tg, Value::String(sub))) = tag(r) {
+                        // The one allowed pattern: dynamodb:ListStreams on this table's streams,
+                        // as in SAM's own DynamoDBStreamReadPolicy.
+                        let table_streams = format!("${{{table_id}.Arn}}/stream/*");
+                        if tg == "Sub" && sub.contains('*') && sub != &table_streams {
+                            v.push(format!("{id}: wildcard resource {sub}"));
+                        }
+                    }
+                }
+            }
+        }
+        let binary = f["Metadata"]["BuildProperties"]["Binary"]
+            .as_str()
+            .unwrap_or("");
+        if f["Metadata"]["BuildMethod"].as_str() != Some("rust-cargolambda") {
+            v.push(format!("{id}: BuildMethod is not rust-cargolambda"));
+        }
+        if let Some(kind) = callback_of(binary) {
+            // A callback function may only put items in its table.
+            let expected = format!("{table_id}.Arn");
+            let ok = actions.len() == 1
+                && actions[0].0 == "dynamodb:PutItem"
+                && tag(&actions[0].1).is_some_and(|(tg, val)| {
+                    tg == "GetAtt" && val.as_str() == Some(expected.as_str())
+                });
+            if !ok {
+                v.push(format!(
+                    "{id}: may do more than dynamodb:PutItem on {table_id}: {actions:?}"
+                ));
+            }
+            // Routes: exactly the callback's paths, POST only, and each path maps back to it.
+            let mut paths = Vec::new();
+            for (_, ev) in p["Events"].as_mapping().into_iter().flatten() {
+                if ev["Type"].as_str() == Some("HttpApi") {
+                    if ev["Properties"]["Method"]
+                        .as_str()
+                        .map(str::to_uppercase)
+                        .as_deref()
+                        != Some("POST")
+                    {
+                        v.push(format!("{id}: a route that is not POST"));
+                    }
+                    let path = ev["Properties"]["Path"].as_str().unwrap_or("").to_string();
+                    if CallbackType::from_path(&path) != Some(kind) {
+                        v.push(format!("{id}: route {path} is not a path of {kind}"));
+                    }
+                    paths.push(path);
+                }
+            }
+            if !paths.iter().any(|p| p == kind.path()) {
+                v.push(format!("{id}: no route for {}", kind.path()));
+            }
+        } else if binary == "stream-dispatcher" {
+            let allowed = [
+                "dynamodb:DescribeStream",
+                "dynamodb:GetRecords",
+                "dynamodb:GetShardIterator",
+                "dynamodb:ListStreams",
+                "sqs:SendMessage",
+            ];
+            for (a, _) in &actions {
+                if !allowed.contains(&a.as_str()) {
+                    v.push(format!("{id}: dispatcher may {a}"));
+                }
+            }
+            let stream = p["Events"]
+                .as_mapping()
+                .into_iter()
+                .flatten()
+                .find(|(_, e)| e["Type"].as_str() == Some("DynamoDB"));
+            match stream {
+                None => v.push(format!("{id}: no stream event source")),
+                Some((_, e)) => {
+                    let sp = &e["Properties"];
+                    let filters: Vec<serde_json::Value> = sp["FilterCriteria"]["Filters"]
+                        .as_sequence()
+                        .into_iter()
+                        .flatten()
+                        .filter_map(|f| {
+                            f["Pattern"]
+                                .as_str()
+                                .and_then(|p| serde_json::from_str(p).ok())
+                        })
+                        .collect();
+                    if filters != vec![serde_json::json!({"eventName": ["INSERT"]})] {
+                        v.push(format!(
+                            "{id}: the stream filter does not pass only inserts: {filters:?}"
+                        ));
+                    }
+                    if !as_list(&sp["FunctionResponseTypes"])
+                        .iter()
+                        .any(|r| r.as_str() == Some("ReportBatchItemFailures"))
+                    {
+                        v.push(format!("{id}: no partial batch responses"));
+                    }
+                    if sp["BisectBatchOnFunctionError"].as_bool() != Some(true) {
+                        v.push(format!("{id}: no bisect on error"));
+                    }
+                    if !sp["MaximumRetryAttempts"]
+                        .as_i64()
+                        .is_some_and(|n| (0..=10_000).contains(&n))
+                    {
+                        v.push(format!("{id}: retries are not bounded"));
+                    }
+                    if sp["DestinationConfig"]["OnFailure"]["Destination"].is_null() {
+                        v.push(format!("{id}: no on-failure destination"));
+                    }
+                }
+            }
+        } else {
+            v.push(format!("{id}: unknown binary {binary:?}"));
+        }
+    }
+
+    // Queues: every queue is a DLQ or has one.
+    let queues = of_type(t, "AWS::SQS::Queue");
+    let dlqs: Vec<String> = queues
+        .iter()
+        .filter_map(|(_, q)| tag(&q["Properties"]["RedrivePolicy"]["deadLetterTargetArn"]))
+        .filter_map(|(_, val)| {
+            val.as_str()
+                .and_then(|s| s.strip_suffix(".Arn"))
+                .map(str::to_string)
+        })
+        .collect();
+    let on_failure: Vec<String> = of_type(t, "AWS::Serverless::Function")
+        .iter()
+        .flat_map(|(_, f)| {
+            f["Properties"]["Events"]
+                .as_mapping()
+                .into_iter()
+                .flatten()
+                .map(|(_, e)| e.clone())
+                .collect::<Vec<_>>()
+        })
+        .filter_map(|e| {
+            tag(&e["Properties"]["DestinationConfig"]["OnFailure"]["Destination"])
+                .and_then(|(_, v)| v.as_str().map(str::to_string))
+        })
+        .filter_map(|s| s.strip_suffix(".Arn").map(str::to_string))
+        .collect();
+    for (id, q) in &queues {
+        let is_dlq = dlqs.contains(id) || on_failure.contains(id);
+        if !is_dlq && q["Properties"]["RedrivePolicy"].is_null() {
+            v.push(format!("{id}: a consumer queue without a DLQ"));
+        }
+        if is_dlq
+            && !of_type(t, "AWS::CloudWatch::Alarm").iter().any(|(_, a)| {
+                as_list(&a["Properties"]["Dimensions"]).iter().any(|d| {
+                    tag(&d["Value"])
+                        .is_some_and(|(_, v)| v.as_str() == Some(&format!("{id}.QueueName")))
+                })
+            })
+        {
+            v.push(format!("{id}: a DLQ without a depth alarm"));
+        }
+    }
+
+    // The table.
+    match table.first() {
+        None => v.push("no table".into()),
+        Some((id, tb)) => {
+            let p = &tb["Properties"];
+            if p["StreamSpecification"]["StreamViewType"].as_str() != Some("NEW_IMAGE") {
+                v.push(format!("{id}: stream is not NEW_IMAGE"));
+            }
+            if p["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"].as_bool()
+                != Some(true)
+            {
+                v.push(format!("{id}: no point-in-time recovery"));
+            }
+            if p["SSESpecification"]["SSEEnabled"].as_bool() != Some(true) {
+                v.push(format!("{id}: no encryption"));
+            }
+            if p["TimeToLiveSpecification"]["Enabled"].as_bool() != Some(true) {
+                v.push(format!("{id}: no TTL"));
+            }
+            if tb["DeletionPolicy"].as_str() != Some("Retain") {
+                v.push(format!("{id}: not retained on stack deletion"));
+            }
+        }
+    }
+    v
+}
+
+#[test]
+fn the_template_has_every_security_and_reliability_property() {
+    let v = violations(&template());
+    assert!(v.is_empty(), "violations:\n{}", v.join("\n"));
+}
+
+/// Apply `edit` to a copy of the template and expect a violation mentioning `expected`.
+fn weakened(edit: impl FnOnce(&mut Value), expected: &str) {
+    let mut t = template();
+    edit(&mut t);
+    let v = violations(&t);
+    assert!(
+        v.iter().any(|m| m.contains(expected)),
+        "no violation mentioning {expected:?} in {v:?}"
+    );
+}
+
+fn function<'a>(t: &'a mut Value, id: &str) -> &'a mut Value {
+    &mut t["Resources"][id]["Properties"]
+}
+
+#[test]
+fn a_wildcard_resource_is_caught() {
+    weakened(
+        |t| {
+            function(t, "DisbursementResponseFunction")["Policies"][0]["Statement"][0]["Resource"] =
+                Value::from("*")
+        },
+        "wildcard resource",
+    );
+}
+
+#[test]
+fn a_wildcard_action_is_caught() {
+    weakened(
+        |t| {
+            function(t, "ConsentHandleResponseFunction")["Policies"][0]["Statement"][0]["Action"] =
+                Value::from("dynamodb:*")
+        },
+        "wildcard action",
+    );
+}
+
+#[test]
+fn a_callback_function_that_may_read_the_table_is_caught() {
+    weakened(
+        |t| {
+            function(t, "LoanAcceptanceResponseFunction")["Policies"][0]["Statement"][0]["Action"] =
+                Value::from("dynamodb:GetItem")
+        },
+        "more than dynamodb:PutItem",
+    );
+}
+
+#[test]
+fn a_managed_policy_is_caught() {
+    weakened(
+        |t| {
+            function(t, "LoanAcceptanceResponseFunction")["Policies"] =
+                Value::from("AmazonDynamoDBFullAccess")
+        },
+        "not an inline statement",
+    );
+}
+
+#[test]
+fn a_timeout_at_or_over_api_gateways_is_caught() {
+    weakened(
+        |t| function(t, "DisbursementResponseFunction")["Timeout"] = Value::from(30),
+        "timeout",
+    );
+}
+
+#[test]
+fn a_stream_filter_that_passes_removals_is_caught() {
+    weakened(
+        |t| {
+            function(t, "StreamDispatcherFunction")["Events"]["TableStream"]["Properties"]
+                ["FilterCriteria"]["Filters"][0]["Pattern"] =
+                Value::from(r#"{"eventName": ["INSERT", "REMOVE"]}"#)
+        },
+        "only inserts",
+    );
+}
+
+#[test]
+fn a_queue_without_a_dlq_is_caught() {
+    weakened(
+        |t| {
+            t["Resources"]["ConsentHandleEventsQueue"]["Properties"]
+                .as_mapping_mut()
+                .unwrap()
+                .remove("RedrivePolicy")
+                .map(drop)
+                .unwrap()
+        },
+        "without a DLQ",
+    );
+}
+
+#[test]
+fn a_route_to_the_wrong_function_is_caught() {
+    weakened(
+        |t| {
+            function(t, "ConsentHandleResponseFunction")["Events"]["Callback"]["Properties"]
+                ["Path"] = Value::from("/v3/loan/triggerLoanAcceptanceResponse")
+        },
+        "is not a path of",
+    );
+}
+
+#[test]
+fn a_dispatcher_that_may_delete_is_caught() {
+    weakened(
+        |t| {
+            function(t, "StreamDispatcherFunction")["Policies"][0]["Statement"][2]["Action"] =
+                Value::from("sqs:DeleteMessage")
+        },
+        "dispatcher may sqs:DeleteMessage",
+    );
+}
+
+#[test]
+fn a_table_without_point_in_time_recovery_is_caught() {
+    weakened(
+        |t| {
+            t["Resources"]["CallbacksTable"]["Properties"]["PointInTimeRecoverySpecification"]
+                ["PointInTimeRecoveryEnabled"] = Value::from(false)
+        },
+        "point-in-time",
+    );
+}
+
+#[test]
+fn every_function_named_in_the_template_is_a_workspace_binary() {
+    let t = template();
+    let root = default_template_path().parent().unwrap().join("..");
+    for (id, f) in of_type(&t, "AWS::Serverless::Function") {
+        let binary = f["Metadata"]["BuildProperties"]["Binary"].as_str().unwrap();
+        assert!(
+            root.join("functions")
+                .join(binary)
+                .join("Cargo.toml")
+                .is_file(),
+            "{id}: functions/{binary} exists"
+        );
+    }
+}
