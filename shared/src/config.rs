@@ -11,6 +11,26 @@ use std::time::Duration;
 pub const DEFAULT_SUPPORTED_VERSIONS: &str = "0.0.1,1.0,1.0.0,3.0,3.0.0,3.1,3.2,v3";
 pub const DEFAULT_RETENTION_DAYS: u64 = 30;
 pub const DEFAULT_MAX_BODY_BYTES: usize = 256 * 1024;
+pub const DEFAULT_REPLAY_WINDOW_SECONDS: u64 = 300;
+
+/// Where the lender registry comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RegistrySource {
+    /// `LENDER_REGISTRY_FILE`: a JSON file (local).
+    File(std::path::PathBuf),
+    /// `LENDER_REGISTRY_SSM_PARAMETER`: an SSM parameter holding the JSON (AWS).
+    Ssm(String),
+    /// `LENDER_REGISTRY_JSON`: the JSON itself.
+    Inline(String),
+}
+
+/// `AUTH_MODE`: `jws` (default) or `none`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AuthConfig {
+    Jws(RegistrySource),
+    /// No signature check. Refused when running on Lambda.
+    Disabled,
+}
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum ConfigError {
@@ -31,6 +51,11 @@ pub struct CallbackConfig {
     pub max_body_bytes: usize,
     /// `OCEN_SUPPORTED_VERSIONS` (comma-separated).
     pub policy: ValidationPolicy,
+    /// `REPLAY_WINDOW_SECONDS` (default 300; 0 turns the check off): how far
+    /// `metadata.timestamp` may be from the LSP's clock.
+    pub replay_window: Option<Duration>,
+    /// `AUTH_MODE` and the registry source.
+    pub auth: AuthConfig,
 }
 
 impl CallbackConfig {
@@ -61,11 +86,53 @@ impl CallbackConfig {
         if supported_versions.is_empty() {
             return Err(invalid("OCEN_SUPPORTED_VERSIONS", "names no version"));
         }
+        let window: u64 = parse_or(&get, "REPLAY_WINDOW_SECONDS", DEFAULT_REPLAY_WINDOW_SECONDS)?;
+        let replay_window = (window > 0).then(|| Duration::from_secs(window));
+        let auth = match get("AUTH_MODE").as_deref().unwrap_or("jws") {
+            "none" => {
+                if get("AWS_LAMBDA_FUNCTION_NAME").is_some() {
+                    return Err(invalid(
+                        "AUTH_MODE",
+                        "none is for local development and is refused on Lambda",
+                    ));
+                }
+                AuthConfig::Disabled
+            }
+            "jws" => {
+                let sources = [
+                    get("LENDER_REGISTRY_FILE")
+                        .filter(|s| !s.is_empty())
+                        .map(|p| RegistrySource::File(p.into())),
+                    get("LENDER_REGISTRY_SSM_PARAMETER")
+                        .filter(|s| !s.is_empty())
+                        .map(RegistrySource::Ssm),
+                    get("LENDER_REGISTRY_JSON")
+                        .filter(|s| !s.is_empty())
+                        .map(RegistrySource::Inline),
+                ];
+                let mut given = sources.into_iter().flatten();
+                match (given.next(), given.next()) {
+                    (Some(source), None) => AuthConfig::Jws(source),
+                    (None, _) => return Err(ConfigError::Missing("LENDER_REGISTRY_FILE, LENDER_REGISTRY_SSM_PARAMETER or LENDER_REGISTRY_JSON")),
+                    (Some(_), Some(_)) => {
+                        return Err(invalid("LENDER_REGISTRY_*", "set exactly one of FILE, SSM_PARAMETER, JSON"))
+                    }
+                }
+            }
+            other => {
+                return Err(invalid(
+                    "AUTH_MODE",
+                    &format!("must be jws or none, not {other:?}"),
+                ))
+            }
+        };
         Ok(CallbackConfig {
             table_name,
             retention: Duration::from_secs(days * 86_400),
             max_body_bytes,
             policy: ValidationPolicy { supported_versions },
+            replay_window,
+            auth,
         })
     }
 }
@@ -154,8 +221,54 @@ mod tests {
     }
 
     #[test]
+    fn auth_none_is_refused_on_lambda() {
+        let err = CallbackConfig::from_lookup(env(&[
+            ("TABLE_NAME", "t"),
+            ("AUTH_MODE", "none"),
+            ("AWS_LAMBDA_FUNCTION_NAME", "f"),
+        ]))
+        .unwrap_err();
+        assert!(err.to_string().contains("AUTH_MODE"), "{err}");
+        let local = CallbackConfig::from_lookup(env(&[("TABLE_NAME", "t"), ("AUTH_MODE", "none")]))
+            .unwrap();
+        assert_eq!(local.auth, AuthConfig::Disabled);
+    }
+
+    #[test]
+    fn jws_mode_needs_exactly_one_registry_source() {
+        let err = CallbackConfig::from_lookup(env(&[("TABLE_NAME", "t")])).unwrap_err();
+        assert!(err.to_string().contains("LENDER_REGISTRY_FILE"), "{err}");
+        let err = CallbackConfig::from_lookup(env(&[
+            ("TABLE_NAME", "t"),
+            ("LENDER_REGISTRY_FILE", "a"),
+            ("LENDER_REGISTRY_SSM_PARAMETER", "b"),
+        ]))
+        .unwrap_err();
+        assert!(err.to_string().contains("exactly one"), "{err}");
+        let c = CallbackConfig::from_lookup(env(&[
+            ("TABLE_NAME", "t"),
+            ("LENDER_REGISTRY_SSM_PARAMETER", "/p"),
+        ]))
+        .unwrap();
+        assert_eq!(c.auth, AuthConfig::Jws(RegistrySource::Ssm("/p".into())));
+    }
+
+    #[test]
+    fn a_zero_replay_window_turns_the_check_off() {
+        let c = CallbackConfig::from_lookup(env(&[
+            ("TABLE_NAME", "t"),
+            ("AUTH_MODE", "none"),
+            ("REPLAY_WINDOW_SECONDS", "0"),
+        ]))
+        .unwrap();
+        assert_eq!(c.replay_window, None);
+    }
+
+    #[test]
     fn defaults_apply_when_only_the_table_is_set() {
-        let c = CallbackConfig::from_lookup(env(&[("TABLE_NAME", "t")])).unwrap();
+        let c = CallbackConfig::from_lookup(env(&[("TABLE_NAME", "t"), ("AUTH_MODE", "none")]))
+            .unwrap();
+        assert_eq!(c.replay_window, Some(Duration::from_secs(300)));
         assert_eq!(c.retention, Duration::from_secs(30 * 86_400));
         assert_eq!(c.max_body_bytes, 262_144);
         assert!(c.policy.supported_versions.contains(&"1.0".to_string()));

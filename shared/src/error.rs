@@ -31,12 +31,14 @@ pub enum ErrorCode {
     UnknownPath,
     /// `LSP4009`: the requestId was already used for a different callback body or lender.
     RequestIdConflict,
+    /// `LSP4010`: `metadata.timestamp` is outside the replay window.
+    TimestampOutsideWindow,
     /// `LSP4015`: the body is not declared as JSON.
     UnsupportedMediaType,
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 13] = [
+    pub const ALL: [ErrorCode; 14] = [
         ErrorCode::MandatoryAttributeMissing,
         ErrorCode::ValueNotInEnum,
         ErrorCode::MethodNotAllowed,
@@ -49,6 +51,7 @@ impl ErrorCode {
         ErrorCode::BusinessRuleViolated,
         ErrorCode::UnknownPath,
         ErrorCode::RequestIdConflict,
+        ErrorCode::TimestampOutsideWindow,
         ErrorCode::UnsupportedMediaType,
     ];
 
@@ -67,6 +70,7 @@ impl ErrorCode {
             ErrorCode::BusinessRuleViolated => "LSP4002",
             ErrorCode::UnknownPath => "LSP4004",
             ErrorCode::RequestIdConflict => "LSP4009",
+            ErrorCode::TimestampOutsideWindow => "LSP4010",
             ErrorCode::UnsupportedMediaType => "LSP4015",
         }
     }

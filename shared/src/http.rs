@@ -13,6 +13,10 @@ pub async fn answer(service: &CallbackService, kind: CallbackType, req: Request)
         .headers()
         .get(CONTENT_TYPE)
         .map(|v| v.to_str().unwrap_or("invalid"));
+    let signature = req
+        .headers()
+        .get(crate::auth::SIGNATURE_HEADER)
+        .map(|v| v.to_str().unwrap_or(""));
     let body: &[u8] = req.body().as_ref();
     let reply = service
         .handle(
@@ -20,6 +24,7 @@ pub async fn answer(service: &CallbackService, kind: CallbackType, req: Request)
             Inbound {
                 method: req.method().as_str(),
                 content_type,
+                signature,
                 body,
             },
         )
@@ -40,13 +45,25 @@ pub fn to_response(reply: Reply) -> Response<Body> {
 }
 
 /// Cold-start wiring of a callback function: configuration from the environment, one SDK
-/// configuration, one DynamoDB client, the store and the service. No network call.
-pub async fn service_from_env() -> Result<CallbackService, crate::config::ConfigError> {
+/// configuration, one DynamoDB client, the store and the service. The lender registry is
+/// read here too (a file, inline JSON or one SSM call): a malformed registry fails the cold
+/// start with a message naming the entry.
+pub async fn service_from_env() -> Result<CallbackService, lambda_http::Error> {
+    use crate::auth::AuthMode;
+    use crate::config::AuthConfig;
     let config = crate::config::CallbackConfig::from_env()?;
     let sdk = crate::aws::sdk_config().await;
+    let auth = match &config.auth {
+        AuthConfig::Disabled => AuthMode::Disabled,
+        AuthConfig::Jws(source) => AuthMode::Jws(crate::auth::registry::load(source, &sdk).await?),
+    };
     let store = crate::store::dynamodb::DynamoStore::new(
         aws_sdk_dynamodb::Client::new(&sdk),
         &config.table_name,
     );
-    Ok(CallbackService::new(std::sync::Arc::new(store), &config))
+    Ok(CallbackService::new(
+        std::sync::Arc::new(store),
+        &config,
+        auth,
+    ))
 }

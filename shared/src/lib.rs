@@ -11,6 +11,7 @@
 //!   wire → domain conversion is the only way to get one, and it enforces the business rules.
 //! - [`error`]: why a callback is refused ([`Rejection`], [`ErrorCode`]), and the one
 //!   mapping to HTTP status and ack code.
+//! - [`auth`]: the lender registry and JWS verification (v3 flattened, v4 detached).
 //! - [`ack`]: the spec's ack, the answer to every request.
 //! - [`service`]: the pipeline ([`CallbackService::handle`]): bytes in, reply out; one
 //!   conditional write per callback.
@@ -23,6 +24,7 @@
 //! - `testing` (feature `testing`): in-memory fakes and sample bodies for unit tests.
 
 pub mod ack;
+pub mod auth;
 pub mod aws;
 pub mod callback;
 pub mod config;

@@ -2,14 +2,15 @@
 
 use super::*;
 use crate::ack::AckBody;
+use crate::auth::AuthMode;
 use crate::testing::{sample_body, MemoryStore};
 use serde_json::{json, Value};
 use time::macros::datetime;
 
+/// The pipeline without signatures or replay window (each has its own tests below).
 fn service(store: Arc<MemoryStore>) -> CallbackService {
-    let config =
-        CallbackConfig::from_lookup(|k| (k == "TABLE_NAME").then(|| "t".to_string())).unwrap();
-    CallbackService::new(store, &config)
+    let config = crate::testing::config(&[("REPLAY_WINDOW_SECONDS", "0")]);
+    CallbackService::new(store, &config, AuthMode::Disabled)
         .with_clock(Arc::new(|| datetime!(2024-05-01 04:45:30.5 UTC)))
 }
 
@@ -21,6 +22,7 @@ async fn post(svc: &CallbackService, kind: CallbackType, body: &Value) -> (u16, 
             Inbound {
                 method: "POST",
                 content_type: Some("application/json"),
+                signature: None,
                 body: &bytes,
             },
         )
@@ -189,6 +191,7 @@ async fn a_get_is_405_gen5003() {
             Inbound {
                 method: "GET",
                 content_type: None,
+                signature: None,
                 body: b"",
             },
         )
@@ -208,6 +211,7 @@ async fn a_body_over_the_limit_is_413_gen5007_without_parsing() {
             Inbound {
                 method: "POST",
                 content_type: None,
+                signature: None,
                 body: &body,
             },
         )
@@ -224,6 +228,7 @@ async fn a_non_json_content_type_is_415() {
             Inbound {
                 method: "POST",
                 content_type: Some("text/plain"),
+                signature: None,
                 body: b"{}",
             },
         )
@@ -256,6 +261,7 @@ async fn malformed_json_empty_bodies_and_non_objects_are_400_lsp4000_with_a_gene
                 Inbound {
                     method: "POST",
                     content_type: None,
+                    signature: None,
                     body,
                 },
             )
@@ -325,6 +331,7 @@ async fn a_missing_trace_id_is_gen5001_answered_with_a_generated_trace_id() {
             Inbound {
                 method: "POST",
                 content_type: None,
+                signature: None,
                 body: &bytes,
             },
         )
@@ -773,11 +780,108 @@ async fn every_ack_validates_against_the_spec_schema() {
                 Inbound {
                     method: "POST",
                     content_type: None,
+                    signature: None,
                     body,
                 },
             )
             .await;
         let value: Value = serde_json::from_str(&reply.body).unwrap();
         assert!(validator.is_valid(&value), "{value}");
+    }
+}
+
+mod replay_window {
+    use super::*;
+
+    fn windowed(store: Arc<MemoryStore>) -> CallbackService {
+        let config = crate::testing::config(&[]);
+        CallbackService::new(store, &config, AuthMode::Disabled)
+            .with_clock(Arc::new(|| datetime!(2024-05-01 04:45:30 UTC)))
+    }
+
+    async fn at(timestamp: &str) -> (u16, String) {
+        let body = with(
+            sample_body(CallbackType::ConsentHandleResponse, "rw"),
+            "/metadata/timestamp",
+            json!(timestamp),
+        );
+        let (s, ack) = post(
+            &windowed(Arc::new(MemoryStore::new())),
+            CallbackType::ConsentHandleResponse,
+            &body,
+        )
+        .await;
+        (s, ack.ack.error)
+    }
+
+    #[tokio::test]
+    async fn a_timestamp_within_five_minutes_either_way_is_accepted() {
+        assert_eq!(at("2024-05-01T04:50:29Z").await, (200, "0".into()));
+        assert_eq!(at("2024-05-01T04:40:31Z").await, (200, "0".into()));
+    }
+
+    #[tokio::test]
+    async fn a_timestamp_more_than_five_minutes_off_is_lsp4010() {
+        assert_eq!(at("2024-05-01T04:50:31Z").await, (400, "LSP4010".into()));
+        assert_eq!(at("2024-05-01T04:40:29Z").await, (400, "LSP4010".into()));
+    }
+
+    #[tokio::test]
+    async fn a_zone_less_timestamp_is_read_as_ist_for_the_window() {
+        // 10:15:30 IST is 04:45:30 UTC: the server's now.
+        assert_eq!(at("2024-05-01T10:15:30").await, (200, "0".into()));
+        // The same wall-clock read as UTC would be 5.5 hours off.
+        assert_eq!(at("2024-05-01T10:15:30Z").await, (400, "LSP4010".into()));
+    }
+}
+
+mod signed {
+    use super::*;
+    use crate::auth::signing::SigningKey;
+    use crate::auth::LenderRegistry;
+
+    fn service_with_lender(
+        store: Arc<MemoryStore>,
+        key: &SigningKey,
+        org: &str,
+    ) -> CallbackService {
+        let registry = LenderRegistry::parse(
+            &json!({"lenders": [{"orgId": org, "scheme": "v3", "keys": [{"kid": key.kid, "pem": key.public_pem().unwrap()}]}]})
+                .to_string(),
+        )
+        .unwrap();
+        CallbackService::new(store, &crate::testing::config(&[]), AuthMode::Jws(registry))
+    }
+
+    #[tokio::test]
+    async fn a_refused_signature_is_401_auth1001_with_nothing_stored_and_no_store_call() {
+        let key = SigningKey::generate("k").unwrap();
+        let store = Arc::new(MemoryStore::new());
+        let svc = service_with_lender(store.clone(), &key, "LENDER-ABC");
+        let kind = CallbackType::DisbursementResponse;
+        let unsigned = serde_json::to_vec(&sample_body(kind, "u")).unwrap();
+        let reply = svc.handle(kind, Inbound::post(&unsigned)).await;
+        assert_eq!(reply.status, 401);
+        let ack: AckBody = serde_json::from_str(&reply.body).unwrap();
+        assert_eq!(ack.ack.error, "AUTH1001");
+        assert_eq!((store.calls(), store.records().len()), (0, 0));
+        let signed = key.sign_v3(&unsigned);
+        assert_eq!(svc.handle(kind, Inbound::post(&signed)).await.status, 200);
+    }
+
+    #[tokio::test]
+    async fn a_signed_body_that_is_not_a_valid_callback_gets_the_validation_code() {
+        let key = SigningKey::generate("k").unwrap();
+        let svc = service_with_lender(Arc::new(MemoryStore::new()), &key, "LENDER-ABC");
+        let kind = CallbackType::DisbursementResponse;
+        let body = with(sample_body(kind, "v"), "/payment/status", json!("DONE"));
+        let reply = svc
+            .handle(
+                kind,
+                Inbound::post(&key.sign_v3(&serde_json::to_vec(&body).unwrap())),
+            )
+            .await;
+        assert_eq!(reply.status, 400);
+        assert!(reply.body.contains("GEN5002"));
     }
 }

@@ -128,12 +128,30 @@ pub const SAMPLE_OTP_SESSION_KEY: &str = "otp-session-7f3a9c1e";
 pub const SAMPLE_APP_TOKEN: &str = "app-token-5b2d8e4f";
 pub const SAMPLE_TXN_REF: &str = "004618602124";
 
-/// A valid body of each callback, as a lender would send it.
+/// A callback configuration for tests: `TABLE_NAME=t`, `AUTH_MODE=none`, plus `extra`.
+pub fn config(extra: &[(&str, &str)]) -> crate::config::CallbackConfig {
+    crate::config::CallbackConfig::from_lookup(|k| {
+        extra
+            .iter()
+            .find(|(n, _)| *n == k)
+            .map(|(_, v)| v.to_string())
+            .or_else(|| match k {
+                "TABLE_NAME" => Some("t".to_string()),
+                "AUTH_MODE" => Some("none".to_string()),
+                _ => None,
+            })
+    })
+    .expect("a valid test configuration")
+}
+
+/// A valid body of each callback, as a lender would send it now (`metadata.timestamp` is
+/// the current time, so it passes the replay window).
 pub fn sample_body(kind: CallbackType, request_id: &str) -> Value {
+    let now = crate::domain::OcenTimestamp::ack_format(time::OffsetDateTime::now_utc());
     let metadata = json!({
         "version": "1.0",
         "orgId": "LENDER-ABC",
-        "timestamp": "2024-05-01T10:15:30.120Z",
+        "timestamp": now,
         "traceId": "e8cc6822-d4bb-4eb1-9e1b-4996fbff8acb"
     });
     match kind {

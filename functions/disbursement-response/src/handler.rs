@@ -14,15 +14,16 @@ pub async fn handle(service: &CallbackService, req: Request) -> Result<Response<
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ocen_shared::config::CallbackConfig;
+    use ocen_shared::auth::AuthMode;
     use ocen_shared::testing::{ack_validator, MemoryStore};
     use serde_json::Value;
     use std::sync::Arc;
 
+    /// The pipeline with signatures off and no replay window: these tests are about the HTTP
+    /// translation of the committed events (signed requests have their own tests).
     fn service(store: Arc<MemoryStore>) -> CallbackService {
-        let config =
-            CallbackConfig::from_lookup(|k| (k == "TABLE_NAME").then(|| "t".to_string())).unwrap();
-        CallbackService::new(store, &config)
+        let config = ocen_shared::testing::config(&[("REPLAY_WINDOW_SECONDS", "0")]);
+        CallbackService::new(store, &config, AuthMode::Disabled)
     }
 
     /// Feed an API Gateway v2 event from `events/` through the handler.
@@ -142,5 +143,83 @@ mod tests {
             }
         }
         out
+    }
+}
+
+/// Signed requests through the real registry and verifier.
+#[cfg(test)]
+mod signed {
+    use super::*;
+    use ocen_shared::auth::signing::SigningKey;
+    use ocen_shared::auth::{AuthMode, LenderRegistry};
+    use ocen_shared::testing::{sample_body, MemoryStore};
+    use serde_json::{json, Value};
+    use std::sync::Arc;
+
+    fn registry(v3: &SigningKey, v4: &SigningKey) -> LenderRegistry {
+        let json = json!({"lenders": [
+            {"orgId": "LENDER-ABC", "scheme": "v3", "keys": [{"kid": v3.kid, "pem": v3.public_pem().unwrap()}]},
+            {"orgId": "LENDER-V4", "scheme": "v4", "keys": [{"kid": v4.kid, "pem": v4.public_pem().unwrap()}]}
+        ]});
+        LenderRegistry::parse(&json.to_string()).unwrap()
+    }
+
+    /// An API Gateway v2 event from the committed valid event, with `body` and `headers`.
+    fn event(body: &[u8], headers: &[(&str, &str)]) -> Request {
+        let mut ev: Value =
+            serde_json::from_str(include_str!("../../../events/disbursement-valid.json")).unwrap();
+        ev["body"] = Value::String(String::from_utf8(body.to_vec()).unwrap());
+        for (k, v) in headers {
+            ev["headers"][*k] = Value::String(v.to_string());
+        }
+        lambda_http::request::from_str(&ev.to_string()).unwrap()
+    }
+
+    async fn status_and_code(svc: &CallbackService, req: Request) -> (u16, String) {
+        let resp = handle(svc, req).await.unwrap();
+        let body: Value = match resp.body() {
+            Body::Text(t) => serde_json::from_str(t).unwrap(),
+            _ => panic!("text body"),
+        };
+        (
+            resp.status().as_u16(),
+            body["ack"]["error"].as_str().unwrap().to_string(),
+        )
+    }
+
+    #[tokio::test]
+    async fn v3_flattened_jws_and_v4_detached_signatures_are_accepted_and_unsigned_bodies_are_401()
+    {
+        let (v3, v4) = (
+            SigningKey::generate("k3").unwrap(),
+            SigningKey::generate("k4").unwrap(),
+        );
+        let config = ocen_shared::testing::config(&[]);
+        let svc = CallbackService::new(
+            Arc::new(MemoryStore::new()),
+            &config,
+            AuthMode::Jws(registry(&v3, &v4)),
+        );
+
+        let body = serde_json::to_vec(&sample_body(CALLBACK, "signed-v3")).unwrap();
+        assert_eq!(
+            status_and_code(&svc, event(&v3.sign_v3(&body), &[])).await,
+            (200, "0".into())
+        );
+
+        let mut b = sample_body(CALLBACK, "signed-v4");
+        b["metadata"]["orgId"] = json!("LENDER-V4");
+        let body = serde_json::to_vec(&b).unwrap();
+        let sig = v4.sign_v4(&body);
+        assert_eq!(
+            status_and_code(&svc, event(&body, &[("x-jws-signature", &sig)])).await,
+            (200, "0".into())
+        );
+
+        let unsigned = serde_json::to_vec(&sample_body(CALLBACK, "unsigned")).unwrap();
+        assert_eq!(
+            status_and_code(&svc, event(&unsigned, &[])).await,
+            (401, "AUTH1001".into())
+        );
     }
 }

@@ -14,15 +14,16 @@ pub async fn handle(service: &CallbackService, req: Request) -> Result<Response<
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ocen_shared::config::CallbackConfig;
+    use ocen_shared::auth::AuthMode;
     use ocen_shared::testing::{ack_validator, MemoryStore};
     use serde_json::Value;
     use std::sync::Arc;
 
+    /// The pipeline with signatures off and no replay window: these tests are about the HTTP
+    /// translation of the committed events (signed requests have their own tests).
     fn service(store: Arc<MemoryStore>) -> CallbackService {
-        let config =
-            CallbackConfig::from_lookup(|k| (k == "TABLE_NAME").then(|| "t".to_string())).unwrap();
-        CallbackService::new(store, &config)
+        let config = ocen_shared::testing::config(&[("REPLAY_WINDOW_SECONDS", "0")]);
+        CallbackService::new(store, &config, AuthMode::Disabled)
     }
 
     /// Feed an API Gateway v2 event from `events/` through the handler.

@@ -7,7 +7,8 @@ use ocen_local::infra::{default_template_path, Resources};
 use ocen_local::poller::StreamPoller;
 use ocen_local::stack::{local_sdk_config, LocalStack};
 use ocen_shared::ack::AckBody;
-use ocen_shared::config::CallbackConfig;
+use ocen_shared::auth::signing::SigningKey;
+use ocen_shared::auth::{AuthMode, LenderRegistry};
 use ocen_shared::dispatch::Dispatcher;
 use ocen_shared::event::Envelope;
 use ocen_shared::publish::sqs::SqsPublisher;
@@ -15,7 +16,7 @@ use ocen_shared::store::dynamodb::DynamoStore;
 use ocen_shared::{CallbackService, CallbackType, Inbound};
 use serde_json::Value;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 /// An address nothing listens on: connections are refused at once.
 pub const DEAD_ENDPOINT: &str = "http://127.0.0.1:9";
@@ -88,10 +89,28 @@ pub async fn spawn_app() -> TestApp {
     }
 }
 
+/// The lender key the tests sign with (generated once per test run; never committed).
+pub fn lender_key() -> &'static SigningKey {
+    static KEY: OnceLock<SigningKey> = OnceLock::new();
+    KEY.get_or_init(|| SigningKey::generate("e2e-key-1").expect("an RSA key"))
+}
+
+/// Two v3 lenders (the sample's LENDER-ABC and LENDER-XYZ) signing with [`lender_key`].
+pub fn registry() -> LenderRegistry {
+    let pem = lender_key().public_pem().unwrap();
+    let entry = |org: &str| serde_json::json!({"orgId": org, "scheme": "v3", "keys": [{"kid": "e2e-key-1", "pem": pem}]});
+    let json = serde_json::json!({"lenders": [entry("LENDER-ABC"), entry("LENDER-XYZ")]});
+    LenderRegistry::parse(&json.to_string()).expect("a valid registry")
+}
+
+/// The production pipeline: signatures verified, default replay window.
 pub fn service_with(client: aws_sdk_dynamodb::Client, table: &str) -> CallbackService {
-    let config =
-        CallbackConfig::from_lookup(|k| (k == "TABLE_NAME").then(|| table.to_string())).unwrap();
-    CallbackService::new(Arc::new(DynamoStore::new(client, table)), &config)
+    let config = ocen_shared::testing::config(&[("TABLE_NAME", table)]);
+    CallbackService::new(
+        Arc::new(DynamoStore::new(client, table)),
+        &config,
+        AuthMode::Jws(registry()),
+    )
 }
 
 impl TestApp {
@@ -192,17 +211,8 @@ pub async fn post_with(
     kind: CallbackType,
     body: &Value,
 ) -> (u16, AckBody) {
-    let bytes = serde_json::to_vec(body).unwrap();
-    let reply = service
-        .handle(
-            kind,
-            Inbound {
-                method: "POST",
-                content_type: Some("application/json"),
-                body: &bytes,
-            },
-        )
-        .await;
+    let signed = lender_key().sign_v3(&serde_json::to_vec(body).unwrap());
+    let reply = service.handle(kind, Inbound::post(&signed)).await;
     (
         reply.status,
         serde_json::from_str(&reply.body).expect("every answer is an ack"),

@@ -32,7 +32,7 @@ async fn a_post_to_each_production_path_becomes_an_envelope_on_the_consumer_queu
         let resp = client
             .post(format!("{base}{}", kind.path()))
             .header("content-type", "application/json")
-            .body(sample_body(kind, "http-1").to_string())
+            .body(lender_key().sign_v3(sample_body(kind, "http-1").to_string().as_bytes()))
             .send()
             .await
             .unwrap();
@@ -61,7 +61,7 @@ async fn the_capitalised_disbursement_path_is_served() {
             "{base}/v3/disbursement/TriggerDisbursementResponse"
         ))
         .header("content-type", "application/json")
-        .body(sample_body(kind, "caps-1").to_string())
+        .body(lender_key().sign_v3(sample_body(kind, "caps-1").to_string().as_bytes()))
         .send()
         .await
         .unwrap();

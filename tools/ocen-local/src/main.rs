@@ -2,14 +2,17 @@
 //! Both expect a local AWS endpoint (moto's server); `make run` / `make tail` start one.
 
 use anyhow::{bail, Context, Result};
+use ocen_local::devlender;
 use ocen_local::infra::{default_template_path, Resources};
 use ocen_local::poller::StreamPoller;
 use ocen_local::stack::{local_sdk_config, LocalStack, DEFAULT_ENDPOINT};
-use ocen_shared::config::CallbackConfig;
+use ocen_shared::auth::{registry, AuthMode};
+use ocen_shared::config::{AuthConfig, CallbackConfig};
 use ocen_shared::dispatch::Dispatcher;
 use ocen_shared::publish::sqs::SqsPublisher;
 use ocen_shared::store::dynamodb::DynamoStore;
 use ocen_shared::{CallbackService, CallbackType};
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -17,6 +20,9 @@ const USAGE: &str = "usage: ocen-local up [--port 3000] [--endpoint URL] [--pref
        ocen-local tail [--endpoint URL] [--prefix ocen-local]
        ocen-local env [--endpoint URL] [--prefix ocen-local]   (creates the resources, prints the
                       functions' environment for `cargo lambda watch --env-file`)
+       ocen-local sign FILE          prints FILE's callback with a fresh metadata.timestamp, signed
+                                     by the dev lender LENDER-ABC (v3 flattened JWS), for curl -d @-
+       ocen-local sign-events --out DIR   signs every events/*.json the same way into DIR
 
 The endpoint defaults to $AWS_ENDPOINT_URL, else http://127.0.0.1:4566 (moto_server).";
 
@@ -25,7 +31,11 @@ struct Args {
     port: u16,
     endpoint: String,
     prefix: String,
+    out: Option<String>,
+    file: Option<String>,
 }
+
+const DEV_LENDERS_DIR: &str = ".local/dev-lenders";
 
 fn parse_args() -> Result<Args> {
     let mut args = std::env::args().skip(1);
@@ -36,6 +46,8 @@ fn parse_args() -> Result<Args> {
         endpoint: std::env::var("AWS_ENDPOINT_URL")
             .unwrap_or_else(|_| DEFAULT_ENDPOINT.to_string()),
         prefix: "ocen-local".to_string(),
+        out: None,
+        file: None,
     };
     while let Some(flag) = args.next() {
         let mut value = || {
@@ -46,6 +58,10 @@ fn parse_args() -> Result<Args> {
             "--port" => parsed.port = value()?.parse().context("--port must be a number")?,
             "--endpoint" => parsed.endpoint = value()?,
             "--prefix" => parsed.prefix = value()?,
+            "--out" => parsed.out = Some(value()?),
+            other if !other.starts_with('-') && parsed.file.is_none() => {
+                parsed.file = Some(other.to_string())
+            }
             "-h" | "--help" => bail!("{USAGE}"),
             other => bail!("unknown argument {other}\n{USAGE}"),
         }
@@ -62,7 +78,25 @@ async fn main() -> Result<()> {
         "tail" => tail(args).await,
         "env" => {
             let (_, stack) = stack(&args).await?;
-            print!("{}", lambda_env(&stack, &args.endpoint));
+            let lenders = devlender::ensure(Path::new(DEV_LENDERS_DIR))?;
+            print!("{}", lambda_env(&stack, &args.endpoint, &lenders));
+            Ok(())
+        }
+        "sign" => {
+            let file = args.file.as_deref().context("sign needs a FILE")?;
+            let body = std::fs::read(file).with_context(|| format!("reading {file}"))?;
+            let lenders = devlender::ensure(Path::new(DEV_LENDERS_DIR))?;
+            println!(
+                "{}",
+                String::from_utf8(lenders.v3.sign_v3(&devlender::fresh(&body)))?
+            );
+            Ok(())
+        }
+        "sign-events" => {
+            let out = args.out.as_deref().context("sign-events needs --out DIR")?;
+            let lenders = devlender::ensure(Path::new(DEV_LENDERS_DIR))?;
+            let n = devlender::sign_events(&events_dir(), Path::new(out), &lenders.v3)?;
+            eprintln!("signed {n} events into {out}");
             Ok(())
         }
         _ => bail!("{USAGE}"),
@@ -83,12 +117,17 @@ async fn stack(args: &Args) -> Result<(aws_config::SdkConfig, LocalStack)> {
     Ok((sdk, stack))
 }
 
+fn events_dir() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../events")
+}
+
 /// The environment the Lambda functions need to run against the local stack.
-fn lambda_env(stack: &LocalStack, endpoint: &str) -> String {
+fn lambda_env(stack: &LocalStack, endpoint: &str, lenders: &devlender::DevLenders) -> String {
     let mut env = format!(
-        "AWS_ENDPOINT_URL={endpoint}\nAWS_REGION={}\nAWS_ACCESS_KEY_ID=test\nAWS_SECRET_ACCESS_KEY=test\nTABLE_NAME={}\n",
+        "AWS_ENDPOINT_URL={endpoint}\nAWS_REGION={}\nAWS_ACCESS_KEY_ID=test\nAWS_SECRET_ACCESS_KEY=test\nTABLE_NAME={}\nLENDER_REGISTRY_FILE={}\n",
         ocen_local::stack::LOCAL_REGION,
-        stack.table_name
+        stack.table_name,
+        lenders.registry_path.display()
     );
     let routes = stack.dispatcher_config().routes;
     for t in CallbackType::ALL {
@@ -100,9 +139,13 @@ fn lambda_env(stack: &LocalStack, endpoint: &str) -> String {
 
 async fn up(args: Args) -> Result<()> {
     let (sdk, stack) = stack(&args).await?;
-    std::fs::create_dir_all(".local").context("creating .local")?;
-    std::fs::write(".local/lambda.env", lambda_env(&stack, &args.endpoint))
-        .context("writing .local/lambda.env")?;
+    let lenders = devlender::ensure(Path::new(DEV_LENDERS_DIR))?;
+    std::fs::write(
+        ".local/lambda.env",
+        lambda_env(&stack, &args.endpoint, &lenders),
+    )
+    .context("writing .local/lambda.env")?;
+    devlender::sign_events(&events_dir(), Path::new(".local/events"), &lenders.v3)?;
     println!("local AWS endpoint   {}", args.endpoint);
     println!(
         "table                {} (stream {})",
@@ -112,12 +155,24 @@ async fn up(args: Args) -> Result<()> {
         println!("consumer queue       {name}: {url}");
     }
 
+    let registry_file = lenders.registry_path.display().to_string();
     let config = CallbackConfig::from_lookup(|k| match k {
         "TABLE_NAME" => Some(stack.table_name.clone()),
+        "LENDER_REGISTRY_FILE" => Some(registry_file.clone()),
         other => std::env::var(other).ok(),
     })?;
+    let auth = match &config.auth {
+        AuthConfig::Disabled => AuthMode::Disabled,
+        AuthConfig::Jws(source) => AuthMode::Jws(registry::load(source, &sdk).await?),
+    };
+    println!(
+        "lenders              {} (v3) and {} (v4), registry {}",
+        devlender::V3_ORG,
+        devlender::V4_ORG,
+        lenders.registry_path.display()
+    );
     let store = DynamoStore::new(aws_sdk_dynamodb::Client::new(&sdk), &config.table_name);
-    let service = CallbackService::new(Arc::new(store), &config);
+    let service = CallbackService::new(Arc::new(store), &config, auth);
 
     let dispatcher = Dispatcher::new(
         Arc::new(SqsPublisher::new(aws_sdk_sqs::Client::new(&sdk))),
@@ -155,6 +210,11 @@ async fn up(args: Args) -> Result<()> {
     for t in CallbackType::ALL {
         println!("  POST {base}{}", t.path());
     }
+    println!("\nsign a callback as the dev lender and post it:");
+    println!(
+        "  ./target/debug/ocen-local sign body.json | curl -s {base}{} -H 'content-type: application/json' -d @-",
+        CallbackType::DisbursementResponse.path()
+    );
     println!("\nevents: `make tail` in another terminal. Ctrl-C stops.");
     println!(
         "the Lambda binaries against this stack: cargo lambda watch --env-file .local/lambda.env\n"

@@ -38,6 +38,10 @@ async fn answer(
         .headers()
         .get(CONTENT_TYPE)
         .map(|v| v.to_str().unwrap_or("invalid").to_string());
+    let signature = req
+        .headers()
+        .get(ocen_shared::auth::SIGNATURE_HEADER)
+        .map(|v| v.to_str().unwrap_or("").to_string());
     // Read one byte more than allowed, so the pipeline sees an over-long body and answers 413.
     let body = match axum::body::to_bytes(req.into_body(), max + 1).await {
         Ok(b) => b.to_vec(),
@@ -49,6 +53,7 @@ async fn answer(
             Inbound {
                 method: &method,
                 content_type: content_type.as_deref(),
+                signature: signature.as_deref(),
                 body: &body,
             },
         )
