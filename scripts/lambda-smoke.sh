@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Invokes every event in events/ through the real Lambda binaries under `cargo lambda watch`
 # (the local Lambda runtime emulator) against the local AWS endpoint, and checks each answer:
-# status, ack code, and that the body is an ack. Needs OCEN_TEST_ENDPOINT (test.sh sets it).
+# status, ack code, and that the body is an ack. The events are signed with the local dev
+# lender's key first, so the binaries verify signatures as in AWS. Needs OCEN_TEST_ENDPOINT
+# (test.sh sets it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
@@ -9,6 +11,9 @@ source scripts/lib.sh
 mkdir -p .local
 
 ./target/debug/ocen-local env --endpoint "$OCEN_TEST_ENDPOINT" --prefix "smoke$$" > .local/smoke.env
+# The committed events, with a fresh timestamp and signed by the local dev lender (v3).
+rm -rf .local/smoke-events
+./target/debug/ocen-local sign-events --out .local/smoke-events
 port=$(free_port)
 cargo lambda watch --quiet --ignore-changes -P "$port" -A 127.0.0.1 --env-file .local/smoke.env > .local/watch.log 2>&1 &
 watch_pid=$!
@@ -23,7 +28,8 @@ expect() {
   case "$1" in
     *-valid.json|*credblock-object.json|*capitalised-path.json) echo "200 0" ;;
     *invalid-get.json) echo "405 GEN5003" ;;
-    *invalid-malformed-json.json) echo "400 LSP4000" ;;
+    *invalid-malformed-json.json) echo "401 AUTH1001" ;;   # signed, but no lender can be read
+    *invalid-missing-org-id.json) echo "401 AUTH1001" ;;   # no orgId: no lender to verify against
     *invalid-status-enum.json) echo "400 GEN5002" ;;
     *invalid-version.json) echo "400 GEN5005" ;;
     *invalid-*) echo "400 GEN5001" ;;
@@ -39,7 +45,7 @@ function_for() {
 }
 
 failures=0
-for f in events/*.json; do
+for f in .local/smoke-events/*.json; do
   name=$(basename "$f")
   fn=$(function_for "$name")
   read -r want_status want_code <<<"$(expect "$name")"

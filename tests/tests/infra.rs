@@ -117,17 +117,25 @@ fn violations(t: &Value) -> Vec<String> {
             v.push(format!("{id}: BuildMethod is not rust-cargolambda"));
         }
         if let Some(kind) = callback_of(binary) {
-            // A callback function may only put items in its table.
+            // A callback function may only put items in its table and read the lender registry.
             let expected = format!("{table_id}.Arn");
-            let ok = actions.len() == 1
-                && actions[0].0 == "dynamodb:PutItem"
-                && tag(&actions[0].1).is_some_and(|(tg, val)| {
-                    tg == "GetAtt" && val.as_str() == Some(expected.as_str())
-                });
-            if !ok {
-                v.push(format!(
-                    "{id}: may do more than dynamodb:PutItem on {table_id}: {actions:?}"
-                ));
+            let registry_param = "parameter${LenderRegistryParameterName}";
+            for (action, resource) in &actions {
+                let ok = match action.as_str() {
+                    "dynamodb:PutItem" => tag(resource).is_some_and(|(tg, val)| {
+                        tg == "GetAtt" && val.as_str() == Some(expected.as_str())
+                    }),
+                    "ssm:GetParameter" => tag(resource).is_some_and(|(tg, val)| {
+                        tg == "Sub" && val.as_str().is_some_and(|s| s.ends_with(registry_param))
+                    }),
+                    _ => false,
+                };
+                if !ok {
+                    v.push(format!("{id}: may do more than dynamodb:PutItem on {table_id} and read the registry: {action} on {resource:?}"));
+                }
+            }
+            if !actions.iter().any(|(a, _)| a == "dynamodb:PutItem") {
+                v.push(format!("{id}: cannot write its table"));
             }
             // Routes: exactly the callback's paths, POST only, and each path maps back to it.
             let mut paths = Vec::new();
@@ -211,6 +219,17 @@ fn violations(t: &Value) -> Vec<String> {
         } else {
             v.push(format!("{id}: unknown binary {binary:?}"));
         }
+    }
+
+    // Signatures can never be switched off in the stack.
+    let text = serde_yaml::to_string(t).unwrap_or_default();
+    if text.contains("AUTH_MODE") {
+        v.push("the template sets AUTH_MODE (signatures must always be verified in AWS)".into());
+    }
+    if t["Globals"]["Function"]["Environment"]["Variables"]["LENDER_REGISTRY_SSM_PARAMETER"]
+        .is_null()
+    {
+        v.push("the functions are not given the lender registry".into());
     }
 
     // Queues: every queue is a DLQ or has one.
@@ -335,6 +354,25 @@ fn a_callback_function_that_may_read_the_table_is_caught() {
                 Value::from("dynamodb:GetItem")
         },
         "more than dynamodb:PutItem",
+    );
+}
+
+#[test]
+fn switching_authentication_off_is_caught() {
+    weakened(
+        |t| t["Globals"]["Function"]["Environment"]["Variables"]["AUTH_MODE"] = Value::from("none"),
+        "AUTH_MODE",
+    );
+}
+
+#[test]
+fn reading_any_ssm_parameter_is_caught() {
+    weakened(
+        |t| {
+            function(t, "DisbursementResponseFunction")["Policies"][0]["Statement"][1]["Resource"] =
+                Value::from("arn:aws:ssm:ap-south-1:123456789012:parameter/*")
+        },
+        "wildcard resource",
     );
 }
 
