@@ -395,6 +395,11 @@ struct LogFields {
 
 impl LogFields {
     fn emit(&self, kind: CallbackType, status: u16, latency_ms: f64) {
+        crate::telemetry::count_callback(
+            kind.as_str(),
+            self.outcome.as_str(),
+            self.code.map(ErrorCode::as_str).unwrap_or("0"),
+        );
         // Ids from an unvalidated body are logged only if they are valid ids (no PII).
         let id = |v: &Option<String>| {
             v.as_deref()

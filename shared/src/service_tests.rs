@@ -885,3 +885,237 @@ mod signed {
         assert!(reply.body.contains("GEN5002"));
     }
 }
+
+mod logs {
+    use super::*;
+    use crate::auth::signing::SigningKey;
+    use crate::auth::LenderRegistry;
+    use crate::testing::{SAMPLE_APP_TOKEN, SAMPLE_OTP_SESSION_KEY, SAMPLE_TXN_REF};
+    use std::io::Write;
+    use std::sync::Mutex;
+
+    #[derive(Clone, Default)]
+    struct Capture(Arc<Mutex<Vec<u8>>>);
+
+    impl Write for Capture {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Capture {
+        type Writer = Capture;
+        fn make_writer(&'a self) -> Capture {
+            self.clone()
+        }
+    }
+
+    const SECRETS: &[&str] = &[
+        SAMPLE_OTP_SESSION_KEY,
+        SAMPLE_APP_TOKEN,
+        SAMPLE_TXN_REF,
+        "856429",
+        "XXXXXXX775",
+        "9876543210",
+        "98765.43",
+        "user@aa.in",
+        "39e108fe-9243-11e8-b9f2-0256d88baae8",
+        "UTR123",
+    ];
+
+    fn secret_body(kind: CallbackType, request_id: &str) -> Value {
+        let mut b = sample_body(kind, request_id);
+        if kind == CallbackType::LoanAcceptanceResponse {
+            b["credBlock"][0]["data"]["otp"] = json!("856429");
+        }
+        b
+    }
+
+    #[tokio::test]
+    async fn no_handler_path_logs_otps_session_keys_tokens_phone_numbers_references_or_bodies() {
+        let capture = Capture::default();
+        let subscriber = tracing_subscriber::fmt()
+            .json()
+            .flatten_event(true)
+            .with_max_level(tracing::Level::TRACE)
+            .with_writer(capture.clone())
+            .finish();
+        let _guard = tracing::subscriber::set_default(subscriber);
+
+        let key = SigningKey::generate("k").unwrap();
+        let impostor = SigningKey::generate("k").unwrap();
+        let registry = LenderRegistry::parse(
+            &json!({"lenders": [{"orgId": "LENDER-ABC", "scheme": "v3", "keys": [{"kid": "k", "pem": key.public_pem().unwrap()}]}]}).to_string(),
+        )
+        .unwrap();
+        let store = Arc::new(MemoryStore::new());
+        let svc = CallbackService::new(
+            store.clone(),
+            &crate::testing::config(&[]),
+            AuthMode::Jws(registry),
+        );
+        let send = |body: Vec<u8>| body;
+        let mut requests: Vec<(CallbackType, Vec<u8>)> = Vec::new();
+        for kind in CallbackType::ALL {
+            let body = serde_json::to_vec(&secret_body(kind, "pii-1")).unwrap();
+            requests.push((kind, key.sign_v3(&body))); // recorded
+            requests.push((kind, key.sign_v3(&body))); // duplicate
+            let mut changed = secret_body(kind, "pii-1");
+            changed["note"] = json!("changed");
+            requests.push((kind, key.sign_v3(&serde_json::to_vec(&changed).unwrap()))); // conflict
+            requests.push((kind, impostor.sign_v3(&body))); // auth failure
+            requests.push((kind, send(body.clone()))); // unsigned
+            requests.push((
+                kind,
+                format!("{{\"otp\": \"856429\", \"x\": {}", SAMPLE_APP_TOKEN).into_bytes(),
+            )); // malformed
+        }
+        let l = CallbackType::LoanAcceptanceResponse;
+        let unmasked = with(
+            secret_body(l, "pii-2"),
+            "/credBlock/0/data/maskedPhoneNumber",
+            json!("9876543210"),
+        );
+        requests.push((l, key.sign_v3(&serde_json::to_vec(&unmasked).unwrap())));
+        let d = CallbackType::DisbursementResponse;
+        let typed = with(
+            secret_body(d, "pii-3"),
+            "/payment/totalAmount",
+            json!(98765.43),
+        );
+        requests.push((d, key.sign_v3(&serde_json::to_vec(&typed).unwrap())));
+        let no_txn = without(secret_body(d, "pii-4"), "/payment/txnRefNo");
+        requests.push((d, key.sign_v3(&serde_json::to_vec(&no_txn).unwrap())));
+
+        let mut statuses = std::collections::BTreeSet::new();
+        for (kind, body) in &requests {
+            statuses.insert(svc.handle(*kind, Inbound::post(body)).await.status);
+        }
+        store.set_unavailable(true);
+        let body = serde_json::to_vec(&secret_body(d, "pii-5")).unwrap();
+        statuses.insert(
+            svc.handle(d, Inbound::post(&key.sign_v3(&body)))
+                .await
+                .status,
+        );
+        assert_eq!(
+            statuses.into_iter().collect::<Vec<_>>(),
+            vec![200, 400, 401, 409, 503],
+            "every kind of answer was exercised"
+        );
+
+        let logs = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
+        assert!(
+            logs.lines().count() >= requests.len(),
+            "one line per callback at least:\n{logs}"
+        );
+        for secret in SECRETS {
+            assert!(
+                !logs.contains(secret),
+                "{secret} appears in the logs:\n{logs}"
+            );
+        }
+        assert!(
+            logs.contains("\"outcome\":\"auth_failed\"")
+                && logs.contains("signature does not verify")
+        );
+    }
+}
+
+mod hostile_input {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn runtime() -> tokio::runtime::Runtime {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap()
+    }
+
+    /// Every answer to a client is an ack with a 2xx/4xx status: never a 5xx (the store is up).
+    fn check(reply: &Reply) -> Result<(), TestCaseError> {
+        prop_assert!(
+            matches!(reply.status, 200 | 400 | 401 | 405 | 409 | 413 | 415),
+            "status {}",
+            reply.status
+        );
+        let ack: AckBody =
+            serde_json::from_str(&reply.body).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        prop_assert!(!ack.ack.trace_id.is_empty() && !ack.ack.timestamp.is_empty());
+        Ok(())
+    }
+
+    fn json_value() -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i64>().prop_map(|n| json!(n)),
+            any::<f64>()
+                .prop_filter("finite", |f| f.is_finite())
+                .prop_map(|f| json!(f)),
+            ".{0,40}".prop_map(Value::String),
+            "[A-Z_]{0,12}".prop_map(Value::String),
+            "[0-9.+-eE]{0,12}".prop_map(Value::String),
+        ];
+        leaf.prop_recursive(3, 24, 4, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+                prop::collection::btree_map("[a-zA-Z]{1,8}", inner, 0..4).prop_map(|m| json!(m)),
+            ]
+        })
+    }
+
+    /// Every attribute path of a sample body, to replace with an arbitrary value.
+    fn pointers(v: &Value, at: String, out: &mut Vec<String>) {
+        match v {
+            Value::Object(m) => m.iter().for_each(|(k, v)| {
+                out.push(format!("{at}/{k}"));
+                pointers(v, format!("{at}/{k}"), out)
+            }),
+            Value::Array(a) => a.iter().enumerate().for_each(|(i, v)| {
+                out.push(format!("{at}/{i}"));
+                pointers(v, format!("{at}/{i}"), out)
+            }),
+            _ => {}
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 2000, .. ProptestConfig::default() })]
+
+        #[test]
+        fn any_bytes_get_a_4xx_ack_or_200_never_a_panic_or_5xx(body in prop::collection::vec(any::<u8>(), 0..2048), kind in 0usize..3) {
+            let svc = service(Arc::new(MemoryStore::new()));
+            let reply = runtime().block_on(svc.handle(CallbackType::ALL[kind], Inbound::post(&body)));
+            check(&reply)?;
+        }
+
+        #[test]
+        fn any_value_at_any_attribute_gets_a_4xx_ack_or_200(kind in 0usize..3, pick in any::<prop::sample::Index>(), value in json_value()) {
+            let kind = CallbackType::ALL[kind];
+            let mut body = sample_body(kind, "prop-1");
+            let mut all = Vec::new();
+            pointers(&body, String::new(), &mut all);
+            let pointer = pick.get(&all).clone();
+            *body.pointer_mut(&pointer).unwrap() = value;
+            let bytes = serde_json::to_vec(&body).unwrap();
+            let reply = runtime().block_on(service(Arc::new(MemoryStore::new())).handle(kind, Inbound::post(&bytes)));
+            check(&reply)?;
+        }
+
+        #[test]
+        fn any_bytes_signed_or_not_get_a_4xx_ack_with_signatures_on(body in prop::collection::vec(any::<u8>(), 0..1024), header in proptest::option::of(".{0,200}")) {
+            let registry = crate::auth::LenderRegistry::parse(r#"{"lenders": []}"#).unwrap();
+            let svc = CallbackService::new(Arc::new(MemoryStore::new()), &crate::testing::config(&[]), AuthMode::Jws(registry));
+            let inbound = Inbound { method: "POST", content_type: None, signature: header.as_deref(), body: &body };
+            let reply = runtime().block_on(svc.handle(CallbackType::DisbursementResponse, inbound));
+            check(&reply)?;
+            prop_assert_ne!(reply.status, 200);
+        }
+    }
+}
