@@ -10,6 +10,7 @@ source scripts/lib.sh
 : "${OCEN_TEST_ENDPOINT:?set OCEN_TEST_ENDPOINT to the local AWS endpoint}"
 mkdir -p .local
 
+cargo build -q -p ocen-local
 ./target/debug/ocen-local env --endpoint "$OCEN_TEST_ENDPOINT" --prefix "smoke$$" > .local/smoke.env
 # The committed events, with a fresh timestamp and signed by the local dev lender (v3).
 rm -rf .local/smoke-events

@@ -29,6 +29,9 @@ cargo test --workspace
 step "Lambda binaries under cargo lambda watch / invoke, one call per event in events/"
 bash scripts/lambda-smoke.sh
 
+step "schemathesis against the local stack (docs/openapi.json)"
+bash scripts/schemathesis.sh
+
 step "infrastructure checks"
 bash scripts/check-infra.sh
 
