@@ -197,6 +197,7 @@ impl CallbackService {
                 );
                 log.outcome = Outcome::Conflict;
                 log.code = Some(rejection.code);
+                log.detail = Some(rejection.detail.clone());
                 (reject(&rejection, trace, now), log)
             }
             Err(e) => {

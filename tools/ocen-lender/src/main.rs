@@ -1,0 +1,306 @@
+//! `ocen-lender`: the lender simulator. Generates valid callbacks (randomised, seedable),
+//! signs them as a registered lender (v3 or v4 scheme) and sends them to a base URL
+//! (default: the local stack of `make run`).
+//!
+//! ```text
+//! ocen-lender send   [--type disbursement] [--file body.json] [common]
+//! ocen-lender load   -n 10000 -c 32 --duplicates 0.05 --invalid 0.05 [--verify] [common]
+//! ocen-lender replay FILE.jsonl [common]        (lines: {"type": "...", "body": {...}})
+//! common: --url http://127.0.0.1:3000 --scheme v3|v4 --seed 1 --json
+//!         --endpoint http://127.0.0.1:4566 --prefix ocen-local   (for --verify)
+//! ```
+
+mod gen;
+mod report;
+
+use anyhow::{bail, Context, Result};
+use futures::StreamExt;
+use gen::Rng;
+use indicatif::{ProgressBar, ProgressStyle};
+use ocen_local::devlender;
+use ocen_shared::auth::signing::SigningKey;
+use ocen_shared::CallbackType;
+use report::{Outcome, Report};
+use serde_json::Value;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+struct Args {
+    command: String,
+    url: String,
+    scheme: String,
+    seed: u64,
+    json: bool,
+    n: u64,
+    concurrency: usize,
+    duplicates: f64,
+    invalid: f64,
+    verify: bool,
+    endpoint: String,
+    prefix: String,
+    kind: Option<CallbackType>,
+    file: Option<String>,
+}
+
+fn parse_args() -> Result<Args> {
+    let mut it = std::env::args().skip(1);
+    let mut a = Args {
+        command: it.next().unwrap_or_default(),
+        url: "http://127.0.0.1:3000".into(),
+        scheme: "v3".into(),
+        seed: 1,
+        json: false,
+        n: 1000,
+        concurrency: 16,
+        duplicates: 0.0,
+        invalid: 0.0,
+        verify: false,
+        endpoint: std::env::var("AWS_ENDPOINT_URL")
+            .unwrap_or_else(|_| ocen_local::stack::DEFAULT_ENDPOINT.into()),
+        prefix: "ocen-local".into(),
+        kind: None,
+        file: None,
+    };
+    while let Some(flag) = it.next() {
+        let mut v = || it.next().with_context(|| format!("{flag} needs a value"));
+        match flag.as_str() {
+            "--url" => a.url = v()?.trim_end_matches('/').to_string(),
+            "--scheme" => a.scheme = v()?,
+            "--seed" => a.seed = v()?.parse().context("--seed")?,
+            "--json" => a.json = true,
+            "-n" | "--count" => a.n = v()?.parse().context("-n")?,
+            "-c" | "--concurrency" => a.concurrency = v()?.parse().context("-c")?,
+            "--duplicates" => a.duplicates = v()?.parse().context("--duplicates")?,
+            "--invalid" => a.invalid = v()?.parse().context("--invalid")?,
+            "--verify" => a.verify = true,
+            "--endpoint" => a.endpoint = v()?,
+            "--prefix" => a.prefix = v()?,
+            "--type" => {
+                let t = v()?;
+                a.kind = Some(match t.as_str() {
+                    "loan-acceptance" => CallbackType::LoanAcceptanceResponse,
+                    "disbursement" => CallbackType::DisbursementResponse,
+                    "consent-handle" => CallbackType::ConsentHandleResponse,
+                    other => bail!("--type must be loan-acceptance, disbursement or consent-handle, not {other}"),
+                })
+            }
+            "--file" => a.file = Some(v()?),
+            other if !other.starts_with('-') && a.file.is_none() => {
+                a.file = Some(other.to_string())
+            }
+            other => {
+                bail!("unknown argument {other}; see the header of tools/ocen-lender/src/main.rs")
+            }
+        }
+    }
+    if !(0.0..=1.0).contains(&a.duplicates)
+        || !(0.0..=1.0).contains(&a.invalid)
+        || a.duplicates + a.invalid > 1.0
+    {
+        bail!("--duplicates and --invalid are fractions that add up to at most 1");
+    }
+    if a.concurrency == 0 {
+        bail!("-c must be at least 1");
+    }
+    Ok(a)
+}
+
+/// The signing lender: the local dev lender of the chosen scheme.
+struct Lender {
+    org: &'static str,
+    key: SigningKey,
+    v4: bool,
+}
+
+fn lender(scheme: &str) -> Result<Lender> {
+    let lenders = devlender::ensure(Path::new(".local/dev-lenders"))?;
+    Ok(match scheme {
+        "v3" => Lender {
+            org: devlender::V3_ORG,
+            key: lenders.v3,
+            v4: false,
+        },
+        "v4" => Lender {
+            org: devlender::V4_ORG,
+            key: lenders.v4,
+            v4: true,
+        },
+        other => bail!("--scheme must be v3 or v4, not {other}"),
+    })
+}
+
+/// One request to send: what it is and what the simulator expects back.
+#[derive(Clone)]
+struct Planned {
+    kind: CallbackType,
+    body: Vec<u8>,
+    signature: Option<String>,
+    expect: Outcome,
+    request_id: Option<String>,
+}
+
+fn sign(lender: &Lender, body: &Value) -> (Vec<u8>, Option<String>) {
+    let raw = serde_json::to_vec(body).expect("a value serialises");
+    if lender.v4 {
+        let sig = lender.key.sign_v4(&raw);
+        (raw, Some(sig))
+    } else {
+        (lender.key.sign_v3(&raw), None)
+    }
+}
+
+async fn send_one(
+    client: &reqwest::Client,
+    url: &str,
+    p: &Planned,
+) -> (Duration, Result<(u16, String)>) {
+    let started = Instant::now();
+    let mut req = client
+        .post(format!("{url}{}", p.kind.path()))
+        .header("content-type", "application/json")
+        .body(p.body.clone());
+    if let Some(sig) = &p.signature {
+        req = req.header(ocen_shared::auth::SIGNATURE_HEADER, sig);
+    }
+    let result = async {
+        let resp = req.send().await.context("sending")?;
+        let status = resp.status().as_u16();
+        let body: Value = resp.json().await.context("the answer is not JSON")?;
+        Ok((
+            status,
+            body["ack"]["error"].as_str().unwrap_or("?").to_string(),
+        ))
+    }
+    .await;
+    (started.elapsed(), result)
+}
+
+async fn run(plan: Vec<Planned>, args: &Args) -> Result<Report> {
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(args.concurrency)
+        .build()?;
+    let bar = if args.json || plan.len() < 2 {
+        ProgressBar::hidden()
+    } else {
+        ProgressBar::new(plan.len() as u64).with_style(
+            ProgressStyle::with_template(
+                "{spinner} {bar:40} {pos}/{len} callbacks  {per_sec}  eta {eta}",
+            )
+            .expect("a valid template"),
+        )
+    };
+    let started = Instant::now();
+    let url = Arc::new(args.url.clone());
+    let results: Vec<_> = futures::stream::iter(plan.into_iter().map(|p| {
+        let (client, url, bar) = (client.clone(), url.clone(), bar.clone());
+        async move {
+            let (latency, result) = send_one(&client, &url, &p).await;
+            bar.inc(1);
+            (p, latency, result)
+        }
+    }))
+    .buffered(args.concurrency)
+    .collect()
+    .await;
+    bar.finish_and_clear();
+    let mut report = Report::new(started.elapsed());
+    for (p, latency, result) in results {
+        report.record(p.expect, p.request_id.map(|r| (p.kind, r)), latency, result);
+    }
+    Ok(report)
+}
+
+fn plan_load(args: &Args, lender: &Lender) -> Vec<Planned> {
+    let mut rng = Rng::new(args.seed);
+    let mut sent: Vec<Planned> = Vec::new();
+    let mut plan = Vec::with_capacity(args.n as usize);
+    for i in 0..args.n {
+        let kind = args.kind.unwrap_or(CallbackType::ALL[(i % 3) as usize]);
+        if !sent.is_empty() && rng.chance(args.duplicates) {
+            let mut dup = rng.pick(&sent).clone();
+            dup.expect = Outcome::Duplicate;
+            plan.push(dup);
+            continue;
+        }
+        let mut body = gen::callback(&mut rng, kind, lender.org, i);
+        let request_id = body["requestId"].as_str().map(str::to_string);
+        if rng.chance(args.invalid / (1.0 - args.duplicates).max(f64::EPSILON)) {
+            let code = gen::spoil(&mut rng, &mut body);
+            let (body, signature) = sign(lender, &body);
+            plan.push(Planned {
+                kind,
+                body,
+                signature,
+                expect: Outcome::Rejected(code),
+                request_id: None,
+            });
+            continue;
+        }
+        let (raw, signature) = sign(lender, &body);
+        let p = Planned {
+            kind,
+            body: raw,
+            signature,
+            expect: Outcome::Accepted,
+            request_id,
+        };
+        sent.push(p.clone());
+        plan.push(p);
+    }
+    plan
+}
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    let args = parse_args()?;
+    let lender = lender(&args.scheme)?;
+    let plan = match args.command.as_str() {
+        "send" => {
+            let kind = args.kind.unwrap_or(CallbackType::DisbursementResponse);
+            let body: Value = match &args.file {
+                Some(f) => serde_json::from_str(&std::fs::read_to_string(f).with_context(|| format!("reading {f}"))?)?,
+                None => gen::callback(&mut Rng::new(args.seed), kind, lender.org, 0),
+            };
+            let body = serde_json::from_slice(&devlender::fresh(&serde_json::to_vec(&body)?))?;
+            let (raw, signature) = sign(&lender, &body);
+            vec![Planned { kind, body: raw, signature, expect: Outcome::Any, request_id: None }]
+        }
+        "load" => plan_load(&args, &lender),
+        "replay" => {
+            let file = args.file.as_deref().context("replay needs a FILE")?;
+            let text = std::fs::read_to_string(file).with_context(|| format!("reading {file}"))?;
+            let mut plan = Vec::new();
+            for (i, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+                let v: Value = serde_json::from_str(line).with_context(|| format!("{file}:{}", i + 1))?;
+                let kind = v["type"].as_str().and_then(CallbackType::parse).with_context(|| format!("{file}:{}: type", i + 1))?;
+                let body = serde_json::from_slice(&devlender::fresh(&serde_json::to_vec(&v["body"])?))?;
+                let (raw, signature) = sign(&lender, &body);
+                plan.push(Planned { kind, body: raw, signature, expect: Outcome::Any, request_id: None });
+            }
+            plan
+        }
+        _ => bail!("usage: ocen-lender send|load|replay …; see the header of tools/ocen-lender/src/main.rs"),
+    };
+    let mut report = run(plan, &args).await?;
+    if args.verify {
+        report.verification = Some(
+            report::verify(
+                &args.endpoint,
+                &args.prefix,
+                &report.accepted,
+                Duration::from_secs(60),
+            )
+            .await?,
+        );
+    }
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&report.to_json())?);
+    } else {
+        print!("{}", report.to_table());
+    }
+    if !report.ok() {
+        std::process::exit(1);
+    }
+    Ok(())
+}
