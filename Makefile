@@ -1,5 +1,5 @@
 # One command runs the system locally, one runs every test (see README).
-.PHONY: run tail test events build lambda-build sam-build deploy
+.PHONY: run tail test bench events build lambda-build sam-build deploy
 
 run:            ## the system on this machine: local AWS endpoint + callbacks + dispatcher
 	bash scripts/run-local.sh
@@ -9,6 +9,9 @@ tail:           ## print events arriving on the local consumer queues (with `mak
 
 test:           ## every test: fmt, clippy, unit, end-to-end, cargo lambda, infra checks
 	bash scripts/test.sh
+
+bench:          ## every performance figure of the README (criterion, ack path, cold start, size, load)
+	bash scripts/bench.sh
 
 events:         ## regenerate events/*.json
 	python3 scripts/make-events.py

@@ -14,7 +14,10 @@ step "formatting (cargo fmt --check)"
 cargo fmt --all -- --check
 
 step "lints (cargo clippy --all-targets -D warnings)"
-cargo clippy --workspace --all-targets --quiet -- -D warnings
+cargo clippy --workspace --all-targets --all-features --quiet -- -D warnings
+
+step "benchmarks build (cargo bench --no-run), so they cannot rot"
+cargo bench --workspace --all-features --no-run --quiet
 
 step "starting a local AWS endpoint (moto_server)"
 MOTO_PORT=$(free_port)

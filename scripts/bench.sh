@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Every performance figure of the README, measured on this machine in one go:
+#   1. criterion: in-process handler cost per callback type, signature verification per scheme
+#   2. ack-path efficiency against a local AWS endpoint (moto_server)
+#   3. cold start of the release function binary under a Lambda Runtime API emulator
+#   4. binary size per function (cargo lambda build --release --arm64)
+#   5. a simulator load run against the local stack with --verify
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib.sh
+mkdir -p .local
+bootstrap_tools
+
+step "criterion benches (shared/benches/pipeline.rs)"
+cargo bench -p ocen-shared --features testing --bench pipeline -- --warm-up-time 1 --measurement-time 5 \
+  | grep -E '^[a-zA-Z].*|time:' | grep -v '^Benchmarking' | grep -vE '^(Found|Gnuplot|  [0-9]+ \()' || true
+
+step "starting a local AWS endpoint"
+MOTO_PORT=$(free_port)
+trap 'stop_moto; [ -n "${STACK_PID:-}" ] && kill $STACK_PID 2>/dev/null || true' EXIT
+start_moto "$MOTO_PORT" .local/moto-bench.log
+export OCEN_TEST_ENDPOINT="http://127.0.0.1:$MOTO_PORT"
+
+step "ack path vs bare conditional PutItem"
+ACK_PATH_N="${ACK_PATH_N:-1000}" cargo bench -q -p ocen-tests --bench ack_path
+
+step "cold start (release binary, Lambda Runtime API emulator)"
+cargo build -q --release -p disbursement-response
+COLD_START_RUNS="${COLD_START_RUNS:-20}" cargo bench -q -p ocen-tests --bench cold_start
+
+step "binary size (cargo lambda build --release --arm64)"
+rustup target list --installed | grep -q aarch64-unknown-linux-gnu || rustup target add aarch64-unknown-linux-gnu
+cargo lambda build --release --arm64 2>&1 | grep -E '^(error|warning: unused)' || true
+python3 - <<'PY'
+import pathlib
+for f in ["loan-acceptance-response", "disbursement-response", "consent-handle-response", "stream-dispatcher"]:
+    b = pathlib.Path("target/lambda") / f / "bootstrap"
+    head = b.read_bytes()[:20]
+    arch = {183: "aarch64", 62: "x86_64"}.get(int.from_bytes(head[18:20], "little"), "?")
+    print(f"  {f:<28} {b.stat().st_size / 1e6:6.2f} MB  ({arch}, stripped)")
+PY
+
+step "simulator load run against the local stack (release build)"
+cargo build -q --release -p ocen-local -p ocen-lender
+PORT=$(free_port)
+RUST_LOG=error ./target/release/ocen-local up --port "$PORT" --endpoint "$OCEN_TEST_ENDPOINT" --prefix load > .local/bench-stack.log 2>&1 &
+STACK_PID=$!
+for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$PORT/" && break; sleep 0.2; done
+./target/release/ocen-lender load --url "http://127.0.0.1:$PORT" -n "${LOAD_N:-10000}" -c "${LOAD_C:-32}" \
+  --duplicates 0.05 --invalid 0.05 --seed 42 --verify --endpoint "$OCEN_TEST_ENDPOINT" --prefix load

@@ -1,0 +1,99 @@
+//! In-process cost of a callback: parse + validate + hash + envelope + ack, per callback
+//! type, with a store that accepts everything in memory; and signature verification per
+//! scheme. `cargo bench -p ocen-shared --features testing --bench pipeline`.
+
+use async_trait::async_trait;
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use ocen_shared::auth::signing::SigningKey;
+use ocen_shared::auth::{AuthMode, LenderRegistry};
+use ocen_shared::store::{IdempotencyStore, NewRecord, PutOutcome, StoreError};
+use ocen_shared::testing::{config, sample_body};
+use ocen_shared::{CallbackService, CallbackType, Inbound};
+use std::hint::black_box;
+use std::sync::Arc;
+
+/// Accepts every record without keeping it: the bench measures the pipeline, not a map.
+struct AcceptAll;
+
+#[async_trait]
+impl IdempotencyStore for AcceptAll {
+    async fn put_if_absent(&self, record: &NewRecord) -> Result<PutOutcome, StoreError> {
+        black_box(record);
+        Ok(PutOutcome::Inserted)
+    }
+}
+
+fn registry(v3: &SigningKey, v4: &SigningKey) -> LenderRegistry {
+    let json = serde_json::json!({"lenders": [
+        {"orgId": "LENDER-ABC", "scheme": "v3", "keys": [{"kid": v3.kid, "pem": v3.public_pem().unwrap()}]},
+        {"orgId": "LENDER-V4", "scheme": "v4", "keys": [{"kid": v4.kid, "pem": v4.public_pem().unwrap()}]}
+    ]});
+    LenderRegistry::parse(&json.to_string()).unwrap()
+}
+
+fn handler(c: &mut Criterion) {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    let service = CallbackService::new(
+        Arc::new(AcceptAll),
+        &config(&[("REPLAY_WINDOW_SECONDS", "0")]),
+        AuthMode::Disabled,
+    );
+    let mut group = c.benchmark_group("handler (unsigned, in-memory store)");
+    for kind in CallbackType::ALL {
+        let body = serde_json::to_vec(&sample_body(kind, "bench-1")).unwrap();
+        group.throughput(Throughput::Bytes(body.len() as u64));
+        group.bench_with_input(
+            BenchmarkId::from_parameter(kind.as_str()),
+            &body,
+            |b, body| b.iter(|| rt.block_on(service.handle(kind, Inbound::post(black_box(body))))),
+        );
+    }
+    group.finish();
+}
+
+fn signatures(c: &mut Criterion) {
+    let (v3, v4) = (
+        SigningKey::generate("k3").unwrap(),
+        SigningKey::generate("k4").unwrap(),
+    );
+    let registry = registry(&v3, &v4);
+    let body = serde_json::to_vec(&sample_body(
+        CallbackType::DisbursementResponse,
+        "bench-sig",
+    ))
+    .unwrap();
+    let mut v4_body: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    v4_body["metadata"]["orgId"] = "LENDER-V4".into();
+    let v4_body = serde_json::to_vec(&v4_body).unwrap();
+    let (v3_signed, v4_sig) = (v3.sign_v3(&body), v4.sign_v4(&v4_body));
+    let mut group = c.benchmark_group("signature verification");
+    group.bench_function("v3 flattened JWS RS512", |b| {
+        b.iter(|| registry.verify(None, black_box(&v3_signed)).unwrap())
+    });
+    group.bench_function("v4 detached JWS RS256", |b| {
+        b.iter(|| registry.verify(Some(&v4_sig), black_box(&v4_body)).unwrap())
+    });
+    group.finish();
+
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    let service = CallbackService::new(
+        Arc::new(AcceptAll),
+        &config(&[]),
+        AuthMode::Jws(registry.clone()),
+    );
+    c.bench_function("handler (v3-signed disbursement, in-memory store)", |b| {
+        b.iter(|| {
+            rt.block_on(service.handle(
+                CallbackType::DisbursementResponse,
+                Inbound::post(black_box(&v3_signed)),
+            ))
+        })
+    });
+}
+
+criterion_group!(benches, handler, signatures);
+criterion_main!(benches);

@@ -1,0 +1,215 @@
+//! Cold start of a callback function under a local Lambda Runtime API emulator: the time
+//! from process start to (a) its first `next` request (init done) and (b) the first answered
+//! invocation (a valid, signed disbursement callback stored in the local endpoint). Median
+//! and max of repeated runs, each a fresh process of the release binary. Target ≤ 20 ms.
+//!
+//!   cargo build --release -p disbursement-response
+//!   OCEN_TEST_ENDPOINT=http://127.0.0.1:4566 cargo bench -p ocen-tests --bench cold_start
+//!   (COLD_START_RUNS=20; `make bench` does all of this)
+
+use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use axum::routing::{get, post};
+use axum::Router;
+use ocen_local::infra::{default_template_path, Resources};
+use ocen_local::stack::{local_sdk_config, LocalStack};
+use ocen_shared::auth::signing::SigningKey;
+use ocen_shared::testing::sample_body;
+use ocen_shared::CallbackType;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use tokio::sync::mpsc;
+
+#[derive(Debug)]
+enum Signal {
+    Next(Instant),
+    Response(Instant, String),
+    Error(String),
+}
+
+struct Emulator {
+    event: Mutex<Option<String>>,
+    tx: mpsc::UnboundedSender<Signal>,
+}
+
+async fn next(State(e): State<Arc<Emulator>>) -> (HeaderMap, String) {
+    let _ = e.tx.send(Signal::Next(Instant::now()));
+    let event = e.event.lock().unwrap().take();
+    match event {
+        Some(body) => {
+            let mut h = HeaderMap::new();
+            h.insert("lambda-runtime-aws-request-id", "req-1".parse().unwrap());
+            h.insert(
+                "lambda-runtime-deadline-ms",
+                (now_ms() + 10_000).to_string().parse().unwrap(),
+            );
+            h.insert(
+                "lambda-runtime-invoked-function-arn",
+                "arn:aws:lambda:ap-south-1:123456789012:function:bench"
+                    .parse()
+                    .unwrap(),
+            );
+            h.insert(
+                "lambda-runtime-trace-id",
+                "Root=1-00000000-000000000000000000000000;Sampled=0"
+                    .parse()
+                    .unwrap(),
+            );
+            (h, body)
+        }
+        None => std::future::pending().await,
+    }
+}
+
+async fn response(
+    State(e): State<Arc<Emulator>>,
+    Path(_id): Path<String>,
+    body: String,
+) -> &'static str {
+    let _ = e.tx.send(Signal::Response(Instant::now(), body));
+    "{}"
+}
+
+async fn error(State(e): State<Arc<Emulator>>, body: String) -> &'static str {
+    let _ = e.tx.send(Signal::Error(body));
+    "{}"
+}
+
+fn now_ms() -> u128 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis()
+}
+
+fn median(v: &mut [f64]) -> f64 {
+    v.sort_by(|a, b| a.total_cmp(b));
+    v[v.len() / 2]
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() {
+    if std::env::args().any(|a| a == "--list" || a == "--test") {
+        return;
+    }
+    let Ok(endpoint) = std::env::var("OCEN_TEST_ENDPOINT") else {
+        eprintln!("cold_start: set OCEN_TEST_ENDPOINT to a local AWS endpoint (make bench does)");
+        std::process::exit(2);
+    };
+    let binary = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../target/release/disbursement-response");
+    if !binary.exists() {
+        eprintln!(
+            "cold_start: build the function first: cargo build --release -p disbursement-response"
+        );
+        std::process::exit(2);
+    }
+    let runs: usize = std::env::var("COLD_START_RUNS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(20);
+    let sdk = local_sdk_config(&endpoint).await;
+    let stack = LocalStack::create(
+        &sdk,
+        Resources::load(&default_template_path()).unwrap(),
+        &format!("cold{}", std::process::id()),
+    )
+    .await
+    .unwrap();
+    let key = SigningKey::generate("cold").unwrap();
+    let registry = serde_json::json!({"lenders": [{"orgId": "LENDER-ABC", "scheme": "v3", "keys": [{"kid": "cold", "pem": key.public_pem().unwrap()}]}]}).to_string();
+    let api_event = |i: usize| {
+        let body = key.sign_v3(
+            &serde_json::to_vec(&sample_body(
+                CallbackType::DisbursementResponse,
+                &format!("cold-{i}"),
+            ))
+            .unwrap(),
+        );
+        serde_json::json!({
+            "version": "2.0", "routeKey": "POST /v3/disbursement/triggerDisbursementResponse",
+            "rawPath": "/v3/disbursement/triggerDisbursementResponse", "rawQueryString": "",
+            "headers": {"content-type": "application/json"},
+            "requestContext": {"accountId": "123456789012", "apiId": "bench", "domainName": "localhost", "domainPrefix": "localhost",
+                "http": {"method": "POST", "path": "/v3/disbursement/triggerDisbursementResponse", "protocol": "HTTP/1.1", "sourceIp": "127.0.0.1", "userAgent": "bench"},
+                "requestId": "r", "routeKey": "POST /v3/disbursement/triggerDisbursementResponse", "stage": "$default", "time": "01/Jan/2024:00:00:00 +0000", "timeEpoch": 0},
+            "body": String::from_utf8(body).unwrap(), "isBase64Encoded": false
+        })
+        .to_string()
+    };
+
+    let (mut init, mut first) = (Vec::new(), Vec::new());
+    for i in 0..runs {
+        let (tx, mut rx) = mpsc::unbounded_channel();
+        let emulator = Arc::new(Emulator {
+            event: Mutex::new(Some(api_event(i))),
+            tx,
+        });
+        let app = Router::new()
+            .route("/2018-06-01/runtime/invocation/next", get(next))
+            .route(
+                "/2018-06-01/runtime/invocation/{id}/response",
+                post(response),
+            )
+            .route("/2018-06-01/runtime/invocation/{id}/error", post(error))
+            .route("/2018-06-01/runtime/init/error", post(error))
+            .with_state(emulator);
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let server = tokio::spawn(async move { axum::serve(listener, app).await });
+
+        let started = Instant::now();
+        let mut child = std::process::Command::new(&binary)
+            .env_clear()
+            .env("AWS_LAMBDA_RUNTIME_API", addr.to_string())
+            .env("AWS_LAMBDA_FUNCTION_NAME", "bench")
+            .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
+            .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "256")
+            .env("AWS_LAMBDA_LOG_GROUP_NAME", "bench")
+            .env("AWS_LAMBDA_LOG_STREAM_NAME", "bench")
+            .env("AWS_REGION", "ap-south-1")
+            .env("AWS_ACCESS_KEY_ID", "test")
+            .env("AWS_SECRET_ACCESS_KEY", "test")
+            .env("AWS_ENDPOINT_URL", &endpoint)
+            .env("TABLE_NAME", &stack.table_name)
+            .env("LENDER_REGISTRY_JSON", &registry)
+            .env("RUST_LOG", "error")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("the function binary starts");
+        let mut got_init = None;
+        let deadline = tokio::time::sleep(Duration::from_secs(10));
+        tokio::pin!(deadline);
+        loop {
+            tokio::select! {
+                s = rx.recv() => match s {
+                    Some(Signal::Next(t)) if got_init.is_none() => got_init = Some(t - started),
+                    Some(Signal::Next(_)) => {}
+                    Some(Signal::Response(t, body)) => {
+                        assert!(body.contains("\\\"error\\\":\\\"0\\\""), "first invocation answered {body}");
+                        first.push((t - started).as_secs_f64() * 1000.0);
+                        break;
+                    }
+                    Some(Signal::Error(e)) => panic!("the function reported an error: {e}"),
+                    None => panic!("emulator stopped"),
+                },
+                _ = &mut deadline => panic!("no answer within 10 s"),
+            }
+        }
+        init.push(got_init.expect("next before response").as_secs_f64() * 1000.0);
+        let _ = child.kill();
+        let _ = child.wait();
+        server.abort();
+    }
+    let (init_max, first_max) = (
+        init.iter().cloned().fold(0.0, f64::max),
+        first.iter().cloned().fold(0.0, f64::max),
+    );
+    println!("cold start of target/release/disbursement-response, {runs} fresh processes");
+    println!(
+        "  process start → init done (first next)     median {:.1} ms   max {init_max:.1} ms",
+        median(&mut init)
+    );
+    println!("  process start → first answered invocation  median {:.1} ms   max {first_max:.1} ms   (target <= 20 ms)", median(&mut first));
+}
