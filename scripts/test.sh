@@ -35,8 +35,11 @@ bash scripts/lambda-smoke.sh
 step "schemathesis against the local stack (docs/openapi.json)"
 bash scripts/schemathesis.sh
 
-step "infrastructure checks"
+step "infrastructure checks (cfn-lint, sam validate --lint)"
 bash scripts/check-infra.sh
+
+step "sam build: one arm64 bootstrap per function (release, several minutes)"
+bash scripts/sam-build.sh dev
 
 echo
 echo "all tests passed in $(( $(date +%s) - started )) s"

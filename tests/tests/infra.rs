@@ -276,6 +276,32 @@ fn violations(t: &Value) -> Vec<String> {
         }
     }
 
+    // Every queue refuses non-TLS requests.
+    let tls_covered: Vec<String> = of_type(t, "AWS::SQS::QueuePolicy")
+        .iter()
+        .filter(|(_, p)| {
+            p["Properties"]["PolicyDocument"]["Statement"]
+                .as_sequence()
+                .into_iter()
+                .flatten()
+                .any(|st| {
+                    st["Effect"].as_str() == Some("Deny")
+                        && st["Condition"]["Bool"]["aws:SecureTransport"].as_str() == Some("false")
+                })
+        })
+        .flat_map(|(_, p)| {
+            as_list(&p["Properties"]["Queues"])
+                .into_iter()
+                .filter_map(|q| tag(q).and_then(|(_, v)| v.as_str().map(str::to_string)))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    for (id, _) in &queues {
+        if !tls_covered.contains(id) {
+            v.push(format!("{id}: no TLS-only queue policy"));
+        }
+    }
+
     // The table.
     match table.first() {
         None => v.push("no table".into()),
@@ -322,6 +348,19 @@ fn weakened(edit: impl FnOnce(&mut Value), expected: &str) {
 
 fn function<'a>(t: &'a mut Value, id: &str) -> &'a mut Value {
     &mut t["Resources"][id]["Properties"]
+}
+
+#[test]
+fn a_queue_outside_the_tls_only_policy_is_caught() {
+    weakened(
+        |t| {
+            let queues = t["Resources"]["QueuesTlsOnlyPolicy"]["Properties"]["Queues"]
+                .as_sequence_mut()
+                .unwrap();
+            queues.pop();
+        },
+        "no TLS-only queue policy",
+    );
 }
 
 #[test]
