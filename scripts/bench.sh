@@ -40,8 +40,8 @@ for f in ["loan-acceptance-response", "disbursement-response", "consent-handle-r
     print(f"  {f:<28} {b.stat().st_size / 1e6:6.2f} MB  ({arch}, stripped)")
 PY
 
-step "simulator load run against the local stack (release build)"
-cargo build -q --release -p ocen-local -p ocen-lender
+step "simulator load run against the local stack (optimised build, bench profile)"
+cargo build -q --profile bench -p ocen-local -p ocen-lender
 PORT=$(free_port)
 RUST_LOG=error ./target/release/ocen-local up --port "$PORT" --endpoint "$OCEN_TEST_ENDPOINT" --prefix load > .local/bench-stack.log 2>&1 &
 STACK_PID=$!
