@@ -32,7 +32,9 @@ pub fn retries() -> RetryConfig {
 pub async fn sdk_config() -> SdkConfig {
     aws_config::defaults(BehaviorVersion::latest())
         .region(aws_config::environment::EnvironmentVariableRegionProvider::new())
-        .credentials_provider(aws_config::environment::EnvironmentVariableCredentialsProvider::new())
+        .credentials_provider(
+            aws_config::environment::EnvironmentVariableCredentialsProvider::new(),
+        )
         .timeout_config(timeouts())
         .retry_config(retries())
         .load()

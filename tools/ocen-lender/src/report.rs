@@ -188,12 +188,12 @@ impl Report {
 }
 
 /// Read the consumer queues of the local stack until every accepted callback's event has
-/// arrived on every queue of its route (or `timeout`), counting missing and duplicated ids.
+/// arrived on every queue of its route (or nothing new came for `idle_timeout`), counting missing and duplicated ids.
 pub async fn verify(
     endpoint: &str,
     prefix: &str,
     accepted: &[(CallbackType, String)],
-    timeout: Duration,
+    idle_timeout: Duration,
 ) -> Result<Verification> {
     let sdk = local_sdk_config(endpoint).await;
     let stack =
@@ -209,7 +209,8 @@ pub async fn verify(
         }
     }
     let mut seen: HashMap<String, HashMap<String, usize>> = HashMap::new();
-    let deadline = Instant::now() + timeout;
+    // Stop when everything arrived, or when nothing new came for `idle_timeout`.
+    let mut last_progress = Instant::now();
     loop {
         let mut got_any = false;
         for (q, url) in stack.consumer_queues() {
@@ -220,7 +221,8 @@ pub async fn verify(
                 .wait_time_seconds(0)
                 .send()
                 .await?;
-            for m in out.messages() {
+            let mut receipts = Vec::new();
+            for (i, m) in out.messages().iter().enumerate() {
                 got_any = true;
                 if let Ok(e) = serde_json::from_str::<Envelope>(m.body().unwrap_or("")) {
                     *seen
@@ -230,19 +232,30 @@ pub async fn verify(
                         .or_default() += 1;
                 }
                 if let Some(h) = m.receipt_handle() {
-                    sqs.delete_message()
-                        .queue_url(&url)
-                        .receipt_handle(h)
-                        .send()
-                        .await?;
+                    receipts.push(
+                        aws_sdk_sqs::types::DeleteMessageBatchRequestEntry::builder()
+                            .id(i.to_string())
+                            .receipt_handle(h)
+                            .build()?,
+                    );
                 }
+            }
+            if !receipts.is_empty() {
+                sqs.delete_message_batch()
+                    .queue_url(&url)
+                    .set_entries(Some(receipts))
+                    .send()
+                    .await?;
             }
         }
         let complete = expected.iter().all(|(q, ids)| {
             ids.iter()
                 .all(|id| seen.get(q).is_some_and(|s| s.contains_key(id)))
         });
-        if (complete && !got_any) || Instant::now() > deadline {
+        if got_any {
+            last_progress = Instant::now();
+        }
+        if (complete && !got_any) || last_progress.elapsed() > idle_timeout {
             break;
         }
         if !got_any {
