@@ -44,7 +44,7 @@ impl SigningKey {
         })
     }
 
-    /// From `-----BEGIN PRIVATE KEY-----` (PKCS#8).
+    /// From an unencrypted PKCS#8 PEM private key (as written by `private_pem`).
     pub fn from_pkcs8_pem(kid: impl Into<String>, text: &str) -> Result<SigningKey, String> {
         let body: String = text
             .lines()
