@@ -149,13 +149,15 @@ impl CallbackService {
         let trace = (body.metadata().trace_id.clone(), false);
         let received_at = OcenTimestamp::ack_format(now);
         let ack = AckBody::ok(&trace.0, now).to_json();
+        // The callback is serialised once: for the event and, from that, the hash.
+        let envelope = Envelope::new(&body, received_at.clone());
         let record = NewRecord {
             key: idempotency_key(kind, body.request_id().as_str()),
             callback_type: kind.as_str().to_string(),
             request_id: body.request_id().to_string(),
             org_id: body.metadata().org_id.to_string(),
-            payload_hash: payload_hash(&body),
-            event: Envelope::new(&body, received_at.clone()).to_json(),
+            payload_hash: payload_hash(&envelope.payload),
+            event: envelope.to_json(),
             ack: ack.clone(),
             received_at,
             expires_at: now.unix_timestamp() + self.retention.as_secs() as i64,
@@ -368,10 +370,11 @@ fn readable_trace_id(value: &Value) -> Option<TraceId> {
     readable_str(value, "/metadata/traceId").and_then(|s| TraceId::parse(s).ok())
 }
 
-/// SHA-256 of the canonical payload: the validated callback as JSON with sorted keys,
-/// leaving out `metadata.timestamp` and `metadata.traceId`, which a lender's retry may renew.
-pub fn payload_hash(callback: &Callback) -> String {
-    let mut value = serde_json::to_value(callback).expect("validated callbacks always serialise");
+/// SHA-256 of the canonical payload: the validated callback (as serialised into the event)
+/// as JSON with sorted keys, leaving out `metadata.timestamp` and `metadata.traceId`, which
+/// a lender's retry may renew.
+pub fn payload_hash(payload: &Value) -> String {
+    let mut value = payload.clone();
     if let Some(meta) = value.get_mut("metadata").and_then(Value::as_object_mut) {
         meta.remove("timestamp");
         meta.remove("traceId");
