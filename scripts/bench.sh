@@ -45,6 +45,6 @@ cargo build -q --profile bench -p ocen-local -p ocen-lender
 PORT=$(free_port)
 RUST_LOG=error ./target/release/ocen-local up --port "$PORT" --endpoint "$OCEN_TEST_ENDPOINT" --prefix load > .local/bench-stack.log 2>&1 &
 STACK_PID=$!
-for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$PORT/" && break; sleep 0.2; done
+wait_http "http://127.0.0.1:$PORT/" "$STACK_PID" "ocen-local up"
 ./target/release/ocen-lender load --url "http://127.0.0.1:$PORT" -n "${LOAD_N:-10000}" -c "${LOAD_C:-32}" \
   --duplicates 0.05 --invalid 0.05 --seed 42 --verify --endpoint "$OCEN_TEST_ENDPOINT" --prefix load

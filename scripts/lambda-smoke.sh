@@ -19,10 +19,7 @@ port=$(free_port)
 cargo lambda watch --quiet --ignore-changes -P "$port" -A 127.0.0.1 --env-file .local/smoke.env > .local/watch.log 2>&1 &
 watch_pid=$!
 trap 'kill $watch_pid 2>/dev/null || true; wait $watch_pid 2>/dev/null || true' EXIT
-for _ in $(seq 1 100); do
-  curl -s -o /dev/null "http://127.0.0.1:$port/" && break
-  sleep 0.2
-done
+wait_http "http://127.0.0.1:$port/" "$watch_pid" "cargo lambda watch"
 
 # event file → function and expected "status code"
 expect() {

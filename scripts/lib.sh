@@ -54,3 +54,18 @@ stop_moto() {
     MOTO_PID=
   fi
 }
+
+# wait_http URL PID WHAT: wait (up to 60 s) until URL answers; fail early if PID died.
+wait_http() {
+  local url="$1" pid="$2" what="$3"
+  for _ in $(seq 1 300); do
+    curl -s -o /dev/null "$url" && return 0
+    if ! kill -0 "$pid" 2>/dev/null; then
+      echo "$what exited before answering on $url" >&2
+      return 1
+    fi
+    sleep 0.2
+  done
+  echo "$what did not answer on $url within 60 s" >&2
+  return 1
+}

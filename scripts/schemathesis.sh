@@ -14,10 +14,7 @@ AUTH_MODE=none REPLAY_WINDOW_SECONDS=0 RUST_LOG=error ./target/debug/ocen-local 
   --endpoint "$OCEN_TEST_ENDPOINT" --prefix "schemathesis$$" > .local/schemathesis-stack.log 2>&1 &
 stack_pid=$!
 trap 'kill $stack_pid 2>/dev/null || true; wait $stack_pid 2>/dev/null || true' EXIT
-for _ in $(seq 1 100); do
-  curl -s -o /dev/null "http://127.0.0.1:$port/" && break
-  sleep 0.2
-done
+wait_http "http://127.0.0.1:$port/" "$stack_pid" "ocen-local up"
 SCHEMATHESIS_TELEMETRY=false schemathesis run docs/openapi.json -u "http://127.0.0.1:$port" \
   --max-examples "${SCHEMATHESIS_EXAMPLES:-25}" --seed 20261121 \
   -c not_a_server_error,response_schema_conformance,status_code_conformance,content_type_conformance

@@ -32,6 +32,9 @@ cargo test --workspace
 step "Lambda binaries under cargo lambda watch / invoke, one call per event in events/"
 bash scripts/lambda-smoke.sh
 
+step "lender simulator: load runs with --verify against the local stack"
+bash scripts/lender-smoke.sh
+
 step "schemathesis against the local stack (docs/openapi.json)"
 bash scripts/schemathesis.sh
 

@@ -2,8 +2,9 @@
 //! found on the consumer queues (missing and duplicated eventIds must both be 0).
 
 use anyhow::Result;
+use aws_sdk_sqs::error::DisplayErrorContext;
 use ocen_local::infra::{default_template_path, Resources};
-use ocen_local::stack::{local_sdk_config, LocalStack};
+use ocen_local::stack::{local_tool_sdk_config, LocalStack};
 use ocen_shared::event::{event_id, Envelope};
 use ocen_shared::CallbackType;
 use serde_json::{json, Value};
@@ -26,6 +27,9 @@ pub enum Outcome {
 #[derive(Debug, Default)]
 pub struct Verification {
     pub queues: BTreeMap<String, (usize, usize, usize)>, // queue → (received, missing, duplicated)
+    /// Why the queues could not be read to the end, if they could not: the figures above are
+    /// then partial and the run fails.
+    pub error: Option<String>,
 }
 
 pub struct Report {
@@ -106,10 +110,9 @@ impl Report {
 
     pub fn ok(&self) -> bool {
         self.unexpected.is_empty()
-            && self
-                .verification
-                .as_ref()
-                .is_none_or(|v| v.queues.values().all(|(_, m, d)| *m == 0 && *d == 0))
+            && self.verification.as_ref().is_none_or(|v| {
+                v.error.is_none() && v.queues.values().all(|(_, m, d)| *m == 0 && *d == 0)
+            })
     }
 
     pub fn to_json(&self) -> Value {
@@ -123,7 +126,10 @@ impl Report {
             "latencyMs": {"p50": self.percentile(0.50), "p95": self.percentile(0.95), "p99": self.percentile(0.99), "max": self.percentile(1.0)},
             "elapsedSeconds": self.elapsed.as_secs_f64(),
             "throughputPerSecond": self.sent as f64 / self.elapsed.as_secs_f64().max(1e-9),
-            "verification": self.verification.as_ref().map(|v| v.queues.iter().map(|(q, (r, m, d))| (q.clone(), json!({"received": r, "missing": m, "duplicated": d}))).collect::<BTreeMap<_, _>>()),
+            "verification": self.verification.as_ref().map(|v| json!({
+                "queues": v.queues.iter().map(|(q, (r, m, d))| (q.clone(), json!({"received": r, "missing": m, "duplicated": d}))).collect::<BTreeMap<_, _>>(),
+                "error": v.error,
+            })),
         })
     }
 
@@ -177,6 +183,9 @@ impl Report {
                     format!("{r} events, {m} missing, {d} duplicated"),
                 );
             }
+            if let Some(e) = &v.error {
+                row(&mut out, "verify error", e.clone());
+            }
         }
         out.push_str(if self.ok() {
             "  result                       OK\n"
@@ -188,14 +197,18 @@ impl Report {
 }
 
 /// Read the consumer queues of the local stack until every accepted callback's event has
-/// arrived on every queue of its route (or nothing new came for `idle_timeout`), counting missing and duplicated ids.
+/// arrived on every queue of its route (or nothing new came for `idle_timeout`), counting
+/// missing and duplicated ids. A duplicate is an eventId carried by two different SQS
+/// messages (sent twice); the same message seen again after a failed delete is a redelivery
+/// by the reader's own doing and is not counted. Errors while reading are retried until
+/// `idle_timeout`; the last one is reported with the (then partial) figures.
 pub async fn verify(
     endpoint: &str,
     prefix: &str,
     accepted: &[(CallbackType, String)],
     idle_timeout: Duration,
 ) -> Result<Verification> {
-    let sdk = local_sdk_config(endpoint).await;
+    let sdk = local_tool_sdk_config(endpoint).await;
     let stack =
         LocalStack::create(&sdk, Resources::load(&default_template_path())?, prefix).await?;
     let sqs = aws_sdk_sqs::Client::new(&sdk);
@@ -208,28 +221,36 @@ pub async fn verify(
                 .insert(event_id(*kind, request_id).to_string());
         }
     }
-    let mut seen: HashMap<String, HashMap<String, usize>> = HashMap::new();
-    // Stop when everything arrived, or when nothing new came for `idle_timeout`.
+    // queue → eventId → distinct SQS message ids that carried it.
+    let mut seen: HashMap<String, HashMap<String, HashSet<String>>> = HashMap::new();
+    let mut last_error: Option<String> = None;
     let mut last_progress = Instant::now();
     loop {
         let mut got_any = false;
         for (q, url) in stack.consumer_queues() {
-            let out = sqs
+            let out = match sqs
                 .receive_message()
                 .queue_url(&url)
                 .max_number_of_messages(10)
                 .wait_time_seconds(0)
                 .send()
-                .await?;
+                .await
+            {
+                Ok(out) => out,
+                Err(e) => {
+                    last_error = Some(format!("receiving from {q}: {}", DisplayErrorContext(e)));
+                    continue;
+                }
+            };
             let mut receipts = Vec::new();
             for (i, m) in out.messages().iter().enumerate() {
                 got_any = true;
                 if let Ok(e) = serde_json::from_str::<Envelope>(m.body().unwrap_or("")) {
-                    *seen
-                        .entry(q.clone())
+                    seen.entry(q.clone())
                         .or_default()
                         .entry(e.event_id.to_string())
-                        .or_default() += 1;
+                        .or_default()
+                        .insert(m.message_id().unwrap_or_default().to_string());
                 }
                 if let Some(h) = m.receipt_handle() {
                     receipts.push(
@@ -241,11 +262,15 @@ pub async fn verify(
                 }
             }
             if !receipts.is_empty() {
-                sqs.delete_message_batch()
+                if let Err(e) = sqs
+                    .delete_message_batch()
                     .queue_url(&url)
                     .set_entries(Some(receipts))
                     .send()
-                    .await?;
+                    .await
+                {
+                    last_error = Some(format!("deleting from {q}: {}", DisplayErrorContext(e)));
+                }
             }
         }
         let complete = expected.iter().all(|(q, ids)| {
@@ -256,19 +281,123 @@ pub async fn verify(
             last_progress = Instant::now();
         }
         if (complete && !got_any) || last_progress.elapsed() > idle_timeout {
+            // Complete: an error on the way was survived and does not matter.
+            if complete {
+                last_error = None;
+            }
             break;
         }
         if !got_any {
             tokio::time::sleep(Duration::from_millis(200)).await;
         }
     }
-    let mut v = Verification::default();
+    let mut v = Verification {
+        error: last_error,
+        ..Verification::default()
+    };
     for (q, ids) in &expected {
         let s = seen.get(q).cloned().unwrap_or_default();
         let received = ids.iter().filter(|id| s.contains_key(*id)).count();
         let missing = ids.len() - received;
-        let duplicated = s.values().filter(|n| **n > 1).count();
+        let duplicated = s.values().filter(|m| m.len() > 1).count();
         v.queues.insert(q.clone(), (received, missing, duplicated));
     }
     Ok(v)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn report_with(verification: Option<Verification>) -> Report {
+        let mut r = Report::new(Duration::from_secs(1));
+        let id = Some((CallbackType::DisbursementResponse, "r-1".to_string()));
+        r.record(
+            Outcome::Accepted,
+            id,
+            Duration::from_millis(3),
+            Ok((200, "0".into())),
+        );
+        r.record(
+            Outcome::Duplicate,
+            None,
+            Duration::from_millis(5),
+            Ok((200, "0".into())),
+        );
+        r.record(
+            Outcome::Rejected("GEN5001"),
+            None,
+            Duration::from_millis(1),
+            Ok((400, "GEN5001".into())),
+        );
+        r.verification = verification;
+        r
+    }
+
+    fn verified(received: usize, missing: usize, duplicated: usize) -> Verification {
+        Verification {
+            queues: BTreeMap::from([("Ledger".to_string(), (received, missing, duplicated))]),
+            error: None,
+        }
+    }
+
+    #[test]
+    fn a_run_with_every_answer_expected_and_every_event_once_is_ok() {
+        let r = report_with(Some(verified(1, 0, 0)));
+        assert!(r.ok());
+        assert_eq!((r.acked, r.duplicates, r.accepted.len()), (1, 1, 1));
+        assert!(r.to_table().contains("result                       OK"));
+    }
+
+    #[test]
+    fn a_missing_or_duplicated_event_or_an_unfinished_verify_fails_the_run() {
+        assert!(!report_with(Some(verified(0, 1, 0))).ok());
+        assert!(!report_with(Some(verified(1, 0, 1))).ok());
+        let unfinished = Verification {
+            error: Some("receiving from Ledger: timeout".into()),
+            ..verified(1, 0, 0)
+        };
+        let r = report_with(Some(unfinished));
+        assert!(!r.ok());
+        assert!(r.to_table().contains("verify error"));
+        assert_eq!(
+            r.to_json()["verification"]["error"],
+            "receiving from Ledger: timeout"
+        );
+    }
+
+    #[test]
+    fn an_answer_other_than_the_expected_one_fails_the_run() {
+        let mut r = report_with(None);
+        r.record(
+            Outcome::Rejected("GEN5002"),
+            None,
+            Duration::from_millis(1),
+            Ok((200, "0".into())),
+        );
+        r.record(
+            Outcome::Accepted,
+            None,
+            Duration::from_millis(1),
+            Err(anyhow::anyhow!("refused")),
+        );
+        assert!(!r.ok());
+        assert_eq!(r.to_json()["unexpected"], 2);
+    }
+
+    #[test]
+    fn percentiles_are_read_off_the_sorted_latencies() {
+        let mut r = Report::new(Duration::from_secs(1));
+        for ms in (1..=100).rev() {
+            r.record(
+                Outcome::Any,
+                None,
+                Duration::from_millis(ms),
+                Ok((200, "0".into())),
+            );
+        }
+        assert_eq!(r.percentile(0.5), 51.0);
+        assert_eq!(r.percentile(0.99), 99.0);
+        assert_eq!(r.percentile(1.0), 100.0);
+    }
 }

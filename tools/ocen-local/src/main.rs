@@ -5,7 +5,7 @@ use anyhow::{bail, Context, Result};
 use ocen_local::devlender;
 use ocen_local::infra::{default_template_path, Resources};
 use ocen_local::poller::StreamPoller;
-use ocen_local::stack::{local_sdk_config, LocalStack, DEFAULT_ENDPOINT};
+use ocen_local::stack::{local_sdk_config, local_tool_sdk_config, LocalStack, DEFAULT_ENDPOINT};
 use ocen_shared::auth::{registry, AuthMode};
 use ocen_shared::config::{AuthConfig, CallbackConfig};
 use ocen_shared::dispatch::Dispatcher;
@@ -104,7 +104,7 @@ async fn main() -> Result<()> {
 }
 
 async fn stack(args: &Args) -> Result<(aws_config::SdkConfig, LocalStack)> {
-    let sdk = local_sdk_config(&args.endpoint).await;
+    let sdk = local_tool_sdk_config(&args.endpoint).await;
     let resources = Resources::load(&default_template_path())?;
     let stack = LocalStack::create(&sdk, resources, &args.prefix)
         .await
@@ -171,7 +171,12 @@ async fn up(args: Args) -> Result<()> {
         devlender::V4_ORG,
         lenders.registry_path.display()
     );
-    let store = DynamoStore::new(aws_sdk_dynamodb::Client::new(&sdk), &config.table_name);
+    // The callbacks get the Lambda's own (tight) SDK budget; the poller keeps the lenient one.
+    let lambda_sdk = local_sdk_config(&args.endpoint).await;
+    let store = DynamoStore::new(
+        aws_sdk_dynamodb::Client::new(&lambda_sdk),
+        &config.table_name,
+    );
     let service = CallbackService::new(Arc::new(store), &config, auth);
 
     let dispatcher = Dispatcher::new(

@@ -17,19 +17,43 @@ use std::collections::BTreeMap;
 pub const DEFAULT_ENDPOINT: &str = "http://127.0.0.1:4566";
 pub const LOCAL_REGION: &str = "ap-south-1";
 
-/// SDK configuration for a local endpoint: fixed test credentials, a region, the shared
-/// timeouts and retries. No network call.
+/// SDK configuration for a local endpoint as the Lambda functions have it: fixed test
+/// credentials, a region, the shared (tight) timeouts and retries. No network call. For the
+/// callbacks under test, so they answer exactly as they would in AWS.
 pub async fn local_sdk_config(endpoint: &str) -> SdkConfig {
+    local_config(endpoint)
+        .timeout_config(ocen_shared::aws::timeouts())
+        .retry_config(ocen_shared::aws::retries())
+        .load()
+        .await
+}
+
+/// SDK configuration for the local tools (stack creation, the stream poller and its
+/// dispatcher, the simulator's queue reader): lenient timeouts and more attempts. A single
+/// moto process under a load run answers in seconds rather than milliseconds, and the Lambda
+/// budget (2 s per attempt) would turn that into spurious failures of the tooling, not of
+/// the code under test.
+pub async fn local_tool_sdk_config(endpoint: &str) -> SdkConfig {
+    local_config(endpoint)
+        .timeout_config(
+            aws_config::timeout::TimeoutConfig::builder()
+                .connect_timeout(std::time::Duration::from_secs(5))
+                .operation_attempt_timeout(std::time::Duration::from_secs(30))
+                .operation_timeout(std::time::Duration::from_secs(120))
+                .build(),
+        )
+        .retry_config(aws_config::retry::RetryConfig::standard().with_max_attempts(6))
+        .load()
+        .await
+}
+
+fn local_config(endpoint: &str) -> aws_config::ConfigLoader {
     let credentials =
         aws_sdk_dynamodb::config::Credentials::new("test", "test", None, None, "ocen-local");
     aws_config::defaults(BehaviorVersion::latest())
         .endpoint_url(endpoint)
         .region(Region::new(LOCAL_REGION))
         .credentials_provider(credentials)
-        .timeout_config(ocen_shared::aws::timeouts())
-        .retry_config(ocen_shared::aws::retries())
-        .load()
-        .await
 }
 
 /// What was created: names and URLs to wire the functions with.
