@@ -5,15 +5,20 @@
 #   3. cold start of the release function binary under a Lambda Runtime API emulator
 #   4. binary size per function (cargo lambda build --release --arm64)
 #   5. a simulator load run against the local stack with --verify
+# Usage: scripts/bench.sh [criterion] [ack] [cold] [size] [load]   (no argument: all five)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
 mkdir -p .local
 bootstrap_tools
+STEPS="${*:-criterion ack cold size load}"
+want() { [[ " $STEPS " == *" $1 "* ]]; }
 
+if want criterion; then
 step "criterion benches (shared/benches/pipeline.rs)"
 cargo bench -p ocen-shared --features testing --bench pipeline -- --warm-up-time 1 --measurement-time 5 \
   | grep -E '^[a-zA-Z].*|time:' | grep -v '^Benchmarking' | grep -vE '^(Found|Gnuplot|  [0-9]+ \()' || true
+fi
 
 step "starting a local AWS endpoint"
 MOTO_PORT=$(free_port)
@@ -21,16 +26,22 @@ trap 'stop_moto; [ -n "${STACK_PID:-}" ] && kill $STACK_PID 2>/dev/null || true'
 start_moto "$MOTO_PORT" .local/moto-bench.log
 export OCEN_TEST_ENDPOINT="http://127.0.0.1:$MOTO_PORT"
 
+if want ack; then
 step "ack path vs bare conditional PutItem"
 ACK_PATH_N="${ACK_PATH_N:-1000}" cargo bench -q -p ocen-tests --bench ack_path
+fi
 
+if want cold; then
 step "cold start (release binary, Lambda Runtime API emulator)"
 cargo build -q --release -p disbursement-response
 COLD_START_RUNS="${COLD_START_RUNS:-20}" cargo bench -q -p ocen-tests --bench cold_start
+fi
 
+if want size; then
 step "binary size (cargo lambda build --release --arm64)"
 rustup target list --installed | grep -q aarch64-unknown-linux-gnu || rustup target add aarch64-unknown-linux-gnu
-cargo lambda build --release --arm64 2>&1 | grep -E '^(error|warning: unused)' || true
+cargo lambda build --release --arm64 -p loan-acceptance-response -p disbursement-response \
+  -p consent-handle-response -p stream-dispatcher 2>&1 | grep -E '^(error|warning: unused)' || true
 python3 - <<'PY'
 import pathlib
 for f in ["loan-acceptance-response", "disbursement-response", "consent-handle-response", "stream-dispatcher"]:
@@ -39,7 +50,9 @@ for f in ["loan-acceptance-response", "disbursement-response", "consent-handle-r
     arch = {183: "aarch64", 62: "x86_64"}.get(int.from_bytes(head[18:20], "little"), "?")
     print(f"  {f:<28} {b.stat().st_size / 1e6:6.2f} MB  ({arch}, stripped)")
 PY
+fi
 
+if want load; then
 step "simulator load run against the local stack (optimised build, bench profile)"
 cargo build -q --profile bench -p ocen-local -p ocen-lender
 PORT=$(free_port)
@@ -48,3 +61,4 @@ STACK_PID=$!
 wait_http "http://127.0.0.1:$PORT/" "$STACK_PID" "ocen-local up"
 ./target/release/ocen-lender load --url "http://127.0.0.1:$PORT" -n "${LOAD_N:-10000}" -c "${LOAD_C:-32}" \
   --duplicates 0.05 --invalid 0.05 --seed 42 --verify --endpoint "$OCEN_TEST_ENDPOINT" --prefix load
+fi

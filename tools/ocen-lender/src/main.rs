@@ -12,6 +12,7 @@
 
 mod gen;
 mod report;
+mod verify;
 
 use anyhow::{bail, Context, Result};
 use futures::StreamExt;
@@ -282,28 +283,28 @@ async fn main() -> Result<()> {
         }
         _ => bail!("usage: ocen-lender send|load|replay …; see the header of tools/ocen-lender/src/main.rs"),
     };
+    // With --verify the queue readers start first and keep the queues drained during the run.
+    let collector = if args.verify {
+        Some(verify::Collector::start(&args.endpoint, &args.prefix).await?)
+    } else {
+        None
+    };
     let mut report = run(plan, &args).await?;
-    if args.verify {
-        eprintln!(
-            "verifying: reading the consumer queues at {}",
-            args.endpoint
-        );
-        report.verification = Some(
-            match report::verify(
-                &args.endpoint,
-                &args.prefix,
-                &report.accepted,
-                Duration::from_secs(60),
+    if let Some(collector) = collector {
+        let progress = if args.json {
+            ProgressBar::hidden()
+        } else {
+            ProgressBar::new(0).with_style(
+                ProgressStyle::with_template(
+                    "{spinner} verifying {bar:40} {pos}/{len} events on the consumer queues",
+                )
+                .expect("a valid template"),
             )
-            .await
-            {
-                Ok(v) => v,
-                // The load figures still print; the run fails.
-                Err(e) => report::Verification {
-                    error: Some(format!("{e:#}")),
-                    ..Default::default()
-                },
-            },
+        };
+        report.verification = Some(
+            collector
+                .finish(&report.accepted, Duration::from_secs(60), &progress)
+                .await,
         );
     }
     if args.json {
