@@ -52,7 +52,7 @@ pub async fn service_from_env() -> Result<CallbackService, lambda_http::Error> {
     use crate::auth::AuthMode;
     use crate::config::AuthConfig;
     let config = crate::config::CallbackConfig::from_env()?;
-    let sdk = crate::aws::sdk_config().await;
+    let sdk = crate::aws::sdk_config().await?;
     let auth = match &config.auth {
         AuthConfig::Disabled => AuthMode::Disabled,
         AuthConfig::Jws(source) => AuthMode::Jws(crate::auth::registry::load(source, &sdk).await?),

@@ -5,7 +5,9 @@
 //!
 //!   cargo build --release -p disbursement-response
 //!   OCEN_TEST_ENDPOINT=http://127.0.0.1:4566 cargo bench -p ocen-tests --bench cold_start
-//!   (COLD_START_RUNS=20; `make bench` does all of this)
+//!   (COLD_START_RUNS=20; `make bench` does all of this. COLD_START_ENV="K=V K2=V2" adds
+//!   variables to the function's environment, for experiments: e.g. SSL_CERT_FILE=/dev/null
+//!   shows what loading the system's CA bundle costs.)
 
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
@@ -174,6 +176,7 @@ async fn main() {
             .env("TABLE_NAME", &stack.table_name)
             .env("LENDER_REGISTRY_JSON", &registry)
             .env("RUST_LOG", "error")
+            .envs(extra_env())
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
             .spawn()
@@ -212,4 +215,14 @@ async fn main() {
         median(&mut init)
     );
     println!("  process start → first answered invocation  median {:.1} ms   max {first_max:.1} ms   (target <= 20 ms)", median(&mut first));
+}
+
+/// `COLD_START_ENV="K=V K2=V2"`: extra variables for the function's environment.
+fn extra_env() -> Vec<(String, String)> {
+    std::env::var("COLD_START_ENV")
+        .unwrap_or_default()
+        .split_whitespace()
+        .filter_map(|kv| kv.split_once('='))
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
 }

@@ -14,7 +14,7 @@ use std::sync::Arc;
 async fn main() -> Result<(), Error> {
     ocen_shared::telemetry::init();
     let config = DispatcherConfig::from_env()?;
-    let sdk = ocen_shared::aws::sdk_config().await;
+    let sdk = ocen_shared::aws::sdk_config().await?;
     let publisher = Arc::new(SqsPublisher::new(aws_sdk_sqs::Client::new(&sdk)));
     let dispatcher = Dispatcher::new(publisher, config);
     run(service_fn(|event: LambdaEvent<handler::StreamEvent>| {
