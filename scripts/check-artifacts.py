@@ -1,6 +1,9 @@
 #!/usr/bin/env python3
-"""Checks that `sam build` produced one aarch64 Linux `bootstrap` per function of the template."""
+"""Checks that `sam build` produced one aarch64 Linux `bootstrap` per function of the template,
+each within the size budget of the README's Performance section (6 MB stripped)."""
 import pathlib, re, sys
+
+BUDGET = 6_000_000  # bytes
 
 build = pathlib.Path(sys.argv[1] if len(sys.argv) > 1 else ".aws-sam/build")
 template = pathlib.Path("infra/template.yaml").read_text()
@@ -14,8 +17,12 @@ for fn in functions:
         continue
     head = path.read_bytes()[:20]
     machine = int.from_bytes(head[18:20], "little")
+    size = path.stat().st_size
     ok = head[:4] == b"\x7fELF" and machine == 183  # EM_AARCH64
-    print(f"  {'ok' if ok else 'WRONG'} {fn}: {path} ({path.stat().st_size / 1e6:.1f} MB, {'aarch64' if machine == 183 else machine})")
+    verdict = "ok" if ok else "WRONG ARCHITECTURE"
+    if ok and size > BUDGET:
+        ok, verdict = False, f"OVER THE {BUDGET / 1e6:.0f} MB BUDGET"
+    print(f"  {verdict} {fn}: {path} ({size / 1e6:.2f} MB, {'aarch64' if machine == 183 else machine})")
     failed |= not ok
 if not functions:
     print("no functions found in infra/template.yaml")
