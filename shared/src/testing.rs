@@ -228,6 +228,39 @@ pub fn ack_validator() -> jsonschema::Validator {
     jsonschema::validator_for(&wrapped).expect("the wrapped ack schema compiles")
 }
 
+/// The pipeline with signatures off and no replay window, over `store`: for the functions'
+/// tests of the HTTP translation of the committed `events/` (signed requests have their own
+/// tests).
+pub fn unsigned_service(store: std::sync::Arc<MemoryStore>) -> crate::CallbackService {
+    let config = config(&[("REPLAY_WINDOW_SECONDS", "0")]);
+    crate::CallbackService::new(store, &config, crate::auth::AuthMode::Disabled)
+}
+
+/// Feed an API Gateway v2 event (the JSON of a file in `events/`) through a function's
+/// `handle`; asserts the answer is JSON and a spec ack, and returns (status, ack).
+pub async fn invoke_event<F, Fut>(handle: F, event: &str) -> (u16, Value)
+where
+    F: FnOnce(lambda_http::Request) -> Fut,
+    Fut: std::future::Future<
+        Output = Result<lambda_http::Response<lambda_http::Body>, lambda_http::Error>,
+    >,
+{
+    let req = lambda_http::request::from_str(event).expect("the event is an API Gateway v2 event");
+    let resp = handle(req).await.expect("the handler never fails");
+    assert_eq!(resp.headers()["content-type"], "application/json");
+    let body: Value = match resp.body() {
+        lambda_http::Body::Text(t) => serde_json::from_str(t).expect("the body is JSON"),
+        other => panic!("unexpected body {other:?}"),
+    };
+    assert!(ack_validator().is_valid(&body), "not a spec ack: {body}");
+    (resp.status().as_u16(), body)
+}
+
+/// The `ack.error` code of an ack body.
+pub fn ack_code(ack: &Value) -> &str {
+    ack["ack"]["error"].as_str().expect("an ack has ack.error")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -14,34 +14,16 @@ pub async fn handle(service: &CallbackService, req: Request) -> Result<Response<
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ocen_shared::auth::AuthMode;
-    use ocen_shared::testing::{ack_validator, MemoryStore};
+    use ocen_shared::testing::{ack_code, MemoryStore};
     use serde_json::Value;
     use std::sync::Arc;
 
-    /// The pipeline with signatures off and no replay window: these tests are about the HTTP
-    /// translation of the committed events (signed requests have their own tests).
     fn service(store: Arc<MemoryStore>) -> CallbackService {
-        let config = ocen_shared::testing::config(&[("REPLAY_WINDOW_SECONDS", "0")]);
-        CallbackService::new(store, &config, AuthMode::Disabled)
+        ocen_shared::testing::unsigned_service(store)
     }
 
-    /// Feed an API Gateway v2 event from `events/` through the handler.
     async fn invoke(service: &CallbackService, event: &str) -> (u16, Value) {
-        let req =
-            lambda_http::request::from_str(event).expect("the event is an API Gateway v2 event");
-        let resp = handle(service, req).await.expect("the handler never fails");
-        assert_eq!(resp.headers()["content-type"], "application/json");
-        let body: Value = match resp.body() {
-            Body::Text(t) => serde_json::from_str(t).unwrap(),
-            other => panic!("unexpected body {other:?}"),
-        };
-        assert!(ack_validator().is_valid(&body), "not a spec ack: {body}");
-        (resp.status().as_u16(), body)
-    }
-
-    fn code(ack: &Value) -> &str {
-        ack["ack"]["error"].as_str().unwrap()
+        ocen_shared::testing::invoke_event(|req| handle(service, req), event).await
     }
 
     #[tokio::test]
@@ -52,7 +34,7 @@ mod tests {
             include_str!("../../../events/consent-handle-valid.json"),
         )
         .await;
-        assert_eq!((status, code(&ack)), (200, "0"));
+        assert_eq!((status, ack_code(&ack)), (200, "0"));
         assert_eq!(store.records().len(), 1);
     }
 
@@ -63,7 +45,7 @@ mod tests {
             include_str!("../../../events/consent-handle-invalid-ready-without-handle.json"),
         )
         .await;
-        assert_eq!((status, code(&ack)), (400, "GEN5001"));
+        assert_eq!((status, ack_code(&ack)), (400, "GEN5001"));
     }
 
     #[tokio::test]
@@ -73,7 +55,7 @@ mod tests {
             include_str!("../../../events/consent-handle-invalid-missing-org-id.json"),
         )
         .await;
-        assert_eq!((status, code(&ack)), (400, "GEN5001"));
+        assert_eq!((status, ack_code(&ack)), (400, "GEN5001"));
         assert!(ack["ack"]["detail"]
             .as_str()
             .unwrap()

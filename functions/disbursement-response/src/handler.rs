@@ -14,34 +14,16 @@ pub async fn handle(service: &CallbackService, req: Request) -> Result<Response<
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ocen_shared::auth::AuthMode;
-    use ocen_shared::testing::{ack_validator, MemoryStore};
+    use ocen_shared::testing::{ack_code, MemoryStore};
     use serde_json::Value;
     use std::sync::Arc;
 
-    /// The pipeline with signatures off and no replay window: these tests are about the HTTP
-    /// translation of the committed events (signed requests have their own tests).
     fn service(store: Arc<MemoryStore>) -> CallbackService {
-        let config = ocen_shared::testing::config(&[("REPLAY_WINDOW_SECONDS", "0")]);
-        CallbackService::new(store, &config, AuthMode::Disabled)
+        ocen_shared::testing::unsigned_service(store)
     }
 
-    /// Feed an API Gateway v2 event from `events/` through the handler.
     async fn invoke(service: &CallbackService, event: &str) -> (u16, Value) {
-        let req =
-            lambda_http::request::from_str(event).expect("the event is an API Gateway v2 event");
-        let resp = handle(service, req).await.expect("the handler never fails");
-        assert_eq!(resp.headers()["content-type"], "application/json");
-        let body: Value = match resp.body() {
-            Body::Text(t) => serde_json::from_str(t).unwrap(),
-            other => panic!("unexpected body {other:?}"),
-        };
-        assert!(ack_validator().is_valid(&body), "not a spec ack: {body}");
-        (resp.status().as_u16(), body)
-    }
-
-    fn code(ack: &Value) -> &str {
-        ack["ack"]["error"].as_str().unwrap()
+        ocen_shared::testing::invoke_event(|req| handle(service, req), event).await
     }
 
     #[tokio::test]
@@ -50,7 +32,7 @@ mod tests {
         let svc = service(store.clone());
         let event = include_str!("../../../events/disbursement-valid.json");
         let (status, first) = invoke(&svc, event).await;
-        assert_eq!((status, code(&first)), (200, "0"));
+        assert_eq!((status, ack_code(&first)), (200, "0"));
         let (status, second) = invoke(&svc, event).await;
         assert_eq!(status, 200);
         assert_eq!(first, second);
@@ -64,7 +46,7 @@ mod tests {
             include_str!("../../../events/disbursement-capitalised-path.json"),
         )
         .await;
-        assert_eq!((status, code(&ack)), (200, "0"));
+        assert_eq!((status, ack_code(&ack)), (200, "0"));
     }
 
     #[tokio::test]
@@ -98,7 +80,7 @@ mod tests {
         ] {
             let store = Arc::new(MemoryStore::new());
             let (s, ack) = invoke(&service(store.clone()), event).await;
-            assert_eq!((s, code(&ack)), (status, expected), "{ack}");
+            assert_eq!((s, ack_code(&ack)), (status, expected), "{ack}");
             assert!(store.records().is_empty());
         }
     }
@@ -112,7 +94,7 @@ mod tests {
             include_str!("../../../events/disbursement-valid.json"),
         )
         .await;
-        assert_eq!((status, code(&ack)), (503, "GEN5004"));
+        assert_eq!((status, ack_code(&ack)), (503, "GEN5004"));
     }
 
     #[tokio::test]
@@ -124,7 +106,7 @@ mod tests {
         event["isBase64Encoded"] = Value::Bool(true);
         let (status, ack) =
             invoke(&service(Arc::new(MemoryStore::new())), &event.to_string()).await;
-        assert_eq!((status, code(&ack)), (200, "0"));
+        assert_eq!((status, ack_code(&ack)), (200, "0"));
     }
 
     fn base64_encode(bytes: &[u8]) -> String {
