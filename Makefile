@@ -1,5 +1,5 @@
 # One command runs the system locally, one runs every test (see README).
-.PHONY: run tail test bench events build lambda-build sam-build deploy
+.PHONY: run tail test bench events lambda-build sam-build deploy
 
 run:            ## the system on this machine: local AWS endpoint + callbacks + dispatcher
 	bash scripts/run-local.sh

@@ -6,6 +6,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS="${1:-5000000}"
+ROOT="$PWD"
+mkdir -p .local
 command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
 export RUSTC_BOOTSTRAP=1
 
@@ -22,14 +24,13 @@ for e in events:
     k = next(v for p, v in kinds.items() if e.name.startswith(p))
     (out / e.stem).write_bytes(bytes([k]) + body)
     (sig / (e.stem + "-v4")).write_bytes(b"\x01eyJhbGciOiJSUzI1NiIsImtpZCI6Ims0IiwiYjY0IjpmYWxzZX0..AAAA\n" + body)
-sample = pathlib.Path("../shared/ocen-spec/test-vectors/v3-jws-envelope-sample.json")
-if sample.exists():
-    (sig / "spec-v3-sample").write_bytes(b"\x00" + sample.read_bytes())
+sample = pathlib.Path("spec/test-vectors/v3-jws-envelope-sample.json")
+(sig / "spec-v3-sample").write_bytes(b"\x00" + sample.read_bytes())
 PY
 
 for target in callback_body signature; do
   echo "==> cargo fuzz run $target: $RUNS runs"
   (cd fuzz && cargo fuzz run -O "$target" -- -runs="$RUNS" -max_len=8192 -print_final_stats=1 2>&1 \
-    | tee "../.local/fuzz-$target.log" | grep -E '^#[0-9]+.*(pulse|DONE)|stat::number_of_executed_units|ERROR|panicked' || true)
+    | tee "$ROOT/.local/fuzz-$target.log" | grep -E '^#[0-9]+.*(pulse|DONE)|stat::number_of_executed_units|ERROR|panicked' || true)
   grep -q "stat::number_of_executed_units" ".local/fuzz-$target.log" || { echo "fuzzing $target failed; see .local/fuzz-$target.log" >&2; exit 1; }
 done

@@ -8,6 +8,10 @@ source scripts/lib.sh
 mkdir -p .local
 started=$(date +%s)
 
+step "the checkout is self-contained (nothing read from outside it, no file over 1 MB)"
+python3 scripts/check-tree.py --self-test
+python3 scripts/check-tree.py
+
 bootstrap_tools
 
 step "formatting (cargo fmt --check)"
