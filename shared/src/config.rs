@@ -141,12 +141,17 @@ impl CallbackConfig {
 #[derive(Debug, Clone, Default)]
 pub struct DispatcherConfig {
     pub routes: HashMap<CallbackType, Vec<QueueTarget>>,
+    /// `TABLE_NAME`: the callbacks table (delivery markers; by-reference messages name it).
+    pub table_name: String,
+    /// `PARKED_QUEUE_URL`: where records that can never be delivered are parked.
+    pub parked_queue: Option<QueueTarget>,
 }
 
 impl DispatcherConfig {
     /// `QUEUES_<TYPE>`: comma-separated queue URLs per callback type, e.g.
     /// `QUEUES_DISBURSEMENT_RESPONSE=https://sqs…/ledger.fifo,https://sqs…/notify`.
     /// Every type must have at least one queue: an event with nowhere to go would be lost.
+    /// `TABLE_NAME` and `PARKED_QUEUE_URL` are required too.
     pub fn from_env() -> Result<Self, ConfigError> {
         Self::from_lookup(|k| std::env::var(k).ok())
     }
@@ -170,7 +175,17 @@ impl DispatcherConfig {
             }
             routes.insert(t, urls);
         }
-        Ok(DispatcherConfig { routes })
+        let table_name = get("TABLE_NAME")
+            .filter(|s| !s.is_empty())
+            .ok_or(ConfigError::Missing("TABLE_NAME"))?;
+        let parked = get("PARKED_QUEUE_URL")
+            .filter(|s| !s.is_empty())
+            .ok_or(ConfigError::Missing("PARKED_QUEUE_URL"))?;
+        Ok(DispatcherConfig {
+            routes,
+            table_name,
+            parked_queue: Some(QueueTarget::new(parked)),
+        })
     }
 }
 
@@ -298,6 +313,8 @@ mod tests {
             ("QUEUES_LOAN_ACCEPTANCE_RESPONSE", "a"),
             ("QUEUES_DISBURSEMENT_RESPONSE", "b, c.fifo"),
             ("QUEUES_CONSENT_HANDLE_RESPONSE", "d"),
+            ("TABLE_NAME", "t"),
+            ("PARKED_QUEUE_URL", "p"),
         ]))
         .unwrap();
         let d = &c.routes[&CallbackType::DisbursementResponse];

@@ -161,6 +161,8 @@ impl CallbackService {
             ack: ack.clone(),
             received_at,
             expires_at: now.unix_timestamp() + self.retention.as_secs() as i64,
+            event_id: envelope.event_id.to_string(),
+            ordering_key: envelope.ordering_key.clone(),
         };
         match self.store.put_if_absent(&record).await {
             Ok(PutOutcome::Inserted) => {

@@ -82,6 +82,30 @@ pub fn count_callback(callback_type: &str, outcome: &str, code: &str) {
     }
 }
 
+/// Count dispatcher events (`Parked`: records that cannot be delivered, parked for an
+/// operator) as metric `<name>` in the dispatcher namespace; the template alarms on it.
+pub fn count_dispatch(name: &str, count: usize) {
+    if count > 0 && metrics_enabled() {
+        let now = time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000;
+        println!("{}", dispatch_emf_line(name, count, now));
+    }
+}
+
+pub fn dispatch_emf_line(name: &str, count: usize, timestamp_ms: i128) -> String {
+    serde_json::json!({
+        "_aws": {
+            "Timestamp": timestamp_ms as i64,
+            "CloudWatchMetrics": [{
+                "Namespace": METRICS_NAMESPACE,
+                "Dimensions": [[]],
+                "Metrics": [{"Name": format!("Dispatch{name}"), "Unit": "Count"}]
+            }]
+        },
+        format!("Dispatch{name}"): count
+    })
+    .to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

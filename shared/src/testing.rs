@@ -3,7 +3,10 @@
 //! against the local endpoint.
 
 use crate::publish::{EventPublisher, OutboundMessage, PublishError, QueueTarget};
-use crate::store::{IdempotencyStore, NewRecord, PutOutcome, StoreError, StoredRecord};
+use crate::store::{
+    Delivery, DeliveryLog, IdempotencyStore, Mark, NewRecord, PutOutcome, StoreError,
+    StoredRecord,
+};
 use crate::CallbackType;
 use async_trait::async_trait;
 use serde_json::{json, Value};
@@ -69,6 +72,10 @@ pub struct MemoryPublisher {
     failing: Mutex<Vec<String>>,
     /// Fail only the message at this position of every batch (partial failure).
     fail_position: Mutex<Option<usize>>,
+    /// Refuse (permanently, as SQS does a malformed message) bodies containing this.
+    refuse: Mutex<Option<String>>,
+    /// Every batch sent: queue URL and its sizes.
+    batches: Mutex<Vec<(String, Vec<usize>)>>,
 }
 
 impl MemoryPublisher {
@@ -88,8 +95,26 @@ impl MemoryPublisher {
         *self.fail_position.lock().unwrap() = position;
     }
 
+    pub fn refuse_bodies_containing(&self, needle: Option<&str>) {
+        *self.refuse.lock().unwrap() = needle.map(str::to_string);
+    }
+
     pub fn sent(&self) -> Vec<(String, OutboundMessage)> {
         self.sent.lock().unwrap().clone()
+    }
+
+    /// Messages sent to the queue with this URL.
+    pub fn sent_to(&self, url: &str) -> Vec<OutboundMessage> {
+        self.sent()
+            .into_iter()
+            .filter(|(q, _)| q == url)
+            .map(|(_, m)| m)
+            .collect()
+    }
+
+    /// Every batch sent: queue URL and the sizes of its messages.
+    pub fn batches(&self) -> Vec<(String, Vec<usize>)> {
+        self.batches.lock().unwrap().clone()
     }
 }
 
@@ -102,14 +127,26 @@ impl EventPublisher for MemoryPublisher {
     ) -> Vec<Result<(), PublishError>> {
         let down = self.failing.lock().unwrap().contains(&queue.url);
         let position = *self.fail_position.lock().unwrap();
+        let refuse = self.refuse.lock().unwrap().clone();
+        self.batches
+            .lock()
+            .unwrap()
+            .push((queue.url.clone(), messages.iter().map(|m| m.size()).collect()));
         messages
             .iter()
             .enumerate()
             .map(|(i, m)| {
-                if down || position == Some(i) {
+                if refuse.as_deref().is_some_and(|n| m.body.contains(n)) {
+                    Err(PublishError {
+                        queue: queue.name().to_string(),
+                        reason: "memory queue refuses this body".into(),
+                        permanent: true,
+                    })
+                } else if down || position == Some(i) {
                     Err(PublishError {
                         queue: queue.name().to_string(),
                         reason: "memory queue set failing".into(),
+                        permanent: false,
                     })
                 } else {
                     self.sent
@@ -120,6 +157,52 @@ impl EventPublisher for MemoryPublisher {
                 }
             })
             .collect()
+    }
+}
+
+/// The delivery log in memory.
+#[derive(Default)]
+pub struct MemoryDeliveryLog {
+    marks: Mutex<HashMap<Delivery, String>>,
+    unavailable: AtomicBool,
+}
+
+impl MemoryDeliveryLog {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn set_unavailable(&self, down: bool) {
+        self.unavailable.store(down, Ordering::SeqCst);
+    }
+
+    pub fn marks(&self) -> HashMap<Delivery, String> {
+        self.marks.lock().unwrap().clone()
+    }
+}
+
+#[async_trait]
+impl DeliveryLog for MemoryDeliveryLog {
+    async fn marked(&self, deliveries: &[Delivery]) -> Result<HashMap<Delivery, String>, StoreError> {
+        if self.unavailable.load(Ordering::SeqCst) {
+            return Err(StoreError::Unavailable("memory log set unavailable".into()));
+        }
+        let marks = self.marks.lock().unwrap();
+        Ok(deliveries
+            .iter()
+            .filter_map(|d| marks.get(d).map(|o| (d.clone(), o.clone())))
+            .collect())
+    }
+
+    async fn mark(&self, marks: &[Mark]) -> Result<(), StoreError> {
+        if self.unavailable.load(Ordering::SeqCst) {
+            return Err(StoreError::Unavailable("memory log set unavailable".into()));
+        }
+        let mut all = self.marks.lock().unwrap();
+        for m in marks {
+            all.insert(m.delivery.clone(), m.outcome.as_str().to_string());
+        }
+        Ok(())
     }
 }
 

@@ -3,7 +3,6 @@
 
 use lambda_runtime::Error;
 use ocen_shared::dispatch::{Dispatcher, StreamRecord};
-use ocen_shared::store::attr;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
@@ -42,18 +41,21 @@ pub struct ItemFailure {
 }
 
 impl From<EventRecord> for StreamRecord {
+    /// The new image's `S` and `N` attributes as strings; nothing else is read.
     fn from(r: EventRecord) -> StreamRecord {
-        let event = r
+        let image = r
             .dynamodb
             .new_image
-            .get(attr::EVENT)
-            .and_then(|v| v.get("S"))
-            .and_then(|s| s.as_str())
-            .map(str::to_string);
+            .into_iter()
+            .filter_map(|(name, value)| {
+                let s = value.get("S").or_else(|| value.get("N"))?.as_str()?;
+                Some((name, s.to_string()))
+            })
+            .collect();
         StreamRecord {
             sequence_number: r.dynamodb.sequence_number,
             event_name: r.event_name,
-            event,
+            image,
         }
     }
 }
@@ -64,6 +66,7 @@ pub async fn handle(dispatcher: &Dispatcher, event: StreamEvent) -> Result<Batch
     tracing::info!(
         records = records.len(),
         delivered = report.delivered,
+        parked = report.parked,
         skipped = report.skipped,
         failed = report.failed.len(),
         "stream batch dispatched"
@@ -81,7 +84,7 @@ pub async fn handle(dispatcher: &Dispatcher, event: StreamEvent) -> Result<Batch
 mod tests {
     use super::*;
     use ocen_shared::config::DispatcherConfig;
-    use ocen_shared::testing::MemoryPublisher;
+    use ocen_shared::testing::{MemoryDeliveryLog, MemoryPublisher};
     use std::sync::Arc;
 
     fn dispatcher(publisher: Arc<MemoryPublisher>) -> Dispatcher {
@@ -89,14 +92,16 @@ mod tests {
             Some(format!("https://sqs.local/{}", k.to_lowercase()))
         })
         .unwrap();
-        Dispatcher::new(publisher, config)
+        Dispatcher::new(publisher, Arc::new(MemoryDeliveryLog::new()), config)
     }
 
     fn event(envelope: &str) -> StreamEvent {
         let json = serde_json::json!({"Records": [
             {"eventID": "1", "eventName": "INSERT", "eventSource": "aws:dynamodb", "awsRegion": "ap-south-1",
              "dynamodb": {"ApproximateCreationDateTime": 1714538730, "Keys": {"pk": {"S": "k"}},
-                          "NewImage": {"pk": {"S": "k"}, "event": {"S": envelope}, "expiresAt": {"N": "1"}},
+                          "NewImage": {"pk": {"S": "CONSENT_HANDLE_RESPONSE#r"}, "event": {"S": envelope}, "expiresAt": {"N": "1"},
+                                       "callbackType": {"S": "CONSENT_HANDLE_RESPONSE"}, "orgId": {"S": "L"},
+                                       "eventId": {"S": "0b6f2a6e-7a38-5c0f-9d5e-1f2e3d4c5b6a"}, "orderingKey": {"S": "request:r"}},
                           "SequenceNumber": "4421584500000000017450439091", "SizeBytes": 26, "StreamViewType": "NEW_IMAGE"},
              "eventSourceARN": "arn:aws:dynamodb:ap-south-1:123456789012:table/t/stream/2024-05-01T00:00:00.000"}
         ]});
@@ -147,11 +152,26 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_record_without_an_event_attribute_is_reported_failed_not_dropped() {
+    async fn the_stored_envelope_is_sent_as_it_is_with_the_routing_of_the_attributes() {
+        let publisher = Arc::new(MemoryPublisher::new());
+        handle(&dispatcher(publisher.clone()), event(&envelope()))
+            .await
+            .unwrap();
+        let (_, m) = &publisher.sent()[0];
+        assert_eq!(m.body, envelope());
+        assert_eq!(m.attribute("type"), Some("CONSENT_HANDLE_RESPONSE"));
+        assert_eq!(m.event_id, "0b6f2a6e-7a38-5c0f-9d5e-1f2e3d4c5b6a");
+    }
+
+    #[tokio::test]
+    async fn a_record_without_an_event_attribute_is_parked_not_dropped_and_not_retried() {
         let publisher = Arc::new(MemoryPublisher::new());
         let mut ev = event(&envelope());
         ev.records[0].dynamodb.new_image.remove("event");
-        let resp = handle(&dispatcher(publisher), ev).await.unwrap();
-        assert_eq!(resp.batch_item_failures.len(), 1);
+        let resp = handle(&dispatcher(publisher.clone()), ev).await.unwrap();
+        assert!(resp.batch_item_failures.is_empty());
+        let (queue, m) = &publisher.sent()[0];
+        assert_eq!(queue, "https://sqs.local/parked_queue_url");
+        assert!(m.body.contains("no event attribute"), "{}", m.body);
     }
 }

@@ -8,6 +8,7 @@ use lambda_runtime::{run, service_fn, Error, LambdaEvent};
 use ocen_shared::config::DispatcherConfig;
 use ocen_shared::dispatch::Dispatcher;
 use ocen_shared::publish::sqs::SqsPublisher;
+use ocen_shared::store::dynamodb::DynamoStore;
 use std::sync::Arc;
 
 #[tokio::main]
@@ -16,7 +17,11 @@ async fn main() -> Result<(), Error> {
     let config = DispatcherConfig::from_env()?;
     let sdk = ocen_shared::aws::sdk_config().await?;
     let publisher = Arc::new(SqsPublisher::new(aws_sdk_sqs::Client::new(&sdk)));
-    let dispatcher = Dispatcher::new(publisher, config);
+    let log = Arc::new(DynamoStore::new(
+        aws_sdk_dynamodb::Client::new(&sdk),
+        &config.table_name,
+    ));
+    let dispatcher = Dispatcher::new(publisher, log, config);
     run(service_fn(|event: LambdaEvent<handler::StreamEvent>| {
         handler::handle(&dispatcher, event.payload)
     }))

@@ -1,9 +1,12 @@
-//! SQS adapter: `SendMessageBatch` with `type`/`orgId` message attributes; on FIFO queues
-//! the group is the event's ordering key and the deduplication id its eventId.
+//! SQS adapter: `SendMessageBatch` with the message's string attributes; on FIFO queues the
+//! group and deduplication ids the dispatcher built. Entries SQS refuses as the sender's
+//! fault are permanent failures; everything else (throttling, timeouts, a queue that does
+//! not answer or does not exist) is transient.
 
 use super::{EventPublisher, OutboundMessage, PublishError, QueueTarget};
 use async_trait::async_trait;
 use aws_sdk_sqs::error::DisplayErrorContext;
+use aws_sdk_sqs::operation::send_message_batch::SendMessageBatchError;
 use aws_sdk_sqs::types::{MessageAttributeValue, SendMessageBatchRequestEntry};
 use aws_sdk_sqs::Client;
 
@@ -33,9 +36,10 @@ impl EventPublisher for SqsPublisher {
         queue: &QueueTarget,
         messages: &[OutboundMessage],
     ) -> Vec<Result<(), PublishError>> {
-        let fail = |reason: String| PublishError {
+        let fail = |reason: String, permanent: bool| PublishError {
             queue: queue.name().to_string(),
             reason,
+            permanent,
         };
         if messages.is_empty() {
             return Vec::new();
@@ -46,9 +50,10 @@ impl EventPublisher for SqsPublisher {
             .map(|(i, m)| {
                 let mut entry = SendMessageBatchRequestEntry::builder()
                     .id(i.to_string())
-                    .message_body(&m.body)
-                    .message_attributes("type", attribute(&m.event_type))
-                    .message_attributes("orgId", attribute(&m.org_id));
+                    .message_body(&m.body);
+                for (name, value) in &m.attributes {
+                    entry = entry.message_attributes(*name, attribute(value));
+                }
                 if queue.is_fifo() {
                     entry = entry
                         .message_group_id(&m.group_id)
@@ -59,7 +64,12 @@ impl EventPublisher for SqsPublisher {
             .collect();
         let entries = match entries {
             Ok(e) => e,
-            Err(e) => return messages.iter().map(|_| Err(fail(e.to_string()))).collect(),
+            Err(e) => {
+                return messages
+                    .iter()
+                    .map(|_| Err(fail(e.to_string(), true)))
+                    .collect()
+            }
         };
         match self
             .client
@@ -71,7 +81,22 @@ impl EventPublisher for SqsPublisher {
         {
             Err(e) => {
                 let reason = DisplayErrorContext(&e).to_string();
-                messages.iter().map(|_| Err(fail(reason.clone()))).collect()
+                // The batch itself is malformed: sending it again fails again (the
+                // dispatcher then sends its messages one by one).
+                let permanent = matches!(
+                    e.as_service_error(),
+                    Some(
+                        SendMessageBatchError::BatchRequestTooLong(_)
+                            | SendMessageBatchError::BatchEntryIdsNotDistinct(_)
+                            | SendMessageBatchError::EmptyBatchRequest(_)
+                            | SendMessageBatchError::InvalidBatchEntryId(_)
+                            | SendMessageBatchError::TooManyEntriesInBatchRequest(_)
+                    )
+                );
+                messages
+                    .iter()
+                    .map(|_| Err(fail(reason.clone(), permanent)))
+                    .collect()
             }
             Ok(out) => {
                 let mut results: Vec<Result<(), PublishError>> =
@@ -83,11 +108,10 @@ impl EventPublisher for SqsPublisher {
                         .ok()
                         .and_then(|i| results.get_mut(i))
                     {
-                        *slot = Err(fail(format!(
-                            "{}: {}",
-                            failed.code(),
-                            failed.message().unwrap_or("")
-                        )));
+                        *slot = Err(fail(
+                            format!("{}: {}", failed.code(), failed.message().unwrap_or("")),
+                            failed.sender_fault(),
+                        ));
                     }
                 }
                 // An entry SQS neither confirmed nor failed is treated as failed.
@@ -95,7 +119,7 @@ impl EventPublisher for SqsPublisher {
                     out.successful().iter().map(|s| s.id()).collect();
                 for (i, slot) in results.iter_mut().enumerate() {
                     if slot.is_ok() && !confirmed.contains(i.to_string().as_str()) {
-                        *slot = Err(fail("not confirmed by SQS".into()));
+                        *slot = Err(fail("not confirmed by SQS".into(), false));
                     }
                 }
                 results

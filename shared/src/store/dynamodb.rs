@@ -1,11 +1,17 @@
 //! DynamoDB adapter: `PutItem` with `attribute_not_exists(pk)` and
 //! `ReturnValuesOnConditionCheckFailure=ALL_OLD`, so a duplicate costs the same single call.
 
-use super::{attr, IdempotencyStore, NewRecord, PutOutcome, StoreError, StoredRecord};
+use super::{
+    attr, Delivery, DeliveryLog, IdempotencyStore, Mark, NewRecord, PutOutcome, StoreError,
+    StoredRecord,
+};
 use async_trait::async_trait;
 use aws_sdk_dynamodb::error::DisplayErrorContext;
 use aws_sdk_dynamodb::operation::put_item::PutItemError;
-use aws_sdk_dynamodb::types::{AttributeValue, ReturnValuesOnConditionCheckFailure};
+use aws_sdk_dynamodb::types::{
+    AttributeValue, KeysAndAttributes, PutRequest, ReturnValuesOnConditionCheckFailure,
+    WriteRequest,
+};
 use aws_sdk_dynamodb::Client;
 use std::collections::HashMap;
 
@@ -44,6 +50,8 @@ impl IdempotencyStore for DynamoStore {
                 attr::EXPIRES_AT.to_string(),
                 AttributeValue::N(r.expires_at.to_string()),
             ),
+            (attr::EVENT_ID.to_string(), s(&r.event_id)),
+            (attr::ORDERING_KEY.to_string(), s(&r.ordering_key)),
         ]);
         let result = self
             .client
@@ -86,4 +94,161 @@ fn stored_record(item: &HashMap<String, AttributeValue>) -> Result<StoredRecord,
         payload_hash: get(attr::PAYLOAD_HASH)?,
         ack: get(attr::ACK)?,
     })
+}
+
+/// Attempts for the unprocessed part of a batch read or write before giving up (the
+/// dispatcher then retries the stream batch).
+const BATCH_ATTEMPTS: usize = 5;
+
+fn unavailable(e: impl std::error::Error) -> StoreError {
+    StoreError::Unavailable(DisplayErrorContext(e).to_string())
+}
+
+#[async_trait]
+impl DeliveryLog for DynamoStore {
+    async fn marked(
+        &self,
+        deliveries: &[Delivery],
+    ) -> Result<HashMap<Delivery, String>, StoreError> {
+        let by_key: HashMap<String, &Delivery> =
+            deliveries.iter().map(|d| (d.marker_key(), d)).collect();
+        let keys: Vec<&String> = by_key.keys().collect();
+        let mut found = HashMap::new();
+        for chunk in keys.chunks(100) {
+            let mut request = KeysAndAttributes::builder()
+                .consistent_read(true)
+                .projection_expression("#pk, #o")
+                .expression_attribute_names("#pk", attr::KEY)
+                .expression_attribute_names("#o", attr::MARKER_OUTCOME);
+            for k in chunk {
+                request = request.keys(HashMap::from([(attr::KEY.to_string(), s(k))]));
+            }
+            let mut pending = Some(request.build().map_err(unavailable)?);
+            for attempt in 0.. {
+                let Some(req) = pending.take() else { break };
+                if attempt == BATCH_ATTEMPTS {
+                    return Err(StoreError::Unavailable(
+                        "BatchGetItem left keys unprocessed".into(),
+                    ));
+                }
+                let out = self
+                    .client
+                    .batch_get_item()
+                    .request_items(&self.table, req)
+                    .send()
+                    .await
+                    .map_err(unavailable)?;
+                for item in out.responses().and_then(|r| r.get(&self.table)).into_iter().flatten() {
+                    if let (Some(AttributeValue::S(k)), outcome) =
+                        (item.get(attr::KEY), item.get(attr::MARKER_OUTCOME))
+                    {
+                        if let Some(d) = by_key.get(k) {
+                            let outcome = match outcome {
+                                Some(AttributeValue::S(o)) => o.clone(),
+                                _ => "sent".to_string(),
+                            };
+                            found.insert((*d).clone(), outcome);
+                        }
+                    }
+                }
+                pending = out
+                    .unprocessed_keys()
+                    .and_then(|u| u.get(&self.table))
+                    .filter(|k| !k.keys().is_empty())
+                    .cloned();
+                if pending.is_some() {
+                    tokio::time::sleep(std::time::Duration::from_millis(50 << attempt)).await;
+                }
+            }
+        }
+        Ok(found)
+    }
+
+    async fn mark(&self, marks: &[Mark]) -> Result<(), StoreError> {
+        for chunk in marks.chunks(25) {
+            let mut requests = Vec::with_capacity(chunk.len());
+            for m in chunk {
+                let mut item = HashMap::from([
+                    (attr::KEY.to_string(), s(&m.delivery.marker_key())),
+                    (attr::MARKER_RECORD.to_string(), s(&m.delivery.record_key)),
+                    (attr::MARKER_QUEUE.to_string(), s(&m.delivery.queue)),
+                    (attr::MARKER_OUTCOME.to_string(), s(m.outcome.as_str())),
+                    (attr::MARKER_AT.to_string(), s(&m.at)),
+                ]);
+                if let Some(t) = m.expires_at {
+                    item.insert(attr::EXPIRES_AT.to_string(), AttributeValue::N(t.to_string()));
+                }
+                let put = PutRequest::builder()
+                    .set_item(Some(item))
+                    .build()
+                    .map_err(unavailable)?;
+                requests.push(WriteRequest::builder().put_request(put).build());
+            }
+            let mut pending = Some(requests);
+            for attempt in 0.. {
+                let Some(req) = pending.take() else { break };
+                if attempt == BATCH_ATTEMPTS {
+                    return Err(StoreError::Unavailable(
+                        "BatchWriteItem left items unprocessed".into(),
+                    ));
+                }
+                let out = self
+                    .client
+                    .batch_write_item()
+                    .request_items(&self.table, req)
+                    .send()
+                    .await
+                    .map_err(unavailable)?;
+                pending = out
+                    .unprocessed_items()
+                    .and_then(|u| u.get(&self.table))
+                    .filter(|r| !r.is_empty())
+                    .cloned();
+                if pending.is_some() {
+                    tokio::time::sleep(std::time::Duration::from_millis(50 << attempt)).await;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl DynamoStore {
+    /// The stored item of a callback record (or a marker) by key: every string and number
+    /// attribute, as strings. `None` when there is no such item.
+    pub async fn get(&self, key: &str) -> Result<Option<HashMap<String, String>>, StoreError> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .key(attr::KEY, s(key))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(unavailable)?;
+        Ok(out.item().map(string_attributes))
+    }
+
+    /// The envelope of a callback whose message travelled by reference (`payloadRef`).
+    pub async fn fetch_event(&self, key: &str) -> Result<Option<String>, StoreError> {
+        Ok(self.get(key).await?.and_then(|mut item| item.remove(attr::EVENT)))
+    }
+
+    pub fn table(&self) -> &str {
+        &self.table
+    }
+
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+}
+
+/// The string (`S`) and number (`N`) attributes of an item, as strings.
+pub fn string_attributes(item: &HashMap<String, AttributeValue>) -> HashMap<String, String> {
+    item.iter()
+        .filter_map(|(k, v)| match v {
+            AttributeValue::S(s) | AttributeValue::N(s) => Some((k.clone(), s.clone())),
+            _ => None,
+        })
+        .collect()
 }

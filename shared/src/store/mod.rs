@@ -16,7 +16,19 @@ pub mod attr {
     pub const ACK: &str = "ack";
     pub const RECEIVED_AT: &str = "receivedAt";
     pub const EXPIRES_AT: &str = "expiresAt";
+    /// Routing, written beside the envelope so the dispatcher never parses the envelope.
+    pub const EVENT_ID: &str = "eventId";
+    pub const ORDERING_KEY: &str = "orderingKey";
+    /// Delivery markers (see [`super::DeliveryLog`]).
+    pub const MARKER_QUEUE: &str = "queue";
+    pub const MARKER_RECORD: &str = "recordKey";
+    pub const MARKER_OUTCOME: &str = "outcome";
+    pub const MARKER_AT: &str = "at";
 }
+
+/// Key prefix of delivery markers: `sent#<queue name>#<record key>`. Callback keys start
+/// with their (upper-case) type, so the two never meet.
+pub const MARKER_PREFIX: &str = "sent#";
 
 /// A callback to record.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,6 +47,31 @@ pub struct NewRecord {
     pub received_at: String,
     /// Epoch seconds after which the record may expire (DynamoDB TTL).
     pub expires_at: i64,
+    /// The envelope's eventId and ordering key, as their own attributes for the dispatcher.
+    pub event_id: String,
+    pub ordering_key: String,
+}
+
+impl NewRecord {
+    /// The item as the table (and its stream's new image) holds it: attribute → value.
+    pub fn image(&self) -> std::collections::HashMap<String, String> {
+        [
+            (attr::KEY, self.key.clone()),
+            (attr::CALLBACK_TYPE, self.callback_type.clone()),
+            (attr::REQUEST_ID, self.request_id.clone()),
+            (attr::ORG_ID, self.org_id.clone()),
+            (attr::PAYLOAD_HASH, self.payload_hash.clone()),
+            (attr::EVENT, self.event.clone()),
+            (attr::ACK, self.ack.clone()),
+            (attr::RECEIVED_AT, self.received_at.clone()),
+            (attr::EXPIRES_AT, self.expires_at.to_string()),
+            (attr::EVENT_ID, self.event_id.clone()),
+            (attr::ORDERING_KEY, self.ordering_key.clone()),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect()
+    }
 }
 
 /// What a duplicate is compared with.
@@ -68,4 +105,64 @@ pub enum StoreError {
 pub trait IdempotencyStore: Send + Sync {
     /// Store `record` unless its key exists; if it does, return what is stored. One call.
     async fn put_if_absent(&self, record: &NewRecord) -> Result<PutOutcome, StoreError>;
+}
+
+/// One event on one queue.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Delivery {
+    /// The callback record's key.
+    pub record_key: String,
+    /// The queue's name.
+    pub queue: String,
+}
+
+impl Delivery {
+    /// The marker's key in the table.
+    pub fn marker_key(&self) -> String {
+        format!("{MARKER_PREFIX}{}#{}", self.queue, self.record_key)
+    }
+}
+
+/// How a delivery ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeliveryOutcome {
+    /// The queue took the message.
+    Sent,
+    /// It cannot be delivered; it waits in the parked queue for an operator.
+    Parked,
+}
+
+impl DeliveryOutcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeliveryOutcome::Sent => "sent",
+            DeliveryOutcome::Parked => "parked",
+        }
+    }
+}
+
+/// A marker to write.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mark {
+    pub delivery: Delivery,
+    pub outcome: DeliveryOutcome,
+    /// RFC 3339 time of the delivery.
+    pub at: String,
+    /// The record's TTL, so markers expire with it.
+    pub expires_at: Option<i64>,
+}
+
+/// The dispatcher's memory of what each queue already took: one small marker item per
+/// record and queue, in the callbacks table, written off the ack path after the send. A
+/// retried stream batch skips the queues that already have the event, and `ocen-ops audit`
+/// reads the markers as evidence of dispatch.
+#[async_trait]
+pub trait DeliveryLog: Send + Sync {
+    /// Which of `deliveries` are marked (strongly consistent).
+    async fn marked(
+        &self,
+        deliveries: &[Delivery],
+    ) -> Result<std::collections::HashMap<Delivery, String>, StoreError>;
+    /// Write the markers.
+    async fn mark(&self, marks: &[Mark]) -> Result<(), StoreError>;
 }

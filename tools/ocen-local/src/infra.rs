@@ -38,6 +38,12 @@ pub struct Resources {
     pub queues: Vec<QueueSpec>,
     /// Callback type → consumer queues (logical ids), from the dispatcher's environment.
     pub routes: BTreeMap<String, Vec<String>>,
+    /// The dispatcher's parked queue (logical id), from its `PARKED_QUEUE_URL`.
+    pub parked_queue: Option<String>,
+    /// The stream event source mapping's on-failure destination (logical id).
+    pub on_failure_queue: Option<String>,
+    /// The stream event source mapping's `MaximumRetryAttempts`.
+    pub stream_max_retries: Option<i64>,
     /// Function logical id → the HTTP API paths it serves.
     pub paths: BTreeMap<String, Vec<String>>,
     /// Function logical id → its Timeout (seconds), after Globals.
@@ -62,6 +68,9 @@ impl Resources {
         let mut table = None;
         let mut queues = Vec::new();
         let mut routes = BTreeMap::new();
+        let mut parked_queue = None;
+        let mut on_failure_queue = None;
+        let mut stream_max_retries = None;
         let mut paths = BTreeMap::new();
         let mut timeouts = BTreeMap::new();
         let global_timeout = raw
@@ -96,6 +105,13 @@ impl Resources {
                         .and_then(|e| e.get("Variables"))
                         .and_then(Value::as_mapping);
                     for (k, v) in vars.into_iter().flatten() {
+                        if k.as_str() == Some("PARKED_QUEUE_URL") {
+                            parked_queue = refs(v)
+                                .with_context(|| format!("{id}: PARKED_QUEUE_URL"))?
+                                .into_iter()
+                                .next();
+                            continue;
+                        }
                         let Some(name) = k.as_str().and_then(|k| k.strip_prefix("QUEUES_")) else {
                             continue;
                         };
@@ -109,6 +125,17 @@ impl Resources {
                     }
                     let events = props.get("Events").and_then(Value::as_mapping);
                     for (_, ev) in events.into_iter().flatten() {
+                        if ev.get("Type").and_then(Value::as_str) == Some("DynamoDB") {
+                            let props = ev.get("Properties");
+                            stream_max_retries = props
+                                .and_then(|p| p.get("MaximumRetryAttempts"))
+                                .and_then(Value::as_i64);
+                            on_failure_queue = props
+                                .and_then(|p| p.get("DestinationConfig"))
+                                .and_then(|d| d.get("OnFailure"))
+                                .and_then(|o| o.get("Destination"))
+                                .and_then(get_att_resource);
+                        }
                         if ev.get("Type").and_then(Value::as_str) == Some("HttpApi") {
                             if let Some(p) = ev
                                 .get("Properties")
@@ -136,10 +163,18 @@ impl Resources {
                 }
             }
         }
+        if let Some(q) = &parked_queue {
+            if !queues.iter().any(|s| &s.logical_id == q) {
+                bail!("PARKED_QUEUE_URL refers to {q}, which is not a queue");
+            }
+        }
         Ok(Resources {
             table,
             queues,
             routes,
+            parked_queue,
+            on_failure_queue,
+            stream_max_retries,
             paths,
             timeouts,
             raw,
@@ -156,6 +191,17 @@ impl Resources {
             .iter()
             .filter(|q| self.routes.values().flatten().any(|r| r == &q.logical_id))
             .collect()
+    }
+}
+
+/// `!GetAtt X.Arn` (or `{"Fn::GetAtt": [X, Arn]}`) → `X`.
+fn get_att_resource(v: &Value) -> Option<String> {
+    match tagged(v)? {
+        (t, Value::String(s)) if t == "GetAtt" => s.split('.').next().map(str::to_string),
+        (t, Value::Sequence(parts)) if t == "GetAtt" => {
+            parts.first()?.as_str().map(str::to_string)
+        }
+        _ => None,
     }
 }
 

@@ -4,12 +4,9 @@
 use anyhow::{bail, Context, Result};
 use ocen_local::devlender;
 use ocen_local::infra::{default_template_path, Resources};
-use ocen_local::poller::StreamPoller;
 use ocen_local::stack::{local_sdk_config, local_tool_sdk_config, LocalStack, DEFAULT_ENDPOINT};
 use ocen_shared::auth::{registry, AuthMode};
 use ocen_shared::config::{AuthConfig, CallbackConfig};
-use ocen_shared::dispatch::Dispatcher;
-use ocen_shared::publish::sqs::SqsPublisher;
 use ocen_shared::store::dynamodb::DynamoStore;
 use ocen_shared::{CallbackService, CallbackType};
 use std::path::Path;
@@ -134,6 +131,9 @@ fn lambda_env(stack: &LocalStack, endpoint: &str, lenders: &devlender::DevLender
         let urls: Vec<&str> = routes[&t].iter().map(|q| q.url.as_str()).collect();
         env.push_str(&format!("QUEUES_{}={}\n", t.as_str(), urls.join(",")));
     }
+    if let Some(url) = stack.parked_queue_url() {
+        env.push_str(&format!("PARKED_QUEUE_URL={url}\n"));
+    }
     env
 }
 
@@ -179,15 +179,7 @@ async fn up(args: Args) -> Result<()> {
     );
     let service = CallbackService::new(Arc::new(store), &config, auth);
 
-    let dispatcher = Dispatcher::new(
-        Arc::new(SqsPublisher::new(aws_sdk_sqs::Client::new(&sdk))),
-        stack.dispatcher_config(),
-    );
-    let mut poller = StreamPoller::new(
-        aws_sdk_dynamodbstreams::Client::new(&sdk),
-        &stack.stream_arn,
-        dispatcher,
-    );
+    let mut poller = ocen_local::poller::for_stack(&sdk, &stack);
     let poll_task = tokio::spawn(async move {
         loop {
             match poller.poll_once().await {

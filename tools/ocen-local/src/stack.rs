@@ -127,7 +127,28 @@ impl LocalStack {
                     .collect(),
             );
         }
-        DispatcherConfig { routes }
+        DispatcherConfig {
+            routes,
+            table_name: self.table_name.clone(),
+            parked_queue: self.parked_queue_url().map(QueueTarget::new),
+        }
+    }
+
+    /// The dispatcher's parked queue, if the template has one.
+    pub fn parked_queue_url(&self) -> Option<String> {
+        self.resources
+            .parked_queue
+            .as_ref()
+            .map(|q| self.queue_urls[q].clone())
+    }
+
+    /// The stream's on-failure destination: the queue the dispatcher's event source mapping
+    /// sends exhausted batches to (`DestinationConfig.OnFailure`).
+    pub fn failure_queue_url(&self) -> Option<String> {
+        self.resources
+            .on_failure_queue
+            .as_ref()
+            .map(|q| self.queue_urls[q].clone())
     }
 
     /// Consumer queues: (logical id, URL).
