@@ -165,11 +165,37 @@ fn violations(t: &Value) -> Vec<String> {
                 "dynamodb:GetRecords",
                 "dynamodb:GetShardIterator",
                 "dynamodb:ListStreams",
+                "dynamodb:BatchGetItem",
+                "dynamodb:BatchWriteItem",
                 "sqs:SendMessage",
             ];
             for (a, _) in &actions {
                 if !allowed.contains(&a.as_str()) {
                     v.push(format!("{id}: dispatcher may {a}"));
+                }
+            }
+            // Its table access is to delivery markers only: never a callback record.
+            for policy in as_list(&p["Policies"]) {
+                for st in policy["Statement"].as_sequence().into_iter().flatten() {
+                    let touches_items = as_list(&st["Action"]).iter().any(|a| {
+                        matches!(a.as_str(), Some("dynamodb:BatchGetItem" | "dynamodb:BatchWriteItem"))
+                    });
+                    let leading = as_list(
+                        &st["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"],
+                    )
+                    .iter()
+                    .filter_map(|k| k.as_str())
+                    .collect::<Vec<_>>();
+                    if touches_items && leading != vec!["sent#*"] {
+                        v.push(format!(
+                            "{id}: dispatcher table access is not limited to delivery markers (sent#*)"
+                        ));
+                    }
+                }
+            }
+            for var in ["TABLE_NAME", "PARKED_QUEUE_URL"] {
+                if p["Environment"]["Variables"][var].is_null() {
+                    v.push(format!("{id}: dispatcher has no {var}"));
                 }
             }
             let stream = p["Events"]
@@ -191,7 +217,9 @@ fn violations(t: &Value) -> Vec<String> {
                                 .and_then(|p| serde_json::from_str(p).ok())
                         })
                         .collect();
-                    if filters != vec![serde_json::json!({"eventName": ["INSERT"]})] {
+                    let inserts_but_markers = serde_json::json!({"eventName": ["INSERT"],
+                        "dynamodb": {"NewImage": {"outcome": {"S": [{"exists": false}]}}}});
+                    if filters != vec![inserts_but_markers] {
                         v.push(format!(
                             "{id}: the stream filter does not pass only inserts: {filters:?}"
                         ));
@@ -259,8 +287,14 @@ fn violations(t: &Value) -> Vec<String> {
         })
         .filter_map(|s| s.strip_suffix(".Arn").map(str::to_string))
         .collect();
+    // The dispatcher's parked queue is a dead end like a DLQ: it needs an alarm, not a DLQ.
+    let parked: Vec<String> = of_type(t, "AWS::Serverless::Function")
+        .iter()
+        .filter_map(|(_, f)| tag(&f["Properties"]["Environment"]["Variables"]["PARKED_QUEUE_URL"]))
+        .filter_map(|(_, v)| v.as_str().map(str::to_string))
+        .collect();
     for (id, q) in &queues {
-        let is_dlq = dlqs.contains(id) || on_failure.contains(id);
+        let is_dlq = dlqs.contains(id) || on_failure.contains(id) || parked.contains(id);
         if !is_dlq && q["Properties"]["RedrivePolicy"].is_null() {
             v.push(format!("{id}: a consumer queue without a DLQ"));
         }
@@ -480,6 +514,36 @@ fn a_dispatcher_that_may_delete_is_caught() {
                 Value::from("sqs:DeleteMessage")
         },
         "dispatcher may sqs:DeleteMessage",
+    );
+}
+
+#[test]
+fn a_dispatcher_that_may_write_callback_records_is_caught() {
+    weakened(
+        |t| {
+            function(t, "StreamDispatcherFunction")["Policies"][0]["Statement"][2]
+                .as_mapping_mut()
+                .unwrap()
+                .remove("Condition")
+                .map(drop)
+                .unwrap()
+        },
+        "not limited to delivery markers",
+    );
+}
+
+#[test]
+fn a_parked_queue_without_an_alarm_is_caught() {
+    weakened(
+        |t| {
+            t["Resources"]
+                .as_mapping_mut()
+                .unwrap()
+                .remove("DispatcherParkedAlarm")
+                .map(drop)
+                .unwrap()
+        },
+        "DispatcherParkedQueue: a DLQ without a depth alarm",
     );
 }
 

@@ -234,6 +234,30 @@ impl DynamoStore {
         Ok(self.get(key).await?.and_then(|mut item| item.remove(attr::EVENT)))
     }
 
+    /// What a consumer does with a message body: the envelope itself, or, for a message
+    /// that travelled by reference (`payloadRef`, attribute `payload=reference`), the
+    /// envelope fetched from the table. An error when the record is gone (expired).
+    pub async fn resolve(&self, body: &str) -> Result<String, StoreError> {
+        #[derive(serde::Deserialize)]
+        struct Ref {
+            #[serde(rename = "payloadRef")]
+            payload_ref: Option<PayloadRef>,
+        }
+        #[derive(serde::Deserialize)]
+        struct PayloadRef {
+            key: String,
+        }
+        let key = match serde_json::from_str::<Ref>(body) {
+            Ok(Ref {
+                payload_ref: Some(r),
+            }) => r.key,
+            _ => return Ok(body.to_string()),
+        };
+        self.fetch_event(&key)
+            .await?
+            .ok_or_else(|| StoreError::Corrupt(format!("no record {key} (expired?)")))
+    }
+
     pub fn table(&self) -> &str {
         &self.table
     }

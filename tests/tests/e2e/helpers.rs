@@ -12,6 +12,7 @@ use ocen_shared::auth::{AuthMode, LenderRegistry};
 use ocen_shared::dispatch::Dispatcher;
 use ocen_shared::event::Envelope;
 use ocen_shared::publish::sqs::SqsPublisher;
+use ocen_shared::publish::EventPublisher;
 use ocen_shared::store::dynamodb::DynamoStore;
 use ocen_shared::{CallbackService, CallbackType, Inbound};
 use serde_json::Value;
@@ -118,28 +119,38 @@ impl TestApp {
         post_with(&self.service, kind, body).await
     }
 
-    /// A poller feeding the real dispatcher with the given SQS client.
+    /// A poller feeding the real dispatcher (with its delivery log) with the given SQS client.
     pub fn poller_with(&self, sqs: aws_sdk_sqs::Client) -> StreamPoller {
-        let dispatcher = Dispatcher::new(
-            Arc::new(SqsPublisher::new(sqs)),
-            self.stack.dispatcher_config(),
-        );
         StreamPoller::new(
             aws_sdk_dynamodbstreams::Client::new(&self.sdk),
             &self.stack.stream_arn,
-            dispatcher,
+            self.dispatcher_with(Arc::new(SqsPublisher::new(sqs))),
         )
     }
 
-    pub fn poller(&self) -> StreamPoller {
-        self.poller_with(self.sqs.clone())
+    /// The dispatcher as the template wires it, sending through `publisher`.
+    pub fn dispatcher_with(&self, publisher: Arc<dyn EventPublisher>) -> Dispatcher {
+        Dispatcher::new(publisher, Arc::new(self.store()), self.stack.dispatcher_config())
     }
 
+    /// The local stand-in of the event source mapping, as the template configures it
+    /// (retries, on-failure destination).
+    pub fn poller(&self) -> StreamPoller {
+        ocen_local::poller::for_stack(&self.sdk, &self.stack)
+    }
+
+    pub fn store(&self) -> DynamoStore {
+        DynamoStore::new(self.ddb.clone(), &self.stack.table_name)
+    }
+
+    /// Callback records in the table (delivery markers not counted).
     pub async fn item_count(&self) -> usize {
         let out = self
             .ddb
             .scan()
             .table_name(&self.stack.table_name)
+            .filter_expression("attribute_not_exists(#o)")
+            .expression_attribute_names("#o", ocen_shared::store::attr::MARKER_OUTCOME)
             .send()
             .await
             .expect("scan");
@@ -150,11 +161,26 @@ impl TestApp {
         self.stack.queue_urls[logical_id].clone()
     }
 
-    /// Receive (and delete) everything on a queue until it stays empty.
+    /// Receive (and delete) everything on a queue until it stays empty; a message that
+    /// travelled by reference is resolved from the table, as a consumer does.
     pub async fn drain_queue(
         &self,
         logical_id: &str,
     ) -> Vec<(Envelope, std::collections::HashMap<String, String>)> {
+        let store = self.store();
+        let mut out = Vec::new();
+        for (body, attrs) in self.drain_raw(logical_id).await {
+            let body = store.resolve(&body).await.expect("a resolvable message");
+            out.push((serde_json::from_str(&body).expect("an envelope"), attrs));
+        }
+        out
+    }
+
+    /// Receive (and delete) every message body on a queue until it stays empty.
+    pub async fn drain_raw(
+        &self,
+        logical_id: &str,
+    ) -> Vec<(String, std::collections::HashMap<String, String>)> {
         let url = self.queue_url(logical_id);
         let mut out = Vec::new();
         let mut empty_rounds = 0;
@@ -175,8 +201,7 @@ impl TestApp {
             }
             empty_rounds = 0;
             for m in r.messages() {
-                let envelope: Envelope =
-                    serde_json::from_str(m.body().unwrap()).expect("an envelope");
+                let body = m.body().unwrap().to_string();
                 let attrs = m
                     .message_attributes()
                     .map(|a| {
@@ -187,7 +212,7 @@ impl TestApp {
                             .collect()
                     })
                     .unwrap_or_default();
-                out.push((envelope, attrs));
+                out.push((body, attrs));
                 self.sqs
                     .delete_message()
                     .queue_url(&url)

@@ -45,8 +45,7 @@ async fn with_sqs_unreachable_100_callbacks_are_acked_and_all_delivered_once_whe
         SqsPublisher::new(app.sqs.clone()),
         SqsPublisher::new(aws_sdk_sqs::Client::new(&dead_sdk)),
     ));
-    let dispatcher =
-        ocen_shared::dispatch::Dispatcher::new(switch.clone(), app.stack.dispatcher_config());
+    let dispatcher = app.dispatcher_with(switch.clone());
     let mut poller = ocen_local::poller::StreamPoller::new(
         aws_sdk_dynamodbstreams::Client::new(&app.sdk),
         &app.stack.stream_arn,
