@@ -96,11 +96,12 @@ pub fn lender_key() -> &'static SigningKey {
     KEY.get_or_init(|| SigningKey::generate("e2e-key-1").expect("an RSA key"))
 }
 
-/// Two v3 lenders (the sample's LENDER-ABC and LENDER-XYZ) signing with [`lender_key`].
+/// Two v3 lenders (the sample's LENDER-ABC and LENDER-XYZ) and a v4 lender (LENDER-V4),
+/// all signing with [`lender_key`].
 pub fn registry() -> LenderRegistry {
     let pem = lender_key().public_pem().unwrap();
-    let entry = |org: &str| serde_json::json!({"orgId": org, "scheme": "v3", "keys": [{"kid": "e2e-key-1", "pem": pem}]});
-    let json = serde_json::json!({"lenders": [entry("LENDER-ABC"), entry("LENDER-XYZ")]});
+    let entry = |org: &str, scheme: &str| serde_json::json!({"orgId": org, "scheme": scheme, "keys": [{"kid": "e2e-key-1", "pem": pem}]});
+    let json = serde_json::json!({"lenders": [entry("LENDER-ABC", "v3"), entry("LENDER-XYZ", "v3"), entry("LENDER-V4", "v4")]});
     LenderRegistry::parse(&json.to_string()).expect("a valid registry")
 }
 
@@ -238,6 +239,29 @@ pub async fn post_with(
 ) -> (u16, AckBody) {
     let signed = lender_key().sign_v3(&serde_json::to_vec(body).unwrap());
     let reply = service.handle(kind, Inbound::post(&signed)).await;
+    (
+        reply.status,
+        serde_json::from_str(&reply.body).expect("every answer is an ack"),
+    )
+}
+
+/// Post `body` as the v4 lender LENDER-V4 would: the raw bytes, a detached signature.
+pub async fn post_v4(service: &CallbackService, kind: CallbackType, body: &Value) -> (u16, AckBody) {
+    let mut body = body.clone();
+    body["metadata"]["orgId"] = Value::from("LENDER-V4");
+    let bytes = serde_json::to_vec(&body).unwrap();
+    let signature = lender_key().sign_v4(&bytes);
+    let reply = service
+        .handle(
+            kind,
+            Inbound {
+                method: "POST",
+                content_type: Some("application/json"),
+                signature: Some(&signature),
+                body: &bytes,
+            },
+        )
+        .await;
     (
         reply.status,
         serde_json::from_str(&reply.body).expect("every answer is an ack"),

@@ -59,6 +59,8 @@ fn local_config(endpoint: &str) -> aws_config::ConfigLoader {
 /// What was created: names and URLs to wire the functions with.
 #[derive(Debug, Clone)]
 pub struct LocalStack {
+    /// The name prefix of every resource.
+    pub prefix: String,
     pub table_name: String,
     pub stream_arn: String,
     /// Logical id → queue URL.
@@ -106,6 +108,7 @@ impl LocalStack {
             queue_urls.insert(q.logical_id.clone(), url);
         }
         Ok(LocalStack {
+            prefix: prefix.to_string(),
             table_name,
             stream_arn,
             queue_urls,
