@@ -199,6 +199,17 @@ pub struct Parked {
     pub parked_at: String,
 }
 
+/// How the operator's tools dispatch (the stream dispatches with the defaults).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct DispatchOptions<'a> {
+    /// Only to this queue (name).
+    pub only_queue: Option<&'a str>,
+    /// Send again to queues that already took the event (replay).
+    pub force: bool,
+    /// Try again what was parked (redrive), still skipping what queues already took.
+    pub retry_parked: bool,
+}
+
 pub struct Dispatcher {
     publisher: Arc<dyn EventPublisher>,
     log: Arc<dyn DeliveryLog>,
@@ -257,17 +268,17 @@ impl Dispatcher {
 
     /// Dispatch a stream batch (in stream order).
     pub async fn dispatch(&self, records: &[StreamRecord]) -> DispatchReport {
-        self.dispatch_to(records, None, false).await
+        self.dispatch_with(records, &DispatchOptions::default())
+            .await
     }
 
-    /// Dispatch `records`, only to `only` (a queue name) when given; `force` sends again
-    /// to queues that already took the event (replay). Used by the operator's tools.
-    pub async fn dispatch_to(
+    /// Dispatch `records` as the operator's tools need it (see [`DispatchOptions`]).
+    pub async fn dispatch_with(
         &self,
         records: &[StreamRecord],
-        only: Option<&str>,
-        force: bool,
+        options: &DispatchOptions<'_>,
     ) -> DispatchReport {
+        let (only, force) = (options.only_queue, options.force);
         let mut report = DispatchReport::default();
         let mut items: Vec<Item<'_>> = Vec::new();
         for record in records {
@@ -322,7 +333,12 @@ impl Dispatcher {
                     Ok(marked) => {
                         for item in &mut items {
                             for d in deliveries_of(item) {
-                                if marked.contains_key(&d) {
+                                let done = match marked.get(&d).map(String::as_str) {
+                                    None => false,
+                                    Some("parked") => !options.retry_parked,
+                                    Some(_) => true,
+                                };
+                                if done {
                                     item.state.insert(d.queue, State::Done);
                                 }
                             }
@@ -393,7 +409,7 @@ impl Dispatcher {
             })
             .collect();
         let mut marks_lost = false;
-        if !marks.is_empty() && !force {
+        if !marks.is_empty() {
             if let Err(e) = self.log.mark(&marks).await {
                 tracing::warn!(error = %e, "delivery markers not written; the batch is retried");
                 marks_lost = true;

@@ -7,4 +7,5 @@ mod helpers;
 mod http;
 mod idempotency;
 mod outages;
+mod operations;
 mod outbox;
