@@ -121,8 +121,9 @@ impl Routed {
                 expires_at,
             });
         }
-        let envelope: Envelope = serde_json::from_str(&event)
-            .map_err(|e| format!("the record has no routing attributes and its event is not an envelope: {e}"))?;
+        let envelope: Envelope = serde_json::from_str(&event).map_err(|e| {
+            format!("the record has no routing attributes and its event is not an envelope: {e}")
+        })?;
         Ok(Routed {
             key,
             kind: envelope.event_type,
@@ -440,7 +441,10 @@ impl Dispatcher {
             if chunk.len() > 1 && results.iter().all(|r| matches!(r, Err(e) if e.permanent)) {
                 results.clear();
                 for m in &batch {
-                    let r = self.publisher.send_batch(queue, std::slice::from_ref(m)).await;
+                    let r = self
+                        .publisher
+                        .send_batch(queue, std::slice::from_ref(m))
+                        .await;
                     results.push(r.into_iter().next().unwrap_or_else(|| Err(missing(queue))));
                 }
             }
@@ -548,7 +552,11 @@ impl Dispatcher {
             .count();
         report.delivered = items[..done]
             .iter()
-            .filter(|item| item.state.values().all(|s| matches!(s, State::Sent | State::Done)))
+            .filter(|item| {
+                item.state
+                    .values()
+                    .all(|s| matches!(s, State::Sent | State::Done))
+            })
             .count();
         report.failed = items[done..]
             .iter()
@@ -586,7 +594,9 @@ mod tests {
     use crate::publish::limits::{MAX_BATCH_BYTES, MAX_BATCH_ENTRIES};
     use crate::service::Inbound;
     use crate::store::NewRecord;
-    use crate::testing::{sample_body, unsigned_service, MemoryDeliveryLog, MemoryPublisher, MemoryStore};
+    use crate::testing::{
+        sample_body, unsigned_service, MemoryDeliveryLog, MemoryPublisher, MemoryStore,
+    };
     use serde_json::{json, Value};
 
     const LEDGER: &str = "q/ledger.fifo";
@@ -665,7 +675,10 @@ mod tests {
                 record(2, CallbackType::ConsentHandleResponse),
             ])
             .await;
-        assert_eq!((report.delivered, report.parked, report.failed.len()), (2, 0, 0));
+        assert_eq!(
+            (report.delivered, report.parked, report.failed.len()),
+            (2, 0, 0)
+        );
         assert_eq!(f.publisher.sent().len(), 3);
         let m = &f.publisher.sent_to(LEDGER)[0];
         assert_eq!(m.attribute("type"), Some("DISBURSEMENT_RESPONSE"));
@@ -699,7 +712,10 @@ mod tests {
             HashMap::from([(attr::KEY.to_string(), format!("{MARKER_PREFIX}q#K"))]),
         );
         let report = f.dispatcher.dispatch(&[removal, marker]).await;
-        assert_eq!((report.delivered, report.skipped, report.failed.len()), (0, 2, 0));
+        assert_eq!(
+            (report.delivered, report.skipped, report.failed.len()),
+            (0, 2, 0)
+        );
         assert!(f.publisher.sent().is_empty());
     }
 
@@ -716,17 +732,34 @@ mod tests {
         let report = f.dispatcher.dispatch(&records).await;
         assert_eq!(report.delivered, 1);
         assert_eq!(report.failed, vec!["00002", "00003", "00004"]);
-        assert_eq!(request_ids(&f.publisher.sent_to(LOAN)), vec!["req-1", "req-3"]);
-        assert_eq!(request_ids(&f.publisher.sent_to(LEDGER)), vec!["req-2", "req-4"]);
+        assert_eq!(
+            request_ids(&f.publisher.sent_to(LOAN)),
+            vec!["req-1", "req-3"]
+        );
+        assert_eq!(
+            request_ids(&f.publisher.sent_to(LEDGER)),
+            vec!["req-2", "req-4"]
+        );
         assert!(f.publisher.sent_to(NOTIFY).is_empty());
 
         // The stream retries from record 2; the notify queue is back.
         f.publisher.fail_queue(NOTIFY, false);
         let report = f.dispatcher.dispatch(&records[1..]).await;
         assert_eq!((report.delivered, report.failed.len()), (3, 0));
-        assert_eq!(request_ids(&f.publisher.sent_to(LOAN)), vec!["req-1", "req-3"], "no copy");
-        assert_eq!(request_ids(&f.publisher.sent_to(LEDGER)), vec!["req-2", "req-4"], "no copy");
-        assert_eq!(request_ids(&f.publisher.sent_to(NOTIFY)), vec!["req-2", "req-4"]);
+        assert_eq!(
+            request_ids(&f.publisher.sent_to(LOAN)),
+            vec!["req-1", "req-3"],
+            "no copy"
+        );
+        assert_eq!(
+            request_ids(&f.publisher.sent_to(LEDGER)),
+            vec!["req-2", "req-4"],
+            "no copy"
+        );
+        assert_eq!(
+            request_ids(&f.publisher.sent_to(NOTIFY)),
+            vec!["req-2", "req-4"]
+        );
     }
 
     #[tokio::test]
@@ -754,15 +787,22 @@ mod tests {
         let f = fixture();
         let mut bad = record(2, CallbackType::LoanAcceptanceResponse);
         bad.image.remove(attr::EVENT_ID);
-        bad.image.insert(attr::EVENT.into(), "{not an envelope".into());
+        bad.image
+            .insert(attr::EVENT.into(), "{not an envelope".into());
         let records = vec![
             record(1, CallbackType::LoanAcceptanceResponse),
             bad,
             record(3, CallbackType::LoanAcceptanceResponse),
         ];
         let report = f.dispatcher.dispatch(&records).await;
-        assert_eq!((report.delivered, report.parked, report.failed.len()), (2, 1, 0));
-        assert_eq!(request_ids(&f.publisher.sent_to(LOAN)), vec!["req-1", "req-3"]);
+        assert_eq!(
+            (report.delivered, report.parked, report.failed.len()),
+            (2, 1, 0)
+        );
+        assert_eq!(
+            request_ids(&f.publisher.sent_to(LOAN)),
+            vec!["req-1", "req-3"]
+        );
         let parked = f.publisher.sent_to(PARKED);
         assert_eq!(parked.len(), 1);
         let p: Parked = serde_json::from_str(&parked[0].body).unwrap();
@@ -780,7 +820,10 @@ mod tests {
         poison["extensibleData"] = json!({"note": "refuse-me"});
         let records = vec![record(1, kind), of(2, kind, poison), record(3, kind)];
         let report = f.dispatcher.dispatch(&records).await;
-        assert_eq!((report.delivered, report.parked, report.failed.len()), (2, 1, 0));
+        assert_eq!(
+            (report.delivered, report.parked, report.failed.len()),
+            (2, 1, 0)
+        );
         let parked: Vec<Parked> = f
             .publisher
             .sent_to(PARKED)
@@ -798,7 +841,9 @@ mod tests {
     async fn a_record_of_no_configured_type_or_without_a_key_is_parked_not_retried() {
         let f = fixture();
         let mut unknown = record(1, CallbackType::LoanAcceptanceResponse);
-        unknown.image.insert(attr::CALLBACK_TYPE.into(), "NOT_A_TYPE".into());
+        unknown
+            .image
+            .insert(attr::CALLBACK_TYPE.into(), "NOT_A_TYPE".into());
         let mut keyless = record(2, CallbackType::LoanAcceptanceResponse);
         keyless.image.remove(attr::KEY);
         let report = f.dispatcher.dispatch(&[unknown, keyless]).await;
@@ -835,7 +880,10 @@ mod tests {
         old.image.remove(attr::ORDERING_KEY);
         let report = f.dispatcher.dispatch(&[old]).await;
         assert_eq!(report.delivered, 1);
-        assert_eq!(f.publisher.sent_to(LEDGER)[0].group_id, "loan:LOAN-2024-000123");
+        assert_eq!(
+            f.publisher.sent_to(LEDGER)[0].group_id,
+            "loan:LOAN-2024-000123"
+        );
     }
 
     #[tokio::test]
@@ -843,7 +891,8 @@ mod tests {
         let f = fixture();
         let records: Vec<_> = (1..=12)
             .map(|i| {
-                let mut body = sample_body(CallbackType::ConsentHandleResponse, &format!("big-{i}"));
+                let mut body =
+                    sample_body(CallbackType::ConsentHandleResponse, &format!("big-{i}"));
                 body["consent"]["extensibleData"] = json!({"pad": "x".repeat(110_000)});
                 of(i, CallbackType::ConsentHandleResponse, body)
             })
@@ -856,7 +905,11 @@ mod tests {
             assert!(sizes.len() <= MAX_BATCH_ENTRIES);
             assert!(sizes.iter().sum::<usize>() <= MAX_BATCH_BYTES);
         }
-        assert!(f.publisher.sent_to(CONSENT).iter().all(|m| m.attribute("payload").is_none()));
+        assert!(f
+            .publisher
+            .sent_to(CONSENT)
+            .iter()
+            .all(|m| m.attribute("payload").is_none()));
     }
 
     #[tokio::test]
@@ -870,8 +923,14 @@ mod tests {
         let m = &f.publisher.sent_to(CONSENT)[0];
         assert_eq!(m.attribute("payload"), Some("reference"));
         let v: Value = serde_json::from_str(&m.body).unwrap();
-        assert_eq!(v["payloadRef"], json!({"table": "callbacks", "key": "CONSENT_HANDLE_RESPONSE#huge-1"}));
-        assert_eq!(v["eventId"], crate::event::event_id(CallbackType::ConsentHandleResponse, "huge-1").to_string());
+        assert_eq!(
+            v["payloadRef"],
+            json!({"table": "callbacks", "key": "CONSENT_HANDLE_RESPONSE#huge-1"})
+        );
+        assert_eq!(
+            v["eventId"],
+            crate::event::event_id(CallbackType::ConsentHandleResponse, "huge-1").to_string()
+        );
         assert_eq!(v["type"], "CONSENT_HANDLE_RESPONSE");
         assert!(m.size() < 1024);
     }
@@ -910,10 +969,7 @@ mod tests {
         }
 
         fn id_strategy() -> impl Strategy<Value = String> {
-            prop_oneof![
-                "[A-Za-z0-9._:-]{1,128}",
-                Just("R".repeat(128)),
-            ]
+            prop_oneof!["[A-Za-z0-9._:-]{1,128}", Just("R".repeat(128)),]
         }
 
         fn text_strategy() -> impl Strategy<Value = String> {

@@ -4,8 +4,7 @@
 
 use crate::publish::{EventPublisher, OutboundMessage, PublishError, QueueTarget};
 use crate::store::{
-    Delivery, DeliveryLog, IdempotencyStore, Mark, NewRecord, PutOutcome, StoreError,
-    StoredRecord,
+    Delivery, DeliveryLog, IdempotencyStore, Mark, NewRecord, PutOutcome, StoreError, StoredRecord,
 };
 use crate::CallbackType;
 use async_trait::async_trait;
@@ -128,10 +127,10 @@ impl EventPublisher for MemoryPublisher {
         let down = self.failing.lock().unwrap().contains(&queue.url);
         let position = *self.fail_position.lock().unwrap();
         let refuse = self.refuse.lock().unwrap().clone();
-        self.batches
-            .lock()
-            .unwrap()
-            .push((queue.url.clone(), messages.iter().map(|m| m.size()).collect()));
+        self.batches.lock().unwrap().push((
+            queue.url.clone(),
+            messages.iter().map(|m| m.size()).collect(),
+        ));
         messages
             .iter()
             .enumerate()
@@ -183,7 +182,10 @@ impl MemoryDeliveryLog {
 
 #[async_trait]
 impl DeliveryLog for MemoryDeliveryLog {
-    async fn marked(&self, deliveries: &[Delivery]) -> Result<HashMap<Delivery, String>, StoreError> {
+    async fn marked(
+        &self,
+        deliveries: &[Delivery],
+    ) -> Result<HashMap<Delivery, String>, StoreError> {
         if self.unavailable.load(Ordering::SeqCst) {
             return Err(StoreError::Unavailable("memory log set unavailable".into()));
         }

@@ -178,7 +178,10 @@ fn violations(t: &Value) -> Vec<String> {
             for policy in as_list(&p["Policies"]) {
                 for st in policy["Statement"].as_sequence().into_iter().flatten() {
                     let touches_items = as_list(&st["Action"]).iter().any(|a| {
-                        matches!(a.as_str(), Some("dynamodb:BatchGetItem" | "dynamodb:BatchWriteItem"))
+                        matches!(
+                            a.as_str(),
+                            Some("dynamodb:BatchGetItem" | "dynamodb:BatchWriteItem")
+                        )
                     });
                     let leading = as_list(
                         &st["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"],

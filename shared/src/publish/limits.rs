@@ -41,7 +41,7 @@ pub const INLINE_MARGIN_BYTES: usize = 1024;
 /// `InvalidMessageContents`.
 pub fn body_char_allowed(c: char) -> bool {
     matches!(c as u32,
-        0x9 | 0xA | 0xD | 0x20..=0xD7FF | 0xE000..=0xFFFD | 0x10000..=0x10FF_FF)
+        0x9 | 0xA | 0xD | 0x20..=0xD7FF | 0xE000..=0xFFFD | 0x10000..=0x10FFFF)
 }
 
 /// A character SQS accepts in a `MessageGroupId` or `MessageDeduplicationId`: ASCII
@@ -52,7 +52,9 @@ pub fn fifo_id_char_allowed(c: char) -> bool {
 
 /// Whether `id` is a valid `MessageGroupId` / `MessageDeduplicationId`.
 pub fn fifo_id_valid(id: &str) -> bool {
-    !id.is_empty() && id.chars().count() <= MAX_FIFO_ID_CHARS && id.chars().all(fifo_id_char_allowed)
+    !id.is_empty()
+        && id.chars().count() <= MAX_FIFO_ID_CHARS
+        && id.chars().all(fifo_id_char_allowed)
 }
 
 /// Whether `name` is a valid message attribute name: 1–256 of `A-Z a-z 0-9 _ - .`, not
@@ -95,13 +97,20 @@ pub fn group_id(ordering_key: &str) -> String {
 }
 
 /// Why a message does not fit SQS, or `None` when it does.
-pub fn message_problem(body: &str, attributes: &[(&str, &str)], fifo: Option<(&str, &str)>) -> Option<String> {
+pub fn message_problem(
+    body: &str,
+    attributes: &[(&str, &str)],
+    fifo: Option<(&str, &str)>,
+) -> Option<String> {
     let size = message_size(body, attributes);
     if size > MAX_MESSAGE_BYTES {
         return Some(format!("message is {size} bytes, over {MAX_MESSAGE_BYTES}"));
     }
     if attributes.len() > MAX_MESSAGE_ATTRIBUTES {
-        return Some(format!("{} message attributes, over {MAX_MESSAGE_ATTRIBUTES}", attributes.len()));
+        return Some(format!(
+            "{} message attributes, over {MAX_MESSAGE_ATTRIBUTES}",
+            attributes.len()
+        ));
     }
     if let Some(c) = body.chars().find(|&c| !body_char_allowed(c)) {
         return Some(format!("body holds U+{:04X}, which SQS refuses", c as u32));
@@ -116,7 +125,10 @@ pub fn message_problem(body: &str, attributes: &[(&str, &str)], fifo: Option<(&s
     }
     if let Some((group, dedup)) = fifo {
         if !fifo_id_valid(group) {
-            return Some(format!("MessageGroupId of {} characters is invalid", group.chars().count()));
+            return Some(format!(
+                "MessageGroupId of {} characters is invalid",
+                group.chars().count()
+            ));
         }
         if !fifo_id_valid(dedup) {
             return Some("MessageDeduplicationId is invalid".into());
@@ -159,7 +171,19 @@ mod tests {
 
     #[test]
     fn the_body_alphabet_is_the_one_sqs_documents() {
-        for ok in ['\t', '\n', '\r', ' ', 'a', 'é', '\u{D7FF}', '\u{E000}', '\u{FFFD}', '\u{10000}', '😀'] {
+        for ok in [
+            '\t',
+            '\n',
+            '\r',
+            ' ',
+            'a',
+            'é',
+            '\u{D7FF}',
+            '\u{E000}',
+            '\u{FFFD}',
+            '\u{10000}',
+            '😀',
+        ] {
             assert!(body_char_allowed(ok), "{ok:?}");
         }
         for bad in ['\0', '\u{1}', '\u{1F}', '\u{FFFE}', '\u{FFFF}'] {

@@ -138,7 +138,12 @@ impl DeliveryLog for DynamoStore {
                     .send()
                     .await
                     .map_err(unavailable)?;
-                for item in out.responses().and_then(|r| r.get(&self.table)).into_iter().flatten() {
+                for item in out
+                    .responses()
+                    .and_then(|r| r.get(&self.table))
+                    .into_iter()
+                    .flatten()
+                {
                     if let (Some(AttributeValue::S(k)), outcome) =
                         (item.get(attr::KEY), item.get(attr::MARKER_OUTCOME))
                     {
@@ -176,7 +181,10 @@ impl DeliveryLog for DynamoStore {
                     (attr::MARKER_AT.to_string(), s(&m.at)),
                 ]);
                 if let Some(t) = m.expires_at {
-                    item.insert(attr::EXPIRES_AT.to_string(), AttributeValue::N(t.to_string()));
+                    item.insert(
+                        attr::EXPIRES_AT.to_string(),
+                        AttributeValue::N(t.to_string()),
+                    );
                 }
                 let put = PutRequest::builder()
                     .set_item(Some(item))
@@ -231,7 +239,10 @@ impl DynamoStore {
 
     /// The envelope of a callback whose message travelled by reference (`payloadRef`).
     pub async fn fetch_event(&self, key: &str) -> Result<Option<String>, StoreError> {
-        Ok(self.get(key).await?.and_then(|mut item| item.remove(attr::EVENT)))
+        Ok(self
+            .get(key)
+            .await?
+            .and_then(|mut item| item.remove(attr::EVENT)))
     }
 
     /// What a consumer does with a message body: the envelope itself, or, for a message

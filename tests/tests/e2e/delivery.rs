@@ -53,12 +53,19 @@ async fn the_deepest_body_the_door_accepts_is_delivered_and_does_not_block_the_n
     }
     let depth = accepted.expect("some depth is accepted");
     // body { "deep": [[…]] }: 1 + depth + 1 levels.
-    assert_eq!(depth + 1, ocen_shared::service::MAX_BODY_DEPTH, "the door's documented limit");
+    assert_eq!(
+        depth + 1,
+        ocen_shared::service::MAX_BODY_DEPTH,
+        "the door's documented limit"
+    );
     post_v4(&app.service, CONSENT, &sample_body(CONSENT, "after-deep")).await;
     let report = app.poller().drain(2).await.unwrap();
     assert_eq!((report.delivered, report.parked), (2, 0), "{report:?}");
     let ids = &arrivals(&app, &[CONSENT]).await["ConsentHandleEventsQueue"];
-    assert_eq!(ids, &vec![format!("deep-{depth}"), "after-deep".to_string()]);
+    assert_eq!(
+        ids,
+        &vec![format!("deep-{depth}"), "after-deep".to_string()]
+    );
 }
 
 #[tokio::test]
@@ -72,7 +79,8 @@ async fn twelve_110_kb_consents_and_one_near_the_cap_are_all_delivered_and_the_n
             b
         })
         .collect();
-    let acks = futures::future::join_all(bodies.iter().map(|b| post_v4(&app.service, CONSENT, b))).await;
+    let acks =
+        futures::future::join_all(bodies.iter().map(|b| post_v4(&app.service, CONSENT, b))).await;
     for (status, ack) in acks {
         assert_eq!((status, ack.ack.error.as_str()), (200, "0"));
     }
@@ -86,21 +94,40 @@ async fn twelve_110_kb_consents_and_one_near_the_cap_are_all_delivered_and_the_n
     near["consent"]["extensibleData"]["pad"] = json!("y".repeat(cap - base));
     assert_eq!(serde_json::to_vec(&near).unwrap().len(), cap);
     let (status, ack) = post_v4(&app.service, CONSENT, &near).await;
-    assert_eq!((status, ack.ack.error.as_str()), (200, "0"), "a body of exactly the cap is taken");
+    assert_eq!(
+        (status, ack.ack.error.as_str()),
+        (200, "0"),
+        "a body of exactly the cap is taken"
+    );
     let mut over = near.clone();
     over["requestId"] = json!("near-cap-1");
     let (status, ack) = post_v4(&app.service, CONSENT, &over).await;
-    assert_eq!((status, ack.ack.error.as_str()), (413, "GEN5007"), "one byte over the cap is refused");
+    assert_eq!(
+        (status, ack.ack.error.as_str()),
+        (413, "GEN5007"),
+        "one byte over the cap is refused"
+    );
     posted.push("near-cap".into());
     post_v4(&app.service, CONSENT, &sample_body(CONSENT, "after-big")).await;
     posted.push("after-big".into());
 
     let report = app.poller().drain(2).await.unwrap();
-    assert_eq!((report.delivered, report.parked, report.failed.len()), (14, 0, 0), "{report:?}");
+    assert_eq!(
+        (report.delivered, report.parked, report.failed.len()),
+        (14, 0, 0),
+        "{report:?}"
+    );
     let raw = app.drain_raw("ConsentHandleEventsQueue").await;
     assert_eq!(raw.len(), 14);
-    let by_ref: Vec<_> = raw.iter().filter(|(_, a)| a.get("payload").map(String::as_str) == Some("reference")).collect();
-    assert_eq!(by_ref.len(), 1, "only the near-cap envelope travels by reference");
+    let by_ref: Vec<_> = raw
+        .iter()
+        .filter(|(_, a)| a.get("payload").map(String::as_str) == Some("reference"))
+        .collect();
+    assert_eq!(
+        by_ref.len(),
+        1,
+        "only the near-cap envelope travels by reference"
+    );
     let store = app.store();
     let mut ids = Vec::new();
     for (body, _) in &raw {
@@ -120,7 +147,8 @@ async fn a_128_character_loan_id_is_delivered_to_the_fifo_ledger_with_a_valid_gr
     body["loanId"] = json!("L".repeat(128));
     let (status, _) = app.post(DISBURSEMENT, &body).await;
     assert_eq!(status, 200);
-    app.post(DISBURSEMENT, &sample_body(DISBURSEMENT, "after-long-loan")).await;
+    app.post(DISBURSEMENT, &sample_body(DISBURSEMENT, "after-long-loan"))
+        .await;
     let report = app.poller().drain(2).await.unwrap();
     assert_eq!((report.delivered, report.parked), (2, 0));
     let url = app.queue_url("DisbursementLedgerQueue");
@@ -129,7 +157,9 @@ async fn a_128_character_loan_id_is_delivered_to_the_fifo_ledger_with_a_valid_gr
         .receive_message()
         .queue_url(&url)
         .max_number_of_messages(10)
-        .message_system_attribute_names(aws_sdk_sqs::types::MessageSystemAttributeName::MessageGroupId)
+        .message_system_attribute_names(
+            aws_sdk_sqs::types::MessageSystemAttributeName::MessageGroupId,
+        )
         .send()
         .await
         .unwrap();
@@ -144,9 +174,15 @@ async fn a_128_character_loan_id_is_delivered_to_the_fifo_ledger_with_a_valid_gr
         .collect();
     assert_eq!(groups.len(), 2);
     for g in &groups {
-        assert!(limits::fifo_id_valid(g), "{g} is not a valid MessageGroupId (SQS's limit, not moto's)");
+        assert!(
+            limits::fifo_id_valid(g),
+            "{g} is not a valid MessageGroupId (SQS's limit, not moto's)"
+        );
     }
-    assert_eq!(groups[0], limits::group_id(&format!("loan:{}", "L".repeat(128))));
+    assert_eq!(
+        groups[0],
+        limits::group_id(&format!("loan:{}", "L".repeat(128)))
+    );
     assert_eq!(groups[1], "loan:LOAN-2024-000123");
 }
 
@@ -158,15 +194,28 @@ async fn a_poison_record_between_two_good_ones_is_parked_and_both_good_ones_are_
     app.ddb
         .put_item()
         .table_name(&app.stack.table_name)
-        .item("pk", aws_sdk_dynamodb::types::AttributeValue::S("LOAN_ACCEPTANCE_RESPONSE#poison".into()))
-        .item("event", aws_sdk_dynamodb::types::AttributeValue::S("{\"not\": \"an envelope\"".into()))
+        .item(
+            "pk",
+            aws_sdk_dynamodb::types::AttributeValue::S("LOAN_ACCEPTANCE_RESPONSE#poison".into()),
+        )
+        .item(
+            "event",
+            aws_sdk_dynamodb::types::AttributeValue::S("{\"not\": \"an envelope\"".into()),
+        )
         .send()
         .await
         .unwrap();
     app.post(LOAN, &sample_body(LOAN, "good-2")).await;
     let report = app.poller().drain(2).await.unwrap();
-    assert_eq!((report.delivered, report.parked, report.failed.len()), (2, 1, 0), "{report:?}");
-    assert_eq!(arrivals(&app, &[LOAN]).await["LoanAcceptanceEventsQueue"], vec!["good-1", "good-2"]);
+    assert_eq!(
+        (report.delivered, report.parked, report.failed.len()),
+        (2, 1, 0),
+        "{report:?}"
+    );
+    assert_eq!(
+        arrivals(&app, &[LOAN]).await["LoanAcceptanceEventsQueue"],
+        vec!["good-1", "good-2"]
+    );
     // The alarm's metric: the parked queue's depth.
     let parked_url = app.stack.parked_queue_url().unwrap();
     let depth = app
@@ -193,7 +242,12 @@ async fn a_poison_record_between_two_good_ones_is_parked_and_both_good_ones_are_
 async fn with_one_queue_gone_for_20_s_healthy_queues_get_each_event_once_and_it_gets_them_after() {
     let app = spawn_app().await;
     let notify_url = app.queue_url("DisbursementNotificationsQueue");
-    app.sqs.delete_queue().queue_url(&notify_url).send().await.unwrap();
+    app.sqs
+        .delete_queue()
+        .queue_url(&notify_url)
+        .send()
+        .await
+        .unwrap();
     let mut poller = app.poller();
     let mut expected: HashMap<CallbackType, Vec<String>> = HashMap::new();
     let started = std::time::Instant::now();
@@ -213,9 +267,16 @@ async fn with_one_queue_gone_for_20_s_healthy_queues_get_each_event_once_and_it_
     // The stream holds the shard at the first record the dead queue did not take (as the
     // event source mapping does); healthy queues took what the retried batch held, once.
     let during = arrivals(&app, &[LOAN, CONSENT]).await;
-    for (q, kind) in [("LoanAcceptanceEventsQueue", LOAN), ("ConsentHandleEventsQueue", CONSENT)] {
+    for (q, kind) in [
+        ("LoanAcceptanceEventsQueue", LOAN),
+        ("ConsentHandleEventsQueue", CONSENT),
+    ] {
         assert!(!during[q].is_empty(), "{q} got nothing during the outage");
-        assert_eq!(during[q], expected[&kind][..during[q].len()], "{q}: in order, once");
+        assert_eq!(
+            during[q],
+            expected[&kind][..during[q].len()],
+            "{q}: in order, once"
+        );
     }
     // The queue comes back (same name, same URL).
     ocen_local::stack::LocalStack::create(&app.sdk, app.stack.resources.clone(), &app.stack.prefix)
@@ -224,10 +285,16 @@ async fn with_one_queue_gone_for_20_s_healthy_queues_get_each_event_once_and_it_
     let report = poller.drain(3).await.unwrap();
     assert!(report.failed.is_empty(), "{report:?}");
     let after = arrivals(&app, &[LOAN, CONSENT, DISBURSEMENT]).await;
-    for (q, kind) in [("LoanAcceptanceEventsQueue", LOAN), ("ConsentHandleEventsQueue", CONSENT)] {
+    for (q, kind) in [
+        ("LoanAcceptanceEventsQueue", LOAN),
+        ("ConsentHandleEventsQueue", CONSENT),
+    ] {
         let all: Vec<String> = during[q].iter().chain(&after[q]).cloned().collect();
         assert_eq!(all, expected[&kind], "{q}: every event exactly once");
     }
     assert_eq!(after["DisbursementLedgerQueue"], expected[&DISBURSEMENT]);
-    assert_eq!(after["DisbursementNotificationsQueue"], expected[&DISBURSEMENT], "once each, after recovery");
+    assert_eq!(
+        after["DisbursementNotificationsQueue"], expected[&DISBURSEMENT],
+        "once each, after recovery"
+    );
 }

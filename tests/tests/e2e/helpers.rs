@@ -131,7 +131,11 @@ impl TestApp {
 
     /// The dispatcher as the template wires it, sending through `publisher`.
     pub fn dispatcher_with(&self, publisher: Arc<dyn EventPublisher>) -> Dispatcher {
-        Dispatcher::new(publisher, Arc::new(self.store()), self.stack.dispatcher_config())
+        Dispatcher::new(
+            publisher,
+            Arc::new(self.store()),
+            self.stack.dispatcher_config(),
+        )
     }
 
     /// The local stand-in of the event source mapping, as the template configures it
@@ -246,7 +250,11 @@ pub async fn post_with(
 }
 
 /// Post `body` as the v4 lender LENDER-V4 would: the raw bytes, a detached signature.
-pub async fn post_v4(service: &CallbackService, kind: CallbackType, body: &Value) -> (u16, AckBody) {
+pub async fn post_v4(
+    service: &CallbackService,
+    kind: CallbackType,
+    body: &Value,
+) -> (u16, AckBody) {
     let mut body = body.clone();
     body["metadata"]["orgId"] = Value::from("LENDER-V4");
     let bytes = serde_json::to_vec(&body).unwrap();

@@ -6,6 +6,6 @@ mod delivery;
 mod helpers;
 mod http;
 mod idempotency;
-mod outages;
 mod operations;
+mod outages;
 mod outbox;

@@ -40,12 +40,18 @@ async fn depth(app: &TestApp, url: &str) -> usize {
 async fn a_batch_the_stream_gave_up_on_is_listed_by_audit_and_brought_back_by_redrive_once() {
     let app = spawn_app().await;
     for i in 0..3 {
-        app.post(DISBURSEMENT, &sample_body(DISBURSEMENT, &format!("gave-up-{i}")))
-            .await;
+        app.post(
+            DISBURSEMENT,
+            &sample_body(DISBURSEMENT, &format!("gave-up-{i}")),
+        )
+        .await;
     }
     // SQS unreachable for the whole retry budget: the batch goes to the on-failure queue.
     let dead_sdk = ocen_local::stack::local_sdk_config(DEAD_ENDPOINT).await;
-    let failure_url = app.stack.failure_queue_url().expect("the template names one");
+    let failure_url = app
+        .stack
+        .failure_queue_url()
+        .expect("the template names one");
     let mut poller: StreamPoller = app
         .poller_with(aws_sdk_sqs::Client::new(&dead_sdk))
         .with_on_failure(OnFailure {
@@ -61,25 +67,58 @@ async fn a_batch_the_stream_gave_up_on_is_listed_by_audit_and_brought_back_by_re
     assert_eq!(depth(&app, &failure_url).await, 1);
 
     let ops = ops(&app);
-    let audit = ops.audit(&since_an_hour_ago(), time::Duration::ZERO).await.unwrap();
+    let audit = ops
+        .audit(&since_an_hour_ago(), time::Duration::ZERO)
+        .await
+        .unwrap();
     assert_eq!(audit.checked, 3);
     assert_eq!(audit.undispatched.len(), 3, "{audit}");
-    assert_eq!(audit.undispatched[0].missing.len(), 2, "ledger and notifications");
+    assert_eq!(
+        audit.undispatched[0].missing.len(),
+        2,
+        "ledger and notifications"
+    );
 
     let dry = ops.redrive(true).await.unwrap();
     assert_eq!((dry.records, dry.delivered), (3, 0));
-    assert_eq!(depth(&app, &failure_url).await, 1, "a dry run leaves the message");
+    assert_eq!(
+        depth(&app, &failure_url).await,
+        1,
+        "a dry run leaves the message"
+    );
 
     let summary = ops.redrive(false).await.unwrap();
-    assert_eq!((summary.records, summary.delivered, summary.failed, summary.messages_done), (3, 3, 0, 1), "{summary}");
+    assert_eq!(
+        (
+            summary.records,
+            summary.delivered,
+            summary.failed,
+            summary.messages_done
+        ),
+        (3, 3, 0, 1),
+        "{summary}"
+    );
     assert!(summary.ok());
-    assert!(summary.notes.is_empty(), "found through the stream's sequence range: {summary}");
+    assert!(
+        summary.notes.is_empty(),
+        "found through the stream's sequence range: {summary}"
+    );
     assert_eq!(depth(&app, &failure_url).await, 0);
     for q in app.queues_for(DISBURSEMENT) {
-        let ids: Vec<_> = app.drain_queue(&q).await.into_iter().map(|(e, _)| e.request_id).collect();
+        let ids: Vec<_> = app
+            .drain_queue(&q)
+            .await
+            .into_iter()
+            .map(|(e, _)| e.request_id)
+            .collect();
         assert_eq!(ids, vec!["gave-up-0", "gave-up-1", "gave-up-2"], "{q}");
     }
-    assert!(ops.audit(&since_an_hour_ago(), time::Duration::ZERO).await.unwrap().undispatched.is_empty());
+    assert!(ops
+        .audit(&since_an_hour_ago(), time::Duration::ZERO)
+        .await
+        .unwrap()
+        .undispatched
+        .is_empty());
     // Safe to run twice: nothing left, nothing sent again.
     let again = ops.redrive(false).await.unwrap();
     assert_eq!((again.records, again.delivered), (0, 0));
@@ -97,7 +136,10 @@ async fn a_parked_record_is_redriven_after_the_operator_fixes_it() {
         .ddb
         .get_item()
         .table_name(&app.stack.table_name)
-        .key("pk", AttributeValue::S("LOAN_ACCEPTANCE_RESPONSE#fixed".into()))
+        .key(
+            "pk",
+            AttributeValue::S("LOAN_ACCEPTANCE_RESPONSE#fixed".into()),
+        )
         .send()
         .await
         .unwrap()
@@ -106,8 +148,14 @@ async fn a_parked_record_is_redriven_after_the_operator_fixes_it() {
     app.ddb
         .put_item()
         .table_name(&app.stack.table_name)
-        .item("pk", AttributeValue::S("LOAN_ACCEPTANCE_RESPONSE#broken".into()))
-        .item("callbackType", AttributeValue::S("LOAN_ACCEPTANCE_RESPONSE".into()))
+        .item(
+            "pk",
+            AttributeValue::S("LOAN_ACCEPTANCE_RESPONSE#broken".into()),
+        )
+        .item(
+            "callbackType",
+            AttributeValue::S("LOAN_ACCEPTANCE_RESPONSE".into()),
+        )
         .item("receivedAt", good["receivedAt"].clone())
         .send()
         .await
@@ -117,15 +165,34 @@ async fn a_parked_record_is_redriven_after_the_operator_fixes_it() {
     app.drain_queue("LoanAcceptanceEventsQueue").await;
 
     let ops = ops(&app);
-    let audit = ops.audit(&since_an_hour_ago(), time::Duration::ZERO).await.unwrap();
-    assert!(audit.undispatched.is_empty(), "the broken item has no event: not a callback record: {audit}");
+    let audit = ops
+        .audit(&since_an_hour_ago(), time::Duration::ZERO)
+        .await
+        .unwrap();
+    assert!(
+        audit.undispatched.is_empty(),
+        "the broken item has no event: not a callback record: {audit}"
+    );
 
     // The operator restores the record (here: the good one's content under the broken key).
     let mut fixed = good.clone();
-    fixed.insert("pk".into(), AttributeValue::S("LOAN_ACCEPTANCE_RESPONSE#broken".into()));
-    app.ddb.put_item().table_name(&app.stack.table_name).set_item(Some(fixed)).send().await.unwrap();
+    fixed.insert(
+        "pk".into(),
+        AttributeValue::S("LOAN_ACCEPTANCE_RESPONSE#broken".into()),
+    );
+    app.ddb
+        .put_item()
+        .table_name(&app.stack.table_name)
+        .set_item(Some(fixed))
+        .send()
+        .await
+        .unwrap();
     let summary = ops.redrive(false).await.unwrap();
-    assert_eq!((summary.records, summary.delivered, summary.messages_done), (1, 1, 1), "{summary}");
+    assert_eq!(
+        (summary.records, summary.delivered, summary.messages_done),
+        (1, 1, 1),
+        "{summary}"
+    );
     assert_eq!(depth(&app, &app.stack.parked_queue_url().unwrap()).await, 0);
     assert_eq!(app.drain_queue("LoanAcceptanceEventsQueue").await.len(), 1);
 }
@@ -134,7 +201,11 @@ async fn a_parked_record_is_redriven_after_the_operator_fixes_it() {
 async fn replay_publishes_recorded_callbacks_again_with_the_same_event_id_to_every_or_one_queue() {
     let app = spawn_app().await;
     for i in 0..2 {
-        app.post(DISBURSEMENT, &sample_body(DISBURSEMENT, &format!("replay-{i}"))).await;
+        app.post(
+            DISBURSEMENT,
+            &sample_body(DISBURSEMENT, &format!("replay-{i}")),
+        )
+        .await;
     }
     app.post(LOAN, &sample_body(LOAN, "replay-loan")).await;
     app.poller().drain(2).await.unwrap();
@@ -145,7 +216,14 @@ async fn replay_publishes_recorded_callbacks_again_with_the_same_event_id_to_eve
     }
     let ops = ops(&app);
     let all = ops
-        .replay(Some(DISBURSEMENT), None, Some(&since_an_hour_ago()), None, None, false)
+        .replay(
+            Some(DISBURSEMENT),
+            None,
+            Some(&since_an_hour_ago()),
+            None,
+            None,
+            false,
+        )
         .await
         .unwrap();
     assert_eq!((all.records, all.delivered), (2, 2), "{all}");
@@ -154,38 +232,71 @@ async fn replay_publishes_recorded_callbacks_again_with_the_same_event_id_to_eve
         let ids: Vec<_> = events.iter().map(|(e, _)| e.event_id).collect();
         assert_eq!(
             ids,
-            vec![event_id(DISBURSEMENT, "replay-0"), event_id(DISBURSEMENT, "replay-1")],
+            vec![
+                event_id(DISBURSEMENT, "replay-0"),
+                event_id(DISBURSEMENT, "replay-1")
+            ],
             "{q}"
         );
     }
-    assert!(app.drain_queue("LoanAcceptanceEventsQueue").await.is_empty(), "only the type asked for");
+    assert!(
+        app.drain_queue("LoanAcceptanceEventsQueue")
+            .await
+            .is_empty(),
+        "only the type asked for"
+    );
 
     let ledger = app.queue_url("DisbursementLedgerQueue");
     let ledger_name = ledger.rsplit('/').next().unwrap().to_string();
     let one = ops
-        .replay(Some(DISBURSEMENT), Some("replay-1"), None, None, Some(&ledger_name), false)
+        .replay(
+            Some(DISBURSEMENT),
+            Some("replay-1"),
+            None,
+            None,
+            Some(&ledger_name),
+            false,
+        )
         .await
         .unwrap();
     assert_eq!(one.delivered, 1);
     // (The FIFO ledger drops a copy within its 5-minute deduplication window: README.)
-    assert!(app.drain_queue("DisbursementNotificationsQueue").await.is_empty(), "only the queue asked for");
-    assert!(ops.replay(None, None, None, None, Some("no-such-queue"), false).await.is_err());
+    assert!(
+        app.drain_queue("DisbursementNotificationsQueue")
+            .await
+            .is_empty(),
+        "only the queue asked for"
+    );
+    assert!(ops
+        .replay(None, None, None, None, Some("no-such-queue"), false)
+        .await
+        .is_err());
 }
 
 #[tokio::test]
 async fn inspect_shows_the_record_and_which_queues_took_it() {
     let app = spawn_app().await;
-    app.post(DISBURSEMENT, &sample_body(DISBURSEMENT, "inspect-1")).await;
+    app.post(DISBURSEMENT, &sample_body(DISBURSEMENT, "inspect-1"))
+        .await;
     let ops = ops(&app);
     let before = ops.inspect(DISBURSEMENT, "inspect-1").await.unwrap();
     assert!(before.deliveries.values().all(Option::is_none));
     app.poller().drain(2).await.unwrap();
     let after = ops.inspect(DISBURSEMENT, "inspect-1").await.unwrap();
     assert_eq!(after.deliveries.len(), 2);
-    assert!(after.deliveries.values().all(|d| d.as_ref().is_some_and(|(o, _)| o == "sent")));
-    assert_eq!(after.record["eventId"], event_id(DISBURSEMENT, "inspect-1").to_string());
+    assert!(after
+        .deliveries
+        .values()
+        .all(|d| d.as_ref().is_some_and(|(o, _)| o == "sent")));
+    assert_eq!(
+        after.record["eventId"],
+        event_id(DISBURSEMENT, "inspect-1").to_string()
+    );
     let text = after.to_string();
-    assert!(text.contains("payloadHash") && text.contains("sent at") && text.contains("\"loanId\""), "{text}");
+    assert!(
+        text.contains("payloadHash") && text.contains("sent at") && text.contains("\"loanId\""),
+        "{text}"
+    );
     assert!(ops.inspect(DISBURSEMENT, "no-such").await.is_err());
 }
 
@@ -202,10 +313,28 @@ async fn when_the_stream_no_longer_holds_a_failed_batch_redrive_finds_it_by_rece
         "approximateArrivalOfFirstRecord": now, "approximateArrivalOfLastRecord": now, "batchSize": 1,
         "streamArn": format!("{}-trimmed", app.stack.stream_arn)}});
     let failure_url = app.stack.failure_queue_url().unwrap();
-    app.sqs.send_message().queue_url(&failure_url).message_body(body.to_string()).send().await.unwrap();
+    app.sqs
+        .send_message()
+        .queue_url(&failure_url)
+        .message_body(body.to_string())
+        .send()
+        .await
+        .unwrap();
     let summary = ops(&app).redrive(false).await.unwrap();
-    assert_eq!((summary.records, summary.delivered, summary.messages_done), (1, 1, 1), "{summary}");
-    assert!(summary.notes.iter().any(|n| n.contains("receivedAt")), "{summary}");
-    let ids: Vec<_> = app.drain_queue("LoanAcceptanceEventsQueue").await.into_iter().map(|(e, _)| e.request_id).collect();
+    assert_eq!(
+        (summary.records, summary.delivered, summary.messages_done),
+        (1, 1, 1),
+        "{summary}"
+    );
+    assert!(
+        summary.notes.iter().any(|n| n.contains("receivedAt")),
+        "{summary}"
+    );
+    let ids: Vec<_> = app
+        .drain_queue("LoanAcceptanceEventsQueue")
+        .await
+        .into_iter()
+        .map(|(e, _)| e.request_id)
+        .collect();
     assert_eq!(ids, vec!["trimmed-1"]);
 }

@@ -198,9 +198,7 @@ impl Resources {
 fn get_att_resource(v: &Value) -> Option<String> {
     match tagged(v)? {
         (t, Value::String(s)) if t == "GetAtt" => s.split('.').next().map(str::to_string),
-        (t, Value::Sequence(parts)) if t == "GetAtt" => {
-            parts.first()?.as_str().map(str::to_string)
-        }
+        (t, Value::Sequence(parts)) if t == "GetAtt" => parts.first()?.as_str().map(str::to_string),
         _ => None,
     }
 }

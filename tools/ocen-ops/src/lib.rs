@@ -138,7 +138,11 @@ impl std::fmt::Display for Inspection {
                 None => writeln!(f, "  {queue:<40} no evidence of dispatch")?,
             }
         }
-        let event = self.record.get(attr::EVENT).map(String::as_str).unwrap_or("");
+        let event = self
+            .record
+            .get(attr::EVENT)
+            .map(String::as_str)
+            .unwrap_or("");
         let pretty = serde_json::from_str::<serde_json::Value>(event)
             .ok()
             .and_then(|v| serde_json::to_string_pretty(&v).ok())
@@ -444,11 +448,20 @@ impl Ops {
         Ok(all)
     }
 
-    async fn done_with(&self, url: &str, m: &aws_sdk_sqs::types::Message, dry_run: bool) -> Result<()> {
+    async fn done_with(
+        &self,
+        url: &str,
+        m: &aws_sdk_sqs::types::Message,
+        dry_run: bool,
+    ) -> Result<()> {
         let Some(handle) = m.receipt_handle() else {
             return Ok(());
         };
-        let request = self.sqs.change_message_visibility().queue_url(url).receipt_handle(handle);
+        let request = self
+            .sqs
+            .change_message_visibility()
+            .queue_url(url)
+            .receipt_handle(handle);
         if dry_run {
             // Put it back at once.
             request.visibility_timeout(0).send().await?;
@@ -471,7 +484,9 @@ impl Ops {
             bar.inc(1);
             let parked: Option<Parked> = m.body().and_then(|b| serde_json::from_str(b).ok());
             let Some(parked) = parked else {
-                summary.notes.push("a parked message is not a parked record; left in place".into());
+                summary
+                    .notes
+                    .push("a parked message is not a parked record; left in place".into());
                 summary.messages_left += 1;
                 continue;
             };
@@ -484,7 +499,9 @@ impl Ops {
                 continue;
             };
             let Some(item) = self.store.get(&key).await? else {
-                summary.notes.push(format!("parked record {key} is no longer in the table (expired)"));
+                summary.notes.push(format!(
+                    "parked record {key} is no longer in the table (expired)"
+                ));
                 summary.messages_left += 1;
                 continue;
             };
@@ -507,7 +524,12 @@ impl Ops {
         Ok(())
     }
 
-    async fn redrive_failures(&self, url: &str, dry_run: bool, summary: &mut Summary) -> Result<()> {
+    async fn redrive_failures(
+        &self,
+        url: &str,
+        dry_run: bool,
+        summary: &mut Summary,
+    ) -> Result<()> {
         let messages = self.receive(url).await?;
         let bar = self.bar(messages.len() as u64, "stream DLQ");
         for m in &messages {
@@ -517,13 +539,25 @@ impl Ops {
                 .and_then(|b| serde_json::from_str::<serde_json::Value>(b).ok())
                 .and_then(|v| v.get("DDBStreamBatchInfo").cloned());
             let Some(info) = info else {
-                summary.notes.push("an on-failure message without DDBStreamBatchInfo; left in place".into());
+                summary
+                    .notes
+                    .push("an on-failure message without DDBStreamBatchInfo; left in place".into());
                 summary.messages_left += 1;
                 continue;
             };
-            let s = |k: &str| info.get(k).and_then(|v| v.as_str()).unwrap_or("").to_string();
+            let s = |k: &str| {
+                info.get(k)
+                    .and_then(|v| v.as_str())
+                    .unwrap_or("")
+                    .to_string()
+            };
             let items = match self
-                .stream_range(&s("streamArn"), &s("shardId"), &s("startSequenceNumber"), &s("endSequenceNumber"))
+                .stream_range(
+                    &s("streamArn"),
+                    &s("shardId"),
+                    &s("startSequenceNumber"),
+                    &s("endSequenceNumber"),
+                )
                 .await
             {
                 Ok(items) => items,
@@ -533,7 +567,9 @@ impl Ops {
                         received_at_bound(&s("approximateArrivalOfFirstRecord")),
                         received_at_bound(&s("approximateArrivalOfLastRecord")),
                     ) else {
-                        summary.notes.push(format!("stream range unreadable ({e:#}) and no arrival times; left in place"));
+                        summary.notes.push(format!(
+                            "stream range unreadable ({e:#}) and no arrival times; left in place"
+                        ));
                         summary.messages_left += 1;
                         continue;
                     };
@@ -645,7 +681,8 @@ impl Ops {
             for item in chunk {
                 let (Some(key), Some(kind)) = (
                     item.get(attr::KEY),
-                    item.get(attr::CALLBACK_TYPE).and_then(|t| CallbackType::parse(t)),
+                    item.get(attr::CALLBACK_TYPE)
+                        .and_then(|t| CallbackType::parse(t)),
                 ) else {
                     continue;
                 };
@@ -659,7 +696,9 @@ impl Ops {
             let marked = self.store.marked(&deliveries).await?;
             for item in chunk {
                 let key = item.get(attr::KEY).cloned().unwrap_or_default();
-                let kind = item.get(attr::CALLBACK_TYPE).and_then(|t| CallbackType::parse(t));
+                let kind = item
+                    .get(attr::CALLBACK_TYPE)
+                    .and_then(|t| CallbackType::parse(t));
                 let queues = kind.map(|k| self.queues_of(k)).unwrap_or_default();
                 let mut u = Undispatched {
                     key: key.clone(),

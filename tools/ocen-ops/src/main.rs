@@ -52,7 +52,10 @@ fn parse_args() -> Result<Args> {
         ..Args::default()
     };
     while let Some(arg) = it.next() {
-        let mut value = || it.next().ok_or_else(|| anyhow!("{arg} needs a value\n\n{USAGE}"));
+        let mut value = || {
+            it.next()
+                .ok_or_else(|| anyhow!("{arg} needs a value\n\n{USAGE}"))
+        };
         match arg.as_str() {
             "--local" => a.local = true,
             "--endpoint" => a.endpoint = Some(value()?),
@@ -110,9 +113,10 @@ async fn run(a: Args) -> Result<bool> {
             };
             let inspection = ops.inspect(callback_type(kind)?, id).await?;
             print!("{inspection}");
-            Ok(inspection.deliveries.values().all(|d| {
-                d.as_ref().is_some_and(|(outcome, _)| outcome == "sent")
-            }))
+            Ok(inspection
+                .deliveries
+                .values()
+                .all(|d| d.as_ref().is_some_and(|(outcome, _)| outcome == "sent")))
         }
         "replay" => {
             let summary = ops
@@ -126,7 +130,10 @@ async fn run(a: Args) -> Result<bool> {
                 )
                 .await?;
             if a.dry_run {
-                println!("dry run: {} record(s) would be published again", summary.records);
+                println!(
+                    "dry run: {} record(s) would be published again",
+                    summary.records
+                );
             }
             print!("{summary}");
             Ok(summary.ok())
@@ -149,7 +156,9 @@ async fn run(a: Args) -> Result<bool> {
                 .await?;
             print!("{audit}");
             if !audit.undispatched.is_empty() {
-                println!("run `ocen-ops redrive` (parked) or `ocen-ops replay --request-id …` (missing)");
+                println!(
+                    "run `ocen-ops redrive` (parked) or `ocen-ops replay --request-id …` (missing)"
+                );
             }
             Ok(audit.undispatched.is_empty())
         }
