@@ -35,10 +35,13 @@ pub enum ErrorCode {
     TimestampOutsideWindow,
     /// `LSP4015`: the body is not declared as JSON.
     UnsupportedMediaType,
+    /// `LSP5000`: the store refused the write for a reason a retry does not fix (its
+    /// configuration, permissions): logged and alarmed; the callback is not recorded.
+    StoreRejected,
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 14] = [
+    pub const ALL: [ErrorCode; 15] = [
         ErrorCode::MandatoryAttributeMissing,
         ErrorCode::ValueNotInEnum,
         ErrorCode::MethodNotAllowed,
@@ -53,6 +56,7 @@ impl ErrorCode {
         ErrorCode::RequestIdConflict,
         ErrorCode::TimestampOutsideWindow,
         ErrorCode::UnsupportedMediaType,
+        ErrorCode::StoreRejected,
     ];
 
     /// The code as it appears in `ack.error`.
@@ -72,6 +76,7 @@ impl ErrorCode {
             ErrorCode::RequestIdConflict => "LSP4009",
             ErrorCode::TimestampOutsideWindow => "LSP4010",
             ErrorCode::UnsupportedMediaType => "LSP4015",
+            ErrorCode::StoreRejected => "LSP5000",
         }
     }
 
@@ -85,6 +90,7 @@ impl ErrorCode {
             ErrorCode::UnknownPath => 404,
             ErrorCode::RequestIdConflict => 409,
             ErrorCode::UnsupportedMediaType => 415,
+            ErrorCode::StoreRejected => 500,
             _ => 400,
         }
     }

@@ -11,7 +11,7 @@ use crate::config::CallbackConfig;
 use crate::domain::{Callback, OcenTimestamp, TraceId, ValidationPolicy};
 use crate::error::{ErrorCode, Rejection};
 use crate::event::{idempotency_key, Envelope};
-use crate::store::{IdempotencyStore, NewRecord, PutOutcome, StoreError};
+use crate::store::{IdempotencyStore, NewRecord, PutOutcome, StoreError, MAX_ITEM_BYTES};
 use crate::wire::CallbackBody;
 use crate::CallbackType;
 use serde_json::Value;
@@ -56,6 +56,17 @@ pub struct Reply {
 const AUTH_DETAIL: &str =
     "the request is not signed by a registered key of the lender in metadata.orgId";
 
+/// 413 `GEN5007`: the record this callback makes cannot be stored, ever.
+fn item_too_large(size: usize) -> Rejection {
+    Rejection {
+        code: ErrorCode::InvalidAttributeLength,
+        status: 413,
+        detail: format!(
+            "the callback's record would be {size} bytes, over the store's {MAX_ITEM_BYTES}-byte item limit"
+        ),
+    }
+}
+
 /// Deepest nesting of objects and arrays a body may have (the body itself is level 1). Its
 /// event wraps it one level deeper, and consumers' JSON readers commonly stop at 128 levels
 /// (serde_json's default): 120 keeps every accepted callback's event readable by them.
@@ -94,6 +105,8 @@ pub enum Outcome {
     Rejected,
     AuthFailed,
     StoreUnavailable,
+    /// The store refused the write for good (413 too large, or 500 + alarm).
+    StoreRejected,
 }
 
 impl Outcome {
@@ -105,6 +118,7 @@ impl Outcome {
             Outcome::Rejected => "rejected",
             Outcome::AuthFailed => "auth_failed",
             Outcome::StoreUnavailable => "store_unavailable",
+            Outcome::StoreRejected => "store_rejected",
         }
     }
 }
@@ -157,8 +171,8 @@ impl CallbackService {
     async fn process(&self, kind: CallbackType, req: Inbound<'_>) -> (Reply, LogFields) {
         let mut log = LogFields::default();
         let now = (self.clock)();
-        let body = match self.parse(kind, req, now, &mut log) {
-            Ok(callback) => callback,
+        let (body, original, verified_payload) = match self.parse(kind, req, now, &mut log) {
+            Ok(parsed) => parsed,
             Err((rejection, trace)) => {
                 log.outcome = if log.auth_failure.is_some() {
                     Outcome::AuthFailed
@@ -175,20 +189,37 @@ impl CallbackService {
         let received_at = OcenTimestamp::ack_format(now);
         let ack = AckBody::ok(&trace.0, now).to_json();
         // The callback is serialised once: for the event and, from that, the hash.
-        let envelope = Envelope::new(&body, received_at.clone());
+        let mut envelope = Envelope::new(&body, received_at.clone());
+        // Numbers exactly as the lender spelled them (serde's buffering of flattened
+        // attributes may respell them).
+        crate::event::restore_numbers(&mut envelope.payload, &original);
+        let spelling = crate::event::has_exponent(&original)
+            .then(|| crate::event::Spelling::parse(verified_payload.as_ref()))
+            .flatten();
         let record = NewRecord {
             key: idempotency_key(kind, body.request_id().as_str()),
             callback_type: kind.as_str().to_string(),
             request_id: body.request_id().to_string(),
             org_id: body.metadata().org_id.to_string(),
             payload_hash: payload_hash(&envelope.payload),
-            event: envelope.to_json(),
+            event: match &spelling {
+                Some(s) => envelope.to_json_spelled(s),
+                None => envelope.to_json(),
+            },
             ack: ack.clone(),
             received_at,
             expires_at: now.unix_timestamp() + self.retention.as_secs() as i64,
             event_id: envelope.event_id.to_string(),
             ordering_key: envelope.ordering_key.clone(),
         };
+        let size = record.item_size();
+        if size > MAX_ITEM_BYTES {
+            let rejection = item_too_large(size);
+            log.outcome = Outcome::Rejected;
+            log.code = Some(rejection.code);
+            log.detail = Some(rejection.detail.clone());
+            return (reject(&rejection, trace, now), log);
+        }
         match self.store.put_if_absent(&record).await {
             Ok(PutOutcome::Inserted) => {
                 log.outcome = Outcome::Recorded;
@@ -230,11 +261,24 @@ impl CallbackService {
                 (reject(&rejection, trace, now), log)
             }
             Err(e) => {
-                let rejection = Rejection::new(
-                    ErrorCode::ServiceUnavailable,
-                    "the callback could not be recorded; retry later",
-                );
-                log.outcome = Outcome::StoreUnavailable;
+                let (rejection, outcome) = match &e {
+                    StoreError::Unavailable(_) => (
+                        Rejection::new(
+                            ErrorCode::ServiceUnavailable,
+                            "the callback could not be recorded; retry later",
+                        ),
+                        Outcome::StoreUnavailable,
+                    ),
+                    StoreError::TooLarge(_) => (item_too_large(size), Outcome::StoreRejected),
+                    StoreError::Rejected(_) | StoreError::Corrupt(_) => (
+                        Rejection::new(
+                            ErrorCode::StoreRejected,
+                            "the callback could not be recorded; the operators are alerted",
+                        ),
+                        Outcome::StoreRejected,
+                    ),
+                };
+                log.outcome = outcome;
                 log.code = Some(rejection.code);
                 log.store_error = Some(e);
                 (reject(&rejection, trace, now), log)
@@ -243,13 +287,13 @@ impl CallbackService {
     }
 
     /// Everything up to a validated callback. On failure, also the trace id to answer with.
-    fn parse(
+    fn parse<'a>(
         &self,
         kind: CallbackType,
-        req: Inbound<'_>,
+        req: Inbound<'a>,
         now: OffsetDateTime,
         log: &mut LogFields,
-    ) -> Result<Callback, (Rejection, (TraceId, bool))> {
+    ) -> Result<(Callback, Value, std::borrow::Cow<'a, [u8]>), (Rejection, (TraceId, bool))> {
         let generated = || (TraceId::generate(), true);
         if !req.method.eq_ignore_ascii_case("POST") {
             return Err((
@@ -327,7 +371,7 @@ impl CallbackService {
         log.trace_id = Some(trace.0.to_string());
         log.org_id = readable_str(&value, "/metadata/orgId").map(str::to_string);
         log.request_id = readable_str(&value, "/requestId").map(str::to_string);
-        let wire = CallbackBody::from_value(kind, value).map_err(|e| {
+        let wire = CallbackBody::from_slice(kind, payload).map_err(|e| {
             let field = if e.path.is_empty() || e.path == "." {
                 "body".to_string()
             } else {
@@ -364,7 +408,11 @@ impl CallbackService {
                 return Err((r, trace));
             }
         }
-        Ok(callback)
+        let payload = match verified {
+            Some(v) => v.payload,
+            None => std::borrow::Cow::Borrowed(req.body),
+        };
+        Ok((callback, value, payload))
     }
 }
 
@@ -415,9 +463,63 @@ pub fn payload_hash(payload: &Value) -> String {
         meta.remove("timestamp");
         meta.remove("traceId");
     }
+    canonical_numbers(&mut value);
     // serde_json's Map is ordered by key (no `preserve_order`), so this is canonical.
     let canonical = serde_json::to_vec(&value).expect("values always serialise");
     hex::encode(Sha256::digest(&canonical))
+}
+
+/// Numbers hash by value, whatever their spelling: each becomes [`canonical_number`].
+fn canonical_numbers(value: &mut Value) {
+    match value {
+        Value::Number(n) => {
+            let canonical = canonical_number(&n.to_string());
+            if let Ok(c) = canonical.parse::<serde_json::Number>() {
+                *n = c;
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(canonical_numbers),
+        Value::Object(map) => map.values_mut().for_each(canonical_numbers),
+        _ => {}
+    }
+}
+
+/// The canonical spelling of a JSON number, by exact decimal value: an integer that fits
+/// 64 bits as plain digits (`1E3`, `1000.0` → `1000`; `-0` → `0`), anything else as
+/// `[-]<digits without trailing zeros>e<exponent>` (`1.50` → `15e-1`,
+/// `12345678901234567890123` → `12345678901234567890123e0`). Not a number → unchanged.
+pub fn canonical_number(text: &str) -> String {
+    let (negative, rest) = match text.strip_prefix('-') {
+        Some(r) => (true, r),
+        None => (false, text),
+    };
+    let (mantissa, exponent) = match rest.find(['e', 'E']) {
+        Some(i) => (&rest[..i], &rest[i + 1..]),
+        None => (rest, "0"),
+    };
+    let Ok(exponent) = exponent.trim_start_matches('+').parse::<i64>() else {
+        return text.to_string();
+    };
+    let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    if int.is_empty() || !int.bytes().chain(frac.bytes()).all(|b| b.is_ascii_digit()) {
+        return text.to_string();
+    }
+    let digits = format!("{int}{frac}");
+    let digits = digits.trim_start_matches('0');
+    let mut exponent = exponent - frac.len() as i64;
+    let trimmed = digits.trim_end_matches('0');
+    exponent += (digits.len() - trimmed.len()) as i64;
+    if trimmed.is_empty() {
+        return "0".to_string();
+    }
+    let sign = if negative { "-" } else { "" };
+    if (0..=19).contains(&exponent) && trimmed.len() as i64 + exponent <= 20 {
+        let plain = format!("{sign}{trimmed}{}", "0".repeat(exponent as usize));
+        if plain.parse::<i64>().is_ok() || plain.parse::<u64>().is_ok() {
+            return plain;
+        }
+    }
+    format!("{sign}{trimmed}e{exponent}")
 }
 
 /// The fields of the one log line per callback. No body content beyond ids ever goes here.

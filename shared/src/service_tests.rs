@@ -979,3 +979,188 @@ mod hostile_input {
         }
     }
 }
+
+mod exact_numbers {
+    use super::*;
+
+    /// Numbers a lender may put in `extensibleData`, unknown attributes or `otp`, spelled as
+    /// sent: each must reach the event exactly so.
+    const EDGES: [&str; 9] = [
+        "9007199254740993",
+        "12345678901234567890123",
+        "-98765432109876543210",
+        "1E15",
+        "1e+400",
+        "-0",
+        "0.10000000000000000000000000000001",
+        "-1.5e-10",
+        "100.00",
+    ];
+
+    fn body_text(kind: CallbackType) -> String {
+        let mut body = sample_body(kind, "numbers-1");
+        body["extensibleData"] = json!({});
+        let mut text = body.to_string();
+        let edges = EDGES.join(",");
+        let extension = format!(
+            r#""extensibleData":{{"values":[{edges}],"account":12345678901234567890123}},"unknownNumber":1E15"#
+        );
+        text = text.replacen(r#""extensibleData":{}"#, &extension, 1);
+        text
+    }
+
+    async fn recorded_event(kind: CallbackType, text: &str) -> String {
+        let store = Arc::new(MemoryStore::new());
+        let reply = service(store.clone())
+            .handle(kind, Inbound::post(text.as_bytes()))
+            .await;
+        assert_eq!(reply.status, 200, "{}", reply.body);
+        store.records().pop().unwrap().event
+    }
+
+    #[tokio::test]
+    async fn numbers_in_extensible_data_and_unknown_attributes_reach_the_event_as_spelled() {
+        for kind in CallbackType::ALL {
+            let event = recorded_event(kind, &body_text(kind)).await;
+            assert!(
+                event.contains(&format!("[{}]", EDGES.join(","))),
+                "{kind}: {event}"
+            );
+            assert!(
+                event.contains(r#""account":12345678901234567890123"#),
+                "{kind}"
+            );
+            assert!(event.contains(r#""unknownNumber":1E15"#), "{kind}");
+        }
+    }
+
+    #[tokio::test]
+    async fn an_otp_sent_as_a_number_stays_a_number_and_a_string_stays_a_string() {
+        let kind = CallbackType::LoanAcceptanceResponse;
+        let number = with(
+            sample_body(kind, "otp-n"),
+            "/credBlock/0/data/otp",
+            json!(123456),
+        );
+        let event = recorded_event(kind, &number.to_string()).await;
+        assert!(event.contains(r#""otp":123456"#), "{event}");
+        let string = with(
+            sample_body(kind, "otp-s"),
+            "/credBlock/0/data/otp",
+            json!("012345"),
+        );
+        let event = recorded_event(kind, &string.to_string()).await;
+        assert!(event.contains(r#""otp":"012345""#), "{event}");
+    }
+
+    #[test]
+    fn canonical_numbers_are_spelled_by_exact_value() {
+        for (a, b) in [
+            ("1E15", "1000000000000000"),
+            ("1e+15", "1000000000000000"),
+            ("1000000000000000.0", "1000000000000000"),
+            ("-0", "0"),
+            ("-0.000", "0"),
+            ("0", "0"),
+            ("1.50", "15e-1"),
+            ("150e-2", "15e-1"),
+            ("12345678901234567890123", "12345678901234567890123e0"),
+            ("-9223372036854775808", "-9223372036854775808"),
+            ("18446744073709551615", "18446744073709551615"),
+            ("18446744073709551616", "18446744073709551616e0"),
+            ("1e400", "1e400"),
+            ("7", "7"),
+        ] {
+            assert_eq!(canonical_number(a), b, "{a}");
+        }
+    }
+
+    #[test]
+    fn two_spellings_of_a_value_hash_alike_and_two_values_never_do() {
+        let h = |text: &str| payload_hash(&serde_json::from_str::<Value>(text).unwrap());
+        assert_eq!(h(r#"{"a":1E3,"b":[1.50]}"#), h(r#"{"b":[1.5],"a":1000}"#));
+        assert_eq!(h(r#"{"a":-0}"#), h(r#"{"a":0.0}"#));
+        // Neighbours a double cannot tell apart (they collided before numbers were exact).
+        assert_ne!(
+            h(r#"{"account":12345678901234567890123}"#),
+            h(r#"{"account":12345678901234567890124}"#)
+        );
+        assert_ne!(
+            h(r#"{"a":9007199254740993}"#),
+            h(r#"{"a":9007199254740992}"#)
+        );
+        assert_ne!(h(r#"{"a":1}"#), h(r#"{"a":"1"}"#));
+    }
+
+    #[tokio::test]
+    async fn a_record_over_the_item_limit_is_refused_with_413_and_nothing_is_stored() {
+        let store = Arc::new(MemoryStore::new());
+        let config =
+            crate::testing::config(&[("REPLAY_WINDOW_SECONDS", "0"), ("MAX_BODY_BYTES", "600000")]);
+        let svc = CallbackService::new(store.clone(), &config, AuthMode::Disabled);
+        let kind = CallbackType::ConsentHandleResponse;
+        let body = with(
+            sample_body(kind, "too-big"),
+            "/consent/extensibleData",
+            json!({"pad": "x".repeat(MAX_ITEM_BYTES)}),
+        );
+        let (status, ack) = post(&svc, kind, &body).await;
+        assert_eq!((status, ack.ack.error.as_str()), (413, "GEN5007"));
+        assert!(ack.ack.detail.unwrap_or_default().contains("item limit"));
+        assert_eq!(store.calls(), 0, "never sent to the store");
+    }
+
+    #[tokio::test]
+    async fn the_default_cap_keeps_every_accepted_record_under_the_item_limit() {
+        // The largest body the door takes, of the kind that grows most in the record.
+        let kind = CallbackType::DisbursementResponse;
+        let mut body = sample_body(kind, &"R".repeat(128));
+        body["extensibleData"] = json!({"pad": ""});
+        let base = serde_json::to_vec(&body).unwrap().len();
+        body["extensibleData"]["pad"] =
+            json!("é".repeat((crate::config::DEFAULT_MAX_BODY_BYTES - base) / 2));
+        let store = Arc::new(MemoryStore::new());
+        let (status, _) = post(&service(store.clone()), kind, &body).await;
+        assert_eq!(status, 200);
+        let size = store.records()[0].item_size();
+        assert!(size < MAX_ITEM_BYTES, "{size}");
+    }
+
+    struct Refusing(fn() -> StoreError);
+
+    #[async_trait::async_trait]
+    impl IdempotencyStore for Refusing {
+        async fn put_if_absent(&self, _: &NewRecord) -> Result<PutOutcome, StoreError> {
+            Err((self.0)())
+        }
+    }
+
+    #[tokio::test]
+    async fn store_errors_answer_by_what_the_lender_should_do() {
+        let kind = CallbackType::ConsentHandleResponse;
+        let cases: [(fn() -> StoreError, u16, &str); 4] = [
+            (
+                || StoreError::Unavailable("throttled".into()),
+                503,
+                "GEN5004",
+            ),
+            (
+                || StoreError::TooLarge("Item size has exceeded".into()),
+                413,
+                "GEN5007",
+            ),
+            (
+                || StoreError::Rejected("ResourceNotFoundException".into()),
+                500,
+                "LSP5000",
+            ),
+            (|| StoreError::Corrupt("no ack".into()), 500, "LSP5000"),
+        ];
+        for (error, status, code) in cases {
+            let config = crate::testing::config(&[("REPLAY_WINDOW_SECONDS", "0")]);
+            let svc = CallbackService::new(Arc::new(Refusing(error)), &config, AuthMode::Disabled);
+            let (s, ack) = post(&svc, kind, &sample_body(kind, "store-err")).await;
+            assert_eq!((s, ack.ack.error.as_str()), (status, code));
+        }
+    }
+}

@@ -62,7 +62,7 @@ pub fn emf_line(callback_type: &str, outcome: &str, code: &str, timestamp_ms: i1
             "Timestamp": timestamp_ms as i64,
             "CloudWatchMetrics": [{
                 "Namespace": METRICS_NAMESPACE,
-                "Dimensions": [["CallbackType"], ["CallbackType", "Outcome"], ["CallbackType", "Code"]],
+                "Dimensions": [["CallbackType"], ["CallbackType", "Outcome"], ["CallbackType", "Code"], ["Outcome"]],
                 "Metrics": [{"Name": "Callbacks", "Unit": "Count"}]
             }]
         },

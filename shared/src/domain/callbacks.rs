@@ -238,7 +238,12 @@ impl CredBlock {
             app_token: optional(data.app_token, &f("appToken"))?,
             otp_session_key: optional(data.otp_session_key, &f("otpSessionKey"))?,
             masked_phone_number: optional(data.masked_phone_number, &f("maskedPhoneNumber"))?,
-            otp: optional(data.otp.map(wire::NumberOrString::into_string), &f("otp"))?,
+            otp: match data.otp {
+                Some(wire::NumberOrString::Number(n)) => {
+                    Some(Otp::parse_number(n.to_string()).map_err(|e| e.at(&f("otp")))?)
+                }
+                other => optional(other.map(wire::NumberOrString::into_string), &f("otp"))?,
+            },
             status: optional(data.status, &f("status"))?,
             url: optional(data.url, &f("url"))?,
             extensible_data: data.extensible_data,

@@ -147,10 +147,13 @@ impl fmt::Debug for Secret {
 }
 
 /// `otp`: 4 to 8 digits. The schema says number, samples send a string: both accepted,
-/// held as the digit string (a leading zero survives).
-#[derive(Clone, PartialEq, Eq, Serialize)]
-#[serde(transparent)]
-pub struct Otp(String);
+/// held as the digit string (a leading zero survives) and passed on as sent: a number stays
+/// a number, a string a string.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Otp {
+    digits: String,
+    sent_as_number: bool,
+}
 
 impl Otp {
     pub fn parse(s: impl Into<String>) -> Result<Self, Invalid> {
@@ -161,11 +164,31 @@ impl Otp {
         if !(4..=8).contains(&s.len()) || !s.bytes().all(|b| b.is_ascii_digit()) {
             return Err(Invalid::Format("4 to 8 digits"));
         }
-        Ok(Otp(s))
+        Ok(Otp {
+            digits: s,
+            sent_as_number: false,
+        })
+    }
+
+    /// An otp the lender sent as a JSON number (its spelling, e.g. `123456`).
+    pub fn parse_number(s: impl Into<String>) -> Result<Self, Invalid> {
+        Ok(Otp {
+            sent_as_number: true,
+            ..Self::parse(s)?
+        })
     }
 
     pub fn expose(&self) -> &str {
-        &self.0
+        &self.digits
+    }
+}
+
+impl Serialize for Otp {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self.digits.parse::<serde_json::Number>() {
+            Ok(n) if self.sent_as_number => n.serialize(s),
+            _ => s.serialize_str(&self.digits),
+        }
     }
 }
 

@@ -65,6 +65,12 @@ impl IdempotencyStore for DynamoStore {
             .await;
         match result {
             Ok(_) => Ok(PutOutcome::Inserted),
+            Err(err) if err.as_service_error().is_none() => {
+                // Timeouts, connection failures, unreadable responses: transient.
+                Err(StoreError::Unavailable(
+                    DisplayErrorContext(&err).to_string(),
+                ))
+            }
             Err(err) => match err.into_service_error() {
                 PutItemError::ConditionalCheckFailedException(e) => {
                     let item = e.item.ok_or_else(|| {
@@ -72,11 +78,45 @@ impl IdempotencyStore for DynamoStore {
                     })?;
                     stored_record(&item).map(PutOutcome::AlreadyExists)
                 }
-                other => Err(StoreError::Unavailable(
-                    DisplayErrorContext(&other).to_string(),
-                )),
+                other => Err(classify(&other)),
             },
         }
+    }
+}
+
+/// A service error of `PutItem` by what the lender should do: throttling and server-side
+/// trouble are transient (503, retry); an item over the size limit is the lender's (413);
+/// anything else DynamoDB refuses (validation, a missing table, permissions) is permanent.
+fn classify(e: &PutItemError) -> StoreError {
+    use aws_sdk_dynamodb::error::ProvideErrorMetadata;
+    let text = DisplayErrorContext(e).to_string();
+    match e {
+        PutItemError::ProvisionedThroughputExceededException(_)
+        | PutItemError::RequestLimitExceeded(_)
+        | PutItemError::InternalServerError(_)
+        | PutItemError::TransactionConflictException(_)
+        | PutItemError::ReplicatedWriteConflictException(_) => StoreError::Unavailable(text),
+        PutItemError::ResourceNotFoundException(_)
+        | PutItemError::ItemCollectionSizeLimitExceededException(_) => StoreError::Rejected(text),
+        _ => match e.code() {
+            Some("ValidationException") if text.contains("Item size") => StoreError::TooLarge(text),
+            Some(
+                "ThrottlingException"
+                | "ServiceUnavailable"
+                | "ServiceUnavailableException"
+                | "InternalFailure"
+                | "LimitExceededException",
+            ) => StoreError::Unavailable(text),
+            Some(
+                "ValidationException"
+                | "AccessDeniedException"
+                | "UnrecognizedClientException"
+                | "MissingAuthenticationTokenException"
+                | "InvalidSignatureException",
+            ) => StoreError::Rejected(text),
+            // Unknown: err on the side of a retry.
+            _ => StoreError::Unavailable(text),
+        },
     }
 }
 

@@ -53,6 +53,12 @@ pub struct NewRecord {
 }
 
 impl NewRecord {
+    /// The item's size as DynamoDB counts it (names and values; numbers at most their
+    /// digits), to compare with [`MAX_ITEM_BYTES`] before the write.
+    pub fn item_size(&self) -> usize {
+        self.image().iter().map(|(k, v)| k.len() + v.len()).sum()
+    }
+
     /// The item as the table (and its stream's new image) holds it: attribute → value.
     pub fn image(&self) -> std::collections::HashMap<String, String> {
         [
@@ -90,12 +96,23 @@ pub enum PutOutcome {
     AlreadyExists(StoredRecord),
 }
 
-/// Why a write did not happen. Either way the lender should retry later.
+/// DynamoDB's largest item: 400 KB, counted as the UTF-8 bytes of every attribute name and
+/// value (*Service, account, and table quotas in Amazon DynamoDB*, "Item size").
+pub const MAX_ITEM_BYTES: usize = 400 * 1024;
+
+/// Why a write did not happen, modelled by what the lender should do.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum StoreError {
-    /// Throttled, timed out, unreachable or failing: nothing was stored.
+    /// Throttled, timed out, unreachable or failing: nothing was stored; a retry can work.
     #[error("store unavailable: {0}")]
     Unavailable(String),
+    /// The item is over DynamoDB's item size: it can never be stored.
+    #[error("item too large: {0}")]
+    TooLarge(String),
+    /// Refused for a reason a retry does not fix (a missing table, permissions, a
+    /// validation error): nothing was stored; an operator must act.
+    #[error("store refused the write: {0}")]
+    Rejected(String),
     /// The key exists but the stored item cannot be read back.
     #[error("stored record is unreadable: {0}")]
     Corrupt(String),

@@ -128,6 +128,32 @@ impl CallbackBody {
     }
 }
 
+impl CallbackBody {
+    /// Parse the body's bytes (already known to be a JSON object) as the given callback.
+    /// From the bytes rather than a `Value`: numbers inside flattened attributes then keep
+    /// their precision (a `Value` would hand a 20-digit integer over as `u128`, which the
+    /// flattened map cannot take).
+    pub fn from_slice(kind: crate::CallbackType, bytes: &[u8]) -> Result<CallbackBody, ShapeError> {
+        use crate::CallbackType as T;
+        match kind {
+            T::LoanAcceptanceResponse => from_slice(bytes).map(CallbackBody::LoanAcceptance),
+            T::DisbursementResponse => from_slice(bytes).map(CallbackBody::Disbursement),
+            T::ConsentHandleResponse => from_slice(bytes).map(CallbackBody::ConsentHandle),
+        }
+    }
+}
+
+fn from_slice<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, ShapeError> {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let path = e.path().to_string();
+        ShapeError {
+            path,
+            expected: expectation(&e.into_inner().to_string()),
+        }
+    })
+}
+
 fn from_value<T: serde::de::DeserializeOwned>(value: Value) -> Result<T, ShapeError> {
     serde_path_to_error::deserialize(value).map_err(|e| {
         let path = e.path().to_string();
