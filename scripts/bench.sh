@@ -42,10 +42,10 @@ step "binary size (cargo lambda build --release --arm64)"
 rustup target list --installed | grep -q aarch64-unknown-linux-gnu || rustup target add aarch64-unknown-linux-gnu
 cargo lambda build --release --arm64 -p loan-acceptance-response -p disbursement-response \
   -p consent-handle-response -p stream-dispatcher 2>&1 | grep -E '^(error|warning: unused)' || true
-python3 - <<'PY'
-import pathlib
+TARGET_DIR="$TARGET_DIR" python3 - <<'PY'
+import os, pathlib
 for f in ["loan-acceptance-response", "disbursement-response", "consent-handle-response", "stream-dispatcher"]:
-    b = pathlib.Path("target/lambda") / f / "bootstrap"
+    b = pathlib.Path(os.environ.get("TARGET_DIR", "target")) / "lambda" / f / "bootstrap"
     head = b.read_bytes()[:20]
     arch = {183: "aarch64", 62: "x86_64"}.get(int.from_bytes(head[18:20], "little"), "?")
     print(f"  {f:<28} {b.stat().st_size / 1e6:6.2f} MB  ({arch}, stripped)")
@@ -56,9 +56,9 @@ if want load; then
 step "simulator load run against the local stack (optimised build, bench profile)"
 cargo build -q --profile bench -p ocen-local -p ocen-lender
 PORT=$(free_port)
-RUST_LOG=error ./target/release/ocen-local up --port "$PORT" --endpoint "$OCEN_TEST_ENDPOINT" --prefix load > .local/bench-stack.log 2>&1 &
+RUST_LOG=error "$TARGET_DIR"/release/ocen-local up --port "$PORT" --endpoint "$OCEN_TEST_ENDPOINT" --prefix load > .local/bench-stack.log 2>&1 &
 STACK_PID=$!
 wait_http "http://127.0.0.1:$PORT/" "$STACK_PID" "ocen-local up"
-./target/release/ocen-lender load --url "http://127.0.0.1:$PORT" -n "${LOAD_N:-10000}" -c "${LOAD_C:-32}" \
+"$TARGET_DIR"/release/ocen-lender load --url "http://127.0.0.1:$PORT" -n "${LOAD_N:-10000}" -c "${LOAD_C:-32}" \
   --duplicates 0.05 --invalid 0.05 --seed 42 --verify --endpoint "$OCEN_TEST_ENDPOINT" --prefix load
 fi

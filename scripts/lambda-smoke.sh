@@ -11,10 +11,10 @@ source scripts/lib.sh
 mkdir -p .local
 
 cargo build -q -p ocen-local
-./target/debug/ocen-local env --endpoint "$OCEN_TEST_ENDPOINT" --prefix "smoke$$" > .local/smoke.env
+"$TARGET_DIR"/debug/ocen-local env --endpoint "$OCEN_TEST_ENDPOINT" --prefix "smoke$$" > .local/smoke.env
 # The committed events, with a fresh timestamp and signed by the local dev lender (v3).
 rm -rf .local/smoke-events
-./target/debug/ocen-local sign-events --out .local/smoke-events
+"$TARGET_DIR"/debug/ocen-local sign-events --out .local/smoke-events
 port=$(free_port)
 cargo lambda watch --quiet --ignore-changes -P "$port" -A 127.0.0.1 --env-file .local/smoke.env > .local/watch.log 2>&1 &
 watch_pid=$!

@@ -11,7 +11,7 @@ mkdir -p .local
 cargo build -q -p ocen-local -p ocen-lender
 port=$(free_port)
 prefix="lender$$"
-RUST_LOG=error ./target/debug/ocen-local up --port "$port" --endpoint "$OCEN_TEST_ENDPOINT" \
+RUST_LOG=error "$TARGET_DIR"/debug/ocen-local up --port "$port" --endpoint "$OCEN_TEST_ENDPOINT" \
   --prefix "$prefix" > .local/lender-smoke-stack.log 2>&1 &
 stack_pid=$!
 trap 'kill $stack_pid 2>/dev/null || true; wait $stack_pid 2>/dev/null || true' EXIT
@@ -21,7 +21,7 @@ seed=7
 for scheme in v3 v4; do
   seed=$((seed + 1))
   echo "ocen-lender load, scheme $scheme: 300 callbacks, concurrency 16, 10 % duplicates, 10 % invalid"
-  ./target/debug/ocen-lender load --url "http://127.0.0.1:$port" --scheme "$scheme" -n 300 -c 16 \
+  "$TARGET_DIR"/debug/ocen-lender load --url "http://127.0.0.1:$port" --scheme "$scheme" -n 300 -c 16 \
     --duplicates 0.1 --invalid 0.1 --seed "$seed" --verify --endpoint "$OCEN_TEST_ENDPOINT" \
     --prefix "$prefix" --json > ".local/lender-smoke-$scheme.json"
   python3 - ".local/lender-smoke-$scheme.json" <<'PY'

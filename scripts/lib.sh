@@ -1,5 +1,7 @@
 # Shared shell helpers. Source from the repo root.
 VENV="$PWD/.tools/venv"
+# Where cargo puts binaries (CARGO_TARGET_DIR when set, as when a clone shares a build).
+TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
 export PATH="$VENV/bin:$PATH"
 
 step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }

@@ -19,4 +19,4 @@ trap stop_moto EXIT
 start_moto "$MOTO_PORT" .local/moto.log
 
 step "starting the callbacks"
-RUST_LOG="${RUST_LOG:-info}" ./target/debug/ocen-local up --port "$PORT" --endpoint "http://127.0.0.1:$MOTO_PORT"
+RUST_LOG="${RUST_LOG:-info}" "$TARGET_DIR"/debug/ocen-local up --port "$PORT" --endpoint "http://127.0.0.1:$MOTO_PORT"

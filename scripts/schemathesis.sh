@@ -10,7 +10,7 @@ source scripts/lib.sh
 : "${OCEN_TEST_ENDPOINT:?set OCEN_TEST_ENDPOINT to the local AWS endpoint}"
 cargo build -q -p ocen-local
 port=$(free_port)
-AUTH_MODE=none REPLAY_WINDOW_SECONDS=0 RUST_LOG=error ./target/debug/ocen-local up --port "$port" \
+AUTH_MODE=none REPLAY_WINDOW_SECONDS=0 RUST_LOG=error "$TARGET_DIR"/debug/ocen-local up --port "$port" \
   --endpoint "$OCEN_TEST_ENDPOINT" --prefix "schemathesis$$" > .local/schemathesis-stack.log 2>&1 &
 stack_pid=$!
 trap 'kill $stack_pid 2>/dev/null || true; wait $stack_pid 2>/dev/null || true' EXIT

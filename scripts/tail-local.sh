@@ -5,4 +5,4 @@ cd "$(dirname "$0")/.."
 source scripts/lib.sh
 MOTO_PORT="${MOTO_PORT:-4566}"
 cargo build -q -p ocen-local
-exec ./target/debug/ocen-local tail --endpoint "http://127.0.0.1:$MOTO_PORT"
+exec "$TARGET_DIR"/debug/ocen-local tail --endpoint "http://127.0.0.1:$MOTO_PORT"

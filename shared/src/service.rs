@@ -56,6 +56,14 @@ pub struct Reply {
 const AUTH_DETAIL: &str =
     "the request is not signed by a registered key of the lender in metadata.orgId";
 
+/// A callback that passed every check, with the body it came from (as JSON and as the
+/// signed bytes), from which numbers are passed on as spelled.
+struct Parsed<'a> {
+    callback: Callback,
+    value: Value,
+    bytes: std::borrow::Cow<'a, [u8]>,
+}
+
 /// 413 `GEN5007`: the record this callback makes cannot be stored, ever.
 fn item_too_large(size: usize) -> Rejection {
     Rejection {
@@ -171,7 +179,11 @@ impl CallbackService {
     async fn process(&self, kind: CallbackType, req: Inbound<'_>) -> (Reply, LogFields) {
         let mut log = LogFields::default();
         let now = (self.clock)();
-        let (body, original, verified_payload) = match self.parse(kind, req, now, &mut log) {
+        let Parsed {
+            callback: body,
+            value: original,
+            bytes: verified_payload,
+        } = match self.parse(kind, req, now, &mut log) {
             Ok(parsed) => parsed,
             Err((rejection, trace)) => {
                 log.outcome = if log.auth_failure.is_some() {
@@ -293,7 +305,7 @@ impl CallbackService {
         req: Inbound<'a>,
         now: OffsetDateTime,
         log: &mut LogFields,
-    ) -> Result<(Callback, Value, std::borrow::Cow<'a, [u8]>), (Rejection, (TraceId, bool))> {
+    ) -> Result<Parsed<'a>, (Rejection, (TraceId, bool))> {
         let generated = || (TraceId::generate(), true);
         if !req.method.eq_ignore_ascii_case("POST") {
             return Err((
@@ -412,7 +424,11 @@ impl CallbackService {
             Some(v) => v.payload,
             None => std::borrow::Cow::Borrowed(req.body),
         };
-        Ok((callback, value, payload))
+        Ok(Parsed {
+            callback,
+            value,
+            bytes: payload,
+        })
     }
 }
 

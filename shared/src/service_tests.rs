@@ -1122,7 +1122,10 @@ mod exact_numbers {
         let store = Arc::new(MemoryStore::new());
         let (status, _) = post(&service(store.clone()), kind, &body).await;
         assert_eq!(status, 200);
-        let size = store.records()[0].item_size();
+        let record = &store.records()[0];
+        let size = record.item_size();
+        let counted: usize = record.image().iter().map(|(k, v)| k.len() + v.len()).sum();
+        assert_eq!(size, counted, "every attribute is counted");
         assert!(size < MAX_ITEM_BYTES, "{size}");
     }
 
@@ -1138,7 +1141,8 @@ mod exact_numbers {
     #[tokio::test]
     async fn store_errors_answer_by_what_the_lender_should_do() {
         let kind = CallbackType::ConsentHandleResponse;
-        let cases: [(fn() -> StoreError, u16, &str); 4] = [
+        type Case = (fn() -> StoreError, u16, &'static str);
+        let cases: [Case; 4] = [
             (
                 || StoreError::Unavailable("throttled".into()),
                 503,

@@ -56,7 +56,22 @@ impl NewRecord {
     /// The item's size as DynamoDB counts it (names and values; numbers at most their
     /// digits), to compare with [`MAX_ITEM_BYTES`] before the write.
     pub fn item_size(&self) -> usize {
-        self.image().iter().map(|(k, v)| k.len() + v.len()).sum()
+        [
+            (attr::KEY, self.key.len()),
+            (attr::CALLBACK_TYPE, self.callback_type.len()),
+            (attr::REQUEST_ID, self.request_id.len()),
+            (attr::ORG_ID, self.org_id.len()),
+            (attr::PAYLOAD_HASH, self.payload_hash.len()),
+            (attr::EVENT, self.event.len()),
+            (attr::ACK, self.ack.len()),
+            (attr::RECEIVED_AT, self.received_at.len()),
+            (attr::EXPIRES_AT, self.expires_at.to_string().len()),
+            (attr::EVENT_ID, self.event_id.len()),
+            (attr::ORDERING_KEY, self.ordering_key.len()),
+        ]
+        .iter()
+        .map(|(name, len)| name.len() + len)
+        .sum()
     }
 
     /// The item as the table (and its stream's new image) holds it: attribute → value.

@@ -298,3 +298,118 @@ async fn with_one_queue_gone_for_20_s_healthy_queues_get_each_event_once_and_it_
         "once each, after recovery"
     );
 }
+
+/// Numbers at the edges, spelled as a lender may spell them.
+const EDGE_NUMBERS: &str =
+    "9007199254740993,12345678901234567890123,-98765432109876543210,1E15,1e-7,-0,0.000000000000000000000000000001,100.00,123456789.987654321";
+
+/// `body` as text, with `extensibleData` and an unknown attribute full of edge numbers.
+fn with_edge_numbers(kind: CallbackType, request_id: &str, pad_to: Option<usize>) -> String {
+    let mut body = sample_body(kind, request_id);
+    body["metadata"]["orgId"] = json!("LENDER-V4");
+    body["extensibleData"] = json!("SLOT");
+    let mut text = body.to_string().replacen(
+        r#""SLOT""#,
+        &format!(r#"{{"account":12345678901234567890123,"values":[{EDGE_NUMBERS}],"more":[]}},"unknownAmount":1E15"#),
+        1,
+    );
+    if let Some(cap) = pad_to {
+        // Fill "more" with numbers until the body is exactly `cap` bytes.
+        let mut fill = String::new();
+        while text.len() + fill.len() + 24 < cap {
+            fill.push_str("12345678901234567890123,");
+        }
+        fill.push_str(&"9".repeat(cap - text.len() - fill.len()));
+        text = text.replacen(r#""more":[]"#, &format!(r#""more":[{fill}]"#), 1);
+        assert_eq!(text.len(), cap);
+    }
+    text
+}
+
+async fn post_v4_text(app: &TestApp, kind: CallbackType, text: &str) -> (u16, String) {
+    let signature = lender_key().sign_v4(text.as_bytes());
+    let reply = app
+        .service
+        .handle(
+            kind,
+            ocen_shared::Inbound {
+                method: "POST",
+                content_type: Some("application/json"),
+                signature: Some(&signature),
+                body: text.as_bytes(),
+            },
+        )
+        .await;
+    (reply.status, reply.body)
+}
+
+#[tokio::test]
+async fn numbers_at_the_edges_reach_the_queue_byte_for_byte_as_sent() {
+    let app = spawn_app().await;
+    for kind in CallbackType::ALL {
+        let (status, ack) =
+            post_v4_text(&app, kind, &with_edge_numbers(kind, "numbers-1", None)).await;
+        assert_eq!(status, 200, "{ack}");
+    }
+    let mut otp = sample_body(LOAN, "otp-number");
+    otp["credBlock"][0]["data"]["otp"] = json!(123456);
+    let (status, _) = post_v4(&app.service, LOAN, &otp).await;
+    assert_eq!(status, 200);
+    app.poller().drain(2).await.unwrap();
+    for kind in CallbackType::ALL {
+        for q in app.queues_for(kind) {
+            let bodies: Vec<String> = app
+                .drain_raw(&q)
+                .await
+                .into_iter()
+                .map(|(b, _)| b)
+                .collect();
+            let numbers = bodies
+                .iter()
+                .find(|b| b.contains("numbers-1"))
+                .expect("delivered");
+            assert!(
+                numbers.contains(&format!("[{EDGE_NUMBERS}]")),
+                "{q}: {numbers}"
+            );
+            assert!(
+                numbers.contains(r#""account":12345678901234567890123"#),
+                "{q}"
+            );
+            assert!(numbers.contains(r#""unknownAmount":1E15"#), "{q}");
+            if kind == LOAN {
+                let otp = bodies.iter().find(|b| b.contains("otp-number")).unwrap();
+                assert!(otp.contains(r#""otp":123456"#), "{otp}");
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_biggest_body_of_numbers_is_stored_and_delivered_exactly_and_one_byte_more_is_413() {
+    let app = spawn_app().await;
+    let cap = ocen_shared::config::DEFAULT_MAX_BODY_BYTES;
+    let text = with_edge_numbers(DISBURSEMENT, "biggest-numbers", Some(cap));
+    let (status, ack) = post_v4_text(&app, DISBURSEMENT, &text).await;
+    assert_eq!(status, 200, "{ack}");
+    let over = with_edge_numbers(DISBURSEMENT, "biggest-numbers-2", Some(cap + 1));
+    let (status, ack) = post_v4_text(&app, DISBURSEMENT, &over).await;
+    assert_eq!(status, 413, "{ack}");
+    assert!(ack.contains("GEN5007"));
+    let report = app.poller().drain(2).await.unwrap();
+    assert_eq!((report.delivered, report.parked), (1, 0));
+    let store = app.store();
+    let sent: Value = serde_json::from_str(&text).unwrap();
+    for q in app.queues_for(DISBURSEMENT) {
+        let raw = app.drain_raw(&q).await;
+        assert_eq!(raw.len(), 1);
+        let envelope = store.resolve(&raw[0].0).await.unwrap();
+        let more = &sent["extensibleData"]["more"];
+        let more_text = serde_json::to_string(more).unwrap();
+        assert!(
+            envelope.contains(&more_text),
+            "{q}: the numbers arrive as sent"
+        );
+        assert!(envelope.contains(r#""unknownAmount":1E15"#));
+    }
+}
