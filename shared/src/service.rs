@@ -380,6 +380,20 @@ impl CallbackService {
                 trace,
             ));
         }
+        if let Err(d) = crate::wire::duplicates::find_duplicate(payload) {
+            let at = if d.path == "." {
+                "the body".to_string()
+            } else {
+                d.path
+            };
+            return Err((
+                Rejection::new(
+                    ErrorCode::MalformedJson,
+                    format!("a member name appears twice in one object ({at}); a callback must have one meaning"),
+                ),
+                trace,
+            ));
+        }
         log.trace_id = Some(trace.0.to_string());
         log.org_id = readable_str(&value, "/metadata/orgId").map(str::to_string);
         log.request_id = readable_str(&value, "/requestId").map(str::to_string);

@@ -1168,3 +1168,22 @@ mod exact_numbers {
         }
     }
 }
+
+#[tokio::test]
+async fn a_body_naming_a_member_twice_is_400_lsp4000_and_nothing_is_stored() {
+    let store = Arc::new(MemoryStore::new());
+    let svc = service(store.clone());
+    let kind = CallbackType::ConsentHandleResponse;
+    let body = sample_body(kind, "R").to_string();
+    for text in [
+        body.replacen('{', r#"{"requestId":"A","#, 1),
+        body.replacen(r#""consent":{"#, r#""consent":{"vua":"x@aa","#, 1),
+    ] {
+        let reply = svc.handle(kind, Inbound::post(text.as_bytes())).await;
+        assert_eq!(reply.status, 400, "{}", reply.body);
+        let ack: AckBody = serde_json::from_str(&reply.body).unwrap();
+        assert_eq!(ack.ack.error, "LSP4000");
+        assert!(ack.ack.detail.unwrap().contains("appears twice"));
+    }
+    assert_eq!(store.calls(), 0);
+}

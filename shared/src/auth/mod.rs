@@ -93,12 +93,78 @@ pub enum AuthMode {
     Disabled,
 }
 
-#[derive(Deserialize)]
+/// The protected header's members this service reads. `crit` is kept raw: its shape is
+/// checked here ([`check_critical`]), not left to serde (`null` is not absent).
 struct ProtectedHeader {
     alg: Option<String>,
     kid: Option<String>,
-    #[serde(default)]
-    b64: Option<bool>,
+    b64: Option<serde_json::Value>,
+    crit: Option<serde_json::Value>,
+}
+
+/// Header extensions this service understands (RFC 7515 §4.1.11): only RFC 7797's `b64`.
+const UNDERSTOOD_EXTENSIONS: [&str; 1] = ["b64"];
+
+/// RFC 7515 §4.1.11 and RFC 7797 §6: every name in `crit` must be understood and present,
+/// `crit` is a non-empty array of distinct strings, and `b64` (when present) must be
+/// listed in it. The v4 scheme is detached with `b64: false`; v3 carries a base64url
+/// payload (no `b64`, or `true`).
+fn check_critical(header: &ProtectedHeader, scheme: Scheme) -> Result<(), AuthFailure> {
+    use serde_json::Value;
+    let b64 = match &header.b64 {
+        None => None,
+        Some(Value::Bool(b)) => Some(*b),
+        Some(_) => return Err(AuthFailure::Malformed("b64 must be true or false")),
+    };
+    match (scheme, b64) {
+        (Scheme::V4, Some(false)) | (Scheme::V3, None | Some(true)) => {}
+        (Scheme::V4, _) => {
+            return Err(AuthFailure::Malformed(
+                "the header must carry b64: false (RFC 7797)",
+            ))
+        }
+        (Scheme::V3, Some(false)) => {
+            return Err(AuthFailure::Malformed(
+                "a v3 JWS carries its payload base64url-encoded: b64 cannot be false",
+            ))
+        }
+    }
+    let names: Vec<&str> = match &header.crit {
+        None => Vec::new(),
+        Some(Value::Array(items)) if !items.is_empty() => items
+            .iter()
+            .map(|i| i.as_str())
+            .collect::<Option<Vec<_>>>()
+            .ok_or(AuthFailure::Malformed(
+                "crit must list header names (strings)",
+            ))?,
+        Some(_) => {
+            return Err(AuthFailure::Malformed(
+                "crit must be a non-empty array (RFC 7515 4.1.11)",
+            ))
+        }
+    };
+    for (i, name) in names.iter().enumerate() {
+        if names[..i].contains(name) {
+            return Err(AuthFailure::Malformed("crit names a header twice"));
+        }
+        if !UNDERSTOOD_EXTENSIONS.contains(name) {
+            return Err(AuthFailure::Malformed(
+                "crit names an extension this service does not understand",
+            ));
+        }
+        if *name == "b64" && b64.is_none() {
+            return Err(AuthFailure::Malformed(
+                "crit names b64, which the header lacks",
+            ));
+        }
+    }
+    if b64.is_some() && !names.contains(&"b64") {
+        return Err(AuthFailure::Malformed(
+            "b64 must be listed in crit (RFC 7797 6)",
+        ));
+    }
+    Ok(())
 }
 
 #[derive(Deserialize)]
@@ -135,8 +201,21 @@ fn b64(s: &str, max: usize, what: &'static str) -> Result<Vec<u8>, AuthFailure> 
 
 fn header(b64_header: &str) -> Result<ProtectedHeader, AuthFailure> {
     let bytes = b64(b64_header, MAX_HEADER_B64, "header is not base64url")?;
-    serde_json::from_slice(&bytes)
-        .map_err(|_| AuthFailure::Malformed("header is not a JSON object"))
+    if crate::wire::duplicates::find_duplicate(&bytes).is_err() {
+        return Err(AuthFailure::Malformed("header names a member twice"));
+    }
+    let mut map: serde_json::Map<String, serde_json::Value> = serde_json::from_slice(&bytes)
+        .map_err(|_| AuthFailure::Malformed("header is not a JSON object"))?;
+    let text = |v: Option<serde_json::Value>| match v {
+        Some(serde_json::Value::String(s)) => Some(s),
+        _ => None,
+    };
+    Ok(ProtectedHeader {
+        alg: text(map.remove("alg")),
+        kid: text(map.remove("kid")),
+        b64: map.remove("b64"),
+        crit: map.remove("crit"),
+    })
 }
 
 fn org_id(payload: &[u8]) -> Result<String, AuthFailure> {
@@ -183,7 +262,13 @@ impl LenderRegistry {
 
     fn verify_flattened<'a>(&self, body: &'a [u8]) -> Result<Verified<'a>, AuthFailure> {
         let jws: FlattenedJws = serde_json::from_slice(body).map_err(|_| AuthFailure::Unsigned)?;
+        if crate::wire::duplicates::find_duplicate(body).is_err() {
+            return Err(AuthFailure::Malformed(
+                "the JWS object names a member twice",
+            ));
+        }
         let protected = header(&jws.header)?;
+        check_critical(&protected, Scheme::V3)?;
         let payload = b64(&jws.payload, usize::MAX, "payload is not base64url")?;
         let signature = b64(
             &jws.signature,
@@ -223,11 +308,7 @@ impl LenderRegistry {
             ));
         }
         let protected = header(h)?;
-        if protected.b64 != Some(false) {
-            return Err(AuthFailure::Malformed(
-                "the header must carry b64: false (RFC 7797)",
-            ));
-        }
+        check_critical(&protected, Scheme::V4)?;
         let signature = b64(s, MAX_SIGNATURE_B64, "signature is not base64url")?;
         let org = org_id(body)?;
         let (key, kid) = self.lender_key(&org, Scheme::V4, &protected)?;

@@ -105,6 +105,34 @@ impl SigningKey {
             .into_bytes()
     }
 
+    /// v3 with a protected header of the caller's choosing (`kid` and `alg` included by the
+    /// caller): for tests of header handling.
+    pub fn sign_v3_with_header(&self, header: &serde_json::Value, callback_json: &[u8]) -> Vec<u8> {
+        let header = URL_SAFE_NO_PAD.encode(header.to_string());
+        let payload = URL_SAFE_NO_PAD.encode(callback_json);
+        let signature = URL_SAFE_NO_PAD
+            .encode(self.sign(&RSA_PKCS1_SHA512, format!("{header}.{payload}").as_bytes()));
+        serde_json::json!({"payload": payload, "header": header, "signature": signature})
+            .to_string()
+            .into_bytes()
+    }
+
+    /// v4 with a protected header of the caller's choosing: for tests of header handling.
+    pub fn sign_v4_with_header(&self, header: &serde_json::Value, body: &[u8]) -> String {
+        let header = URL_SAFE_NO_PAD.encode(header.to_string());
+        let mut input = header.clone().into_bytes();
+        input.push(b'.');
+        input.extend_from_slice(body);
+        format!(
+            "{header}..{}",
+            URL_SAFE_NO_PAD.encode(self.sign(&RSA_PKCS1_SHA256, &input))
+        )
+    }
+
+    pub fn kid(&self) -> &str {
+        &self.kid
+    }
+
     /// v4: the `x-jws-signature` value for `body` (detached, RS256, `b64: false`).
     pub fn sign_v4(&self, body: &[u8]) -> String {
         let header = URL_SAFE_NO_PAD.encode(

@@ -346,3 +346,92 @@ fn a_jwk_key_works_like_a_pem_key() {
     .unwrap();
     assert!(registry.verify(None, &a.sign_v3(&body("LENDER-A"))).is_ok());
 }
+
+mod critical_headers {
+    use super::*;
+
+    fn v4(header: Value) -> Result<Verified<'static>, AuthFailure> {
+        let (_, b, _) = keys();
+        let raw: &'static [u8] = Box::leak(body("LENDER-B").into_boxed_slice());
+        registry().verify(Some(&b.sign_v4_with_header(&header, raw)), raw)
+    }
+
+    fn v3(header: Value) -> Result<Verified<'static>, AuthFailure> {
+        let (a, _, _) = keys();
+        let signed: &'static [u8] = Box::leak(
+            a.sign_v3_with_header(&header, &body("LENDER-A"))
+                .into_boxed_slice(),
+        );
+        registry().verify(None, signed)
+    }
+
+    #[test]
+    fn a_v4_header_must_list_b64_in_crit_and_nothing_it_does_not_understand() {
+        assert!(v4(json!({"alg": "RS256", "kid": "b-1", "b64": false, "crit": ["b64"]})).is_ok());
+        for crit in [
+            None,
+            Some(json!(["b64", "exp"])),
+            Some(json!(["b64", "x-unknown"])),
+            Some(json!(["exp"])),
+            Some(json!([])),
+            Some(json!("b64")),
+            Some(json!(null)),
+            Some(json!(["b64", "b64"])),
+            Some(json!([1])),
+        ] {
+            let mut header = json!({"alg": "RS256", "kid": "b-1", "b64": false});
+            if let Some(c) = &crit {
+                header["crit"] = c.clone();
+            }
+            assert!(
+                matches!(v4(header), Err(AuthFailure::Malformed(_))),
+                "crit {crit:?} must be refused"
+            );
+        }
+        assert!(matches!(
+            v4(json!({"alg": "RS256", "kid": "b-1", "b64": "false", "crit": ["b64"]})),
+            Err(AuthFailure::Malformed(_))
+        ));
+    }
+
+    #[test]
+    fn a_v3_header_may_carry_crit_only_for_what_it_understands() {
+        assert!(v3(json!({"alg": "RS512", "kid": "a-1"})).is_ok());
+        assert!(v3(json!({"alg": "RS512", "kid": "a-1", "b64": true, "crit": ["b64"]})).is_ok());
+        for header in [
+            json!({"alg": "RS512", "kid": "a-1", "crit": ["exp"]}),
+            json!({"alg": "RS512", "kid": "a-1", "crit": ["b64"]}),
+            json!({"alg": "RS512", "kid": "a-1", "b64": true}),
+            json!({"alg": "RS512", "kid": "a-1", "b64": false, "crit": ["b64"]}),
+            json!({"alg": "RS512", "kid": "a-1", "crit": []}),
+        ] {
+            assert!(
+                matches!(v3(header.clone()), Err(AuthFailure::Malformed(_))),
+                "{header} must be refused"
+            );
+        }
+    }
+
+    #[test]
+    fn a_header_or_jws_object_naming_a_member_twice_is_refused() {
+        let (a, _, _) = keys();
+        let raw = body("LENDER-A");
+        let header = URL_SAFE_NO_PAD.encode(r#"{"alg":"none","kid":"a-1","alg":"RS512"}"#);
+        let payload = URL_SAFE_NO_PAD.encode(&raw);
+        let good: Value = serde_json::from_slice(&a.sign_v3(&raw)).unwrap();
+        let with_dup_header =
+            json!({"payload": payload, "header": header, "signature": good["signature"]});
+        assert!(matches!(
+            registry().verify(None, with_dup_header.to_string().as_bytes()),
+            Err(AuthFailure::Malformed(_))
+        ));
+        let twice = format!(
+            r#"{{"payload":"{}","header":"{}","signature":"{}","payload":"{}"}}"#,
+            good["payload"].as_str().unwrap(),
+            good["header"].as_str().unwrap(),
+            good["signature"].as_str().unwrap(),
+            good["payload"].as_str().unwrap()
+        );
+        assert!(registry().verify(None, twice.as_bytes()).is_err());
+    }
+}

@@ -6,6 +6,7 @@
 
 mod consent;
 mod disbursement;
+pub mod duplicates;
 mod loan_acceptance;
 
 pub use consent::{Consent, ConsentHandleResponse, LspInfo};

@@ -152,3 +152,21 @@ async fn a_refused_callback_makes_no_aws_call() {
     assert_eq!(app.store_calls.get(), 0);
     assert_eq!(app.item_count().await, 0);
 }
+
+#[tokio::test]
+async fn a_signed_body_naming_request_id_twice_is_refused_not_recorded_under_either() {
+    let app = spawn_app().await;
+    let kind = CallbackType::DisbursementResponse;
+    let text =
+        sample_body(kind, "R-second")
+            .to_string()
+            .replacen('{', r#"{"requestId":"A-first","#, 1);
+    let signed = lender_key().sign_v3(text.as_bytes());
+    let reply = app
+        .service
+        .handle(kind, ocen_shared::Inbound::post(&signed))
+        .await;
+    assert_eq!(reply.status, 400, "{}", reply.body);
+    assert!(reply.body.contains("LSP4000"));
+    assert_eq!(app.item_count().await, 0);
+}

@@ -107,3 +107,13 @@ impl EventPublisher for Switch {
         }
     }
 }
+
+#[tokio::test]
+async fn a_missing_table_is_a_500_lsp5000_not_a_retry_forever_503() {
+    let app = spawn_app().await;
+    let missing = service_with(app.ddb.clone(), &format!("{}-gone", app.stack.table_name));
+    let kind = CallbackType::ConsentHandleResponse;
+    let (status, ack) = post_with(&missing, kind, &sample_body(kind, "no-table-1")).await;
+    assert_eq!((status, ack.ack.error.as_str()), (500, "LSP5000"));
+    assert_eq!(app.item_count().await, 0);
+}

@@ -1,0 +1,127 @@
+//! One meaning for the signed bytes: a JSON object that names a member twice is refused.
+//! serde_json (like most parsers) keeps the last of a repeated name; another parser may keep
+//! the first, so a signed body with duplicates could mean two things (RFC 8259 §4: names
+//! "SHOULD be unique"; RFC 7515 §4: a JWS header with duplicates must be refused or take
+//! the last — this service refuses, in the header and the callback alike).
+
+use serde::de::{Deserialize, Deserializer, Error, MapAccess, SeqAccess, Visitor};
+use std::borrow::Cow;
+use std::collections::HashSet;
+use std::fmt;
+
+/// Where the first repeated member name is: the JSON path of its object and the name
+/// (member names, never values).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Duplicate {
+    pub path: String,
+    pub name: String,
+}
+
+/// `Ok` when no object in `bytes` names a member twice (or `bytes` is not JSON: that is
+/// for the JSON parser to report); else the first repeat.
+pub fn find_duplicate(bytes: &[u8]) -> Result<(), Duplicate> {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    match serde_path_to_error::deserialize::<_, Unique>(&mut de) {
+        Ok(_) => Ok(()),
+        Err(e) => {
+            let path = e.path().to_string();
+            let message = e.into_inner().to_string();
+            match message.split_once(DUPLICATE_MARK) {
+                Some((_, rest)) => {
+                    let name = rest.split(" at line").next().unwrap_or(rest);
+                    Err(Duplicate {
+                        path,
+                        name: name.chars().take(64).collect(),
+                    })
+                }
+                None => Ok(()),
+            }
+        }
+    }
+}
+
+const DUPLICATE_MARK: &str = "duplicate member name: ";
+
+/// Any JSON value, checked for repeated member names on the way.
+struct Unique;
+
+impl<'de> Deserialize<'de> for Unique {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(UniqueVisitor)
+    }
+}
+
+struct UniqueVisitor;
+
+impl<'de> Visitor<'de> for UniqueVisitor {
+    type Value = Unique;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<Unique, E> {
+        Ok(Unique)
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<Unique, E> {
+        Ok(Unique)
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<Unique, E> {
+        Ok(Unique)
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<Unique, E> {
+        Ok(Unique)
+    }
+    fn visit_str<E>(self, _: &str) -> Result<Unique, E> {
+        Ok(Unique)
+    }
+    fn visit_unit<E>(self) -> Result<Unique, E> {
+        Ok(Unique)
+    }
+    fn visit_none<E>(self) -> Result<Unique, E> {
+        Ok(Unique)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Unique, A::Error> {
+        while seq.next_element::<Unique>()?.is_some() {}
+        Ok(Unique)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Unique, A::Error> {
+        let mut seen: HashSet<Cow<'de, str>> = HashSet::new();
+        while let Some(name) = map.next_key::<Cow<'de, str>>()? {
+            if seen.contains(&name) {
+                return Err(A::Error::custom(format!("{DUPLICATE_MARK}{name}")));
+            }
+            map.next_value::<Unique>()?;
+            seen.insert(name);
+        }
+        Ok(Unique)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_repeated_name_is_found_with_its_path() {
+        let d = find_duplicate(br#"{"requestId":"A","x":1,"requestId":"R"}"#).unwrap_err();
+        assert_eq!((d.path.as_str(), d.name.as_str()), (".", "requestId"));
+        let d = find_duplicate(br#"{"consent":{"a":[{"k":1,"k":2}]}}"#).unwrap_err();
+        assert_eq!((d.path.as_str(), d.name.as_str()), ("consent.a[0]", "k"));
+        let escaped = find_duplicate(br#"{"a":1,"\u0061":2}"#).unwrap_err();
+        assert_eq!(escaped.name, "a", "an escaped spelling is the same name");
+    }
+
+    #[test]
+    fn unique_names_numbers_and_non_json_pass() {
+        assert!(find_duplicate(
+            br#"{"a":{"a":1},"b":[{"a":1},{"a":2}],"n":12345678901234567890123}"#
+        )
+        .is_ok());
+        assert!(find_duplicate(br#"{"a":1E15,"b":-0}"#).is_ok());
+        assert!(find_duplicate(b"not json").is_ok());
+        assert!(find_duplicate(b"[]").is_ok());
+    }
+}
