@@ -687,7 +687,8 @@ mod tests {
         assert_eq!(m.group_id, "loan:LOAN-2024-000123");
         assert_eq!(
             m.event_id,
-            crate::event::event_id(CallbackType::DisbursementResponse, "req-1").to_string()
+            crate::event::event_id(CallbackType::DisbursementResponse, "LENDER-ABC", "req-1")
+                .to_string()
         );
         assert_eq!(f.publisher.sent_to(NOTIFY).len(), 1);
         assert_eq!(f.publisher.sent_to(CONSENT).len(), 1);
@@ -806,7 +807,10 @@ mod tests {
         let parked = f.publisher.sent_to(PARKED);
         assert_eq!(parked.len(), 1);
         let p: Parked = serde_json::from_str(&parked[0].body).unwrap();
-        assert_eq!(p.key.as_deref(), Some("LOAN_ACCEPTANCE_RESPONSE#req-2"));
+        assert_eq!(
+            p.key.as_deref(),
+            Some("LOAN_ACCEPTANCE_RESPONSE#LENDER-ABC#req-2")
+        );
         assert_eq!(p.sequence_number, "00002");
         assert!(p.reason.contains("not an envelope"), "{}", p.reason);
     }
@@ -925,11 +929,12 @@ mod tests {
         let v: Value = serde_json::from_str(&m.body).unwrap();
         assert_eq!(
             v["payloadRef"],
-            json!({"table": "callbacks", "key": "CONSENT_HANDLE_RESPONSE#huge-1"})
+            json!({"table": "callbacks", "key": "CONSENT_HANDLE_RESPONSE#LENDER-ABC#huge-1"})
         );
         assert_eq!(
             v["eventId"],
-            crate::event::event_id(CallbackType::ConsentHandleResponse, "huge-1").to_string()
+            crate::event::event_id(CallbackType::ConsentHandleResponse, "LENDER-ABC", "huge-1")
+                .to_string()
         );
         assert_eq!(v["type"], "CONSENT_HANDLE_RESPONSE");
         assert!(m.size() < 1024);

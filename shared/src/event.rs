@@ -13,16 +13,19 @@ pub const ENVELOPE_VERSION: &str = "1";
 /// Namespace of the name-based (v5) event ids.
 const EVENT_ID_NAMESPACE: Uuid = Uuid::from_u128(0x6f63_656e_2d63_616c_6c62_6163_6b73_0001);
 
-/// The idempotency key of a callback: its type and requestId.
-pub fn idempotency_key(kind: CallbackType, request_id: &str) -> String {
-    format!("{}#{}", kind.as_str(), request_id)
+/// The idempotency key of a callback: its type, the lender and the requestId
+/// (`<TYPE>#<orgId>#<requestId>`; an orgId has no `#`). A requestId conflicts only within
+/// one lender: another lender cannot take it.
+pub fn idempotency_key(kind: CallbackType, org_id: &str, request_id: &str) -> String {
+    format!("{}#{}#{}", kind.as_str(), org_id, request_id)
 }
 
-/// The stable event id of a callback: the same for every retry of the same requestId.
-pub fn event_id(kind: CallbackType, request_id: &str) -> Uuid {
+/// The stable event id of a callback: UUID v5 of its idempotency key, the same for every
+/// retry (and replay) of the same callback from the same lender.
+pub fn event_id(kind: CallbackType, org_id: &str, request_id: &str) -> Uuid {
     Uuid::new_v5(
         &EVENT_ID_NAMESPACE,
-        idempotency_key(kind, request_id).as_bytes(),
+        idempotency_key(kind, org_id, request_id).as_bytes(),
     )
 }
 
@@ -54,7 +57,7 @@ impl Envelope {
         let request_id = callback.request_id().to_string();
         Envelope {
             envelope_version: ENVELOPE_VERSION.to_string(),
-            event_id: event_id(kind, &request_id),
+            event_id: event_id(kind, callback.metadata().org_id.as_str(), &request_id),
             event_type: kind,
             trace_id: callback.metadata().trace_id.to_string(),
             org_id: callback.metadata().org_id.to_string(),
@@ -210,9 +213,10 @@ mod tests {
 
     #[test]
     fn event_ids_are_stable_per_type_and_request() {
-        let a = event_id(CallbackType::DisbursementResponse, "r1");
-        assert_eq!(a, event_id(CallbackType::DisbursementResponse, "r1"));
-        assert_ne!(a, event_id(CallbackType::DisbursementResponse, "r2"));
-        assert_ne!(a, event_id(CallbackType::ConsentHandleResponse, "r1"));
+        let a = event_id(CallbackType::DisbursementResponse, "L", "r1");
+        assert_eq!(a, event_id(CallbackType::DisbursementResponse, "L", "r1"));
+        assert_ne!(a, event_id(CallbackType::DisbursementResponse, "L", "r2"));
+        assert_ne!(a, event_id(CallbackType::ConsentHandleResponse, "L", "r1"));
+        assert_ne!(a, event_id(CallbackType::DisbursementResponse, "M", "r1"));
     }
 }

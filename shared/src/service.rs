@@ -209,7 +209,11 @@ impl CallbackService {
             .then(|| crate::event::Spelling::parse(verified_payload.as_ref()))
             .flatten();
         let record = NewRecord {
-            key: idempotency_key(kind, body.request_id().as_str()),
+            key: idempotency_key(
+                kind,
+                body.metadata().org_id.as_str(),
+                body.request_id().as_str(),
+            ),
             callback_type: kind.as_str().to_string(),
             request_id: body.request_id().to_string(),
             org_id: body.metadata().org_id.to_string(),

@@ -87,7 +87,7 @@ async fn each_valid_callback_is_recorded_and_acked_with_the_echoed_trace_id() {
         assert_eq!(ack.ack.detail, None);
         let records = store.records();
         assert_eq!(records.len(), 1);
-        assert_eq!(records[0].key, format!("{}#req-1", kind.as_str()));
+        assert_eq!(records[0].key, format!("{}#LENDER-ABC#req-1", kind.as_str()));
         assert_eq!(records[0].org_id, "LENDER-ABC");
         assert_eq!(
             records[0].expires_at,
@@ -143,19 +143,27 @@ async fn the_same_request_id_with_a_different_body_is_a_409_and_the_first_stands
 }
 
 #[tokio::test]
-async fn the_same_request_id_from_another_lender_is_a_409() {
+async fn another_lender_cannot_take_a_request_id_each_is_recorded_as_its_own() {
     let store = Arc::new(MemoryStore::new());
     let svc = service(store.clone());
     let body = sample_body(CallbackType::LoanAcceptanceResponse, "req-o");
-    post(&svc, CallbackType::LoanAcceptanceResponse, &body).await;
-    let (status, ack) = post(
+    let (first, _) = post(
         &svc,
         CallbackType::LoanAcceptanceResponse,
-        &with(body, "/metadata/orgId", json!("OTHER")),
+        &with(body.clone(), "/metadata/orgId", json!("OTHER")),
     )
     .await;
-    assert_eq!((status, ack.ack.error.as_str()), (409, "LSP4009"));
-    assert!(ack.ack.detail.unwrap().contains("another lender"));
+    let (status, ack) = post(&svc, CallbackType::LoanAcceptanceResponse, &body).await;
+    assert_eq!((first, status, ack.ack.error.as_str()), (200, 200, "0"));
+    let mut keys: Vec<String> = store.records().into_iter().map(|r| r.key).collect();
+    keys.sort();
+    assert_eq!(
+        keys,
+        vec![
+            "LOAN_ACCEPTANCE_RESPONSE#LENDER-ABC#req-o",
+            "LOAN_ACCEPTANCE_RESPONSE#OTHER#req-o"
+        ]
+    );
 }
 
 #[tokio::test]

@@ -196,7 +196,9 @@ async fn a_poison_record_between_two_good_ones_is_parked_and_both_good_ones_are_
         .table_name(&app.stack.table_name)
         .item(
             "pk",
-            aws_sdk_dynamodb::types::AttributeValue::S("LOAN_ACCEPTANCE_RESPONSE#poison".into()),
+            aws_sdk_dynamodb::types::AttributeValue::S(
+                "LOAN_ACCEPTANCE_RESPONSE#LENDER-ABC#poison".into(),
+            ),
         )
         .item(
             "event",
@@ -234,7 +236,10 @@ async fn a_poison_record_between_two_good_ones_is_parked_and_both_good_ones_are_
     assert_eq!(n, 1, "DispatcherParkedAlarm fires on this depth");
     let parked = app.drain_raw("DispatcherParkedQueue").await;
     let p: Parked = serde_json::from_str(&parked[0].0).unwrap();
-    assert_eq!(p.key.as_deref(), Some("LOAN_ACCEPTANCE_RESPONSE#poison"));
+    assert_eq!(
+        p.key.as_deref(),
+        Some("LOAN_ACCEPTANCE_RESPONSE#LENDER-ABC#poison")
+    );
     assert!(p.reason.contains("not an envelope"), "{}", p.reason);
 }
 

@@ -16,7 +16,7 @@ async fn a_first_callback_of_each_type_is_stored_once_with_its_ack_hash_and_expi
             .table_name(&app.stack.table_name)
             .key(
                 "pk",
-                AttributeValue::S(format!("{}#first-1", kind.as_str())),
+                AttributeValue::S(format!("{}#LENDER-ABC#first-1", kind.as_str())),
             )
             .consistent_read(true)
             .send()
@@ -60,7 +60,7 @@ async fn a_conflicting_payload_of_each_type_is_409_and_the_stored_item_is_untouc
     for kind in CallbackType::ALL {
         let body = sample_body(kind, "conflict-1");
         app.post(kind, &body).await;
-        let key = AttributeValue::S(format!("{}#conflict-1", kind.as_str()));
+        let key = AttributeValue::S(format!("{}#LENDER-ABC#conflict-1", kind.as_str()));
         let before = app
             .ddb
             .get_item()
@@ -88,17 +88,38 @@ async fn a_conflicting_payload_of_each_type_is_409_and_the_stored_item_is_untouc
 }
 
 #[tokio::test]
-async fn the_same_request_id_from_another_lender_is_409_for_each_type() {
+async fn another_lender_cannot_take_a_request_id_each_lenders_callback_is_its_own() {
     let app = spawn_app().await;
     for kind in CallbackType::ALL {
+        // LENDER-XYZ posts first a requestId the LSP sent to LENDER-ABC.
         let body = sample_body(kind, "org-1");
-        app.post(kind, &body).await;
-        let (status, ack) = app
-            .post(kind, &with(body, "/metadata/orgId", json!("LENDER-XYZ")))
+        let (status, _) = app
+            .post(
+                kind,
+                &with(body.clone(), "/metadata/orgId", json!("LENDER-XYZ")),
+            )
             .await;
-        assert_eq!((status, ack.ack.error.as_str()), (409, "LSP4009"), "{kind}");
+        assert_eq!(status, 200, "{kind}");
+        let (status, ack) = app.post(kind, &body).await;
+        assert_eq!(
+            (status, ack.ack.error.as_str()),
+            (200, "0"),
+            "{kind}: LENDER-ABC's own callback is recorded"
+        );
     }
-    assert_eq!(app.item_count().await, 3);
+    assert_eq!(app.item_count().await, 6);
+    app.poller().drain(2).await.unwrap();
+    let kind = CallbackType::ConsentHandleResponse;
+    let events = app.drain_queue(&app.queues_for(kind)[0]).await;
+    let ids: std::collections::HashSet<_> = events
+        .iter()
+        .map(|(e, _)| (e.org_id.clone(), e.event_id))
+        .collect();
+    assert_eq!(ids.len(), 2, "two callbacks, two eventIds");
+    assert!(ids.contains(&(
+        "LENDER-ABC".to_string(),
+        ocen_shared::event::event_id(kind, "LENDER-ABC", "org-1")
+    )));
 }
 
 #[tokio::test]

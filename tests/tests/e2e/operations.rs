@@ -138,7 +138,7 @@ async fn a_parked_record_is_redriven_after_the_operator_fixes_it() {
         .table_name(&app.stack.table_name)
         .key(
             "pk",
-            AttributeValue::S("LOAN_ACCEPTANCE_RESPONSE#fixed".into()),
+            AttributeValue::S("LOAN_ACCEPTANCE_RESPONSE#LENDER-ABC#fixed".into()),
         )
         .send()
         .await
@@ -150,7 +150,7 @@ async fn a_parked_record_is_redriven_after_the_operator_fixes_it() {
         .table_name(&app.stack.table_name)
         .item(
             "pk",
-            AttributeValue::S("LOAN_ACCEPTANCE_RESPONSE#broken".into()),
+            AttributeValue::S("LOAN_ACCEPTANCE_RESPONSE#LENDER-ABC#broken".into()),
         )
         .item(
             "callbackType",
@@ -178,7 +178,7 @@ async fn a_parked_record_is_redriven_after_the_operator_fixes_it() {
     let mut fixed = good.clone();
     fixed.insert(
         "pk".into(),
-        AttributeValue::S("LOAN_ACCEPTANCE_RESPONSE#broken".into()),
+        AttributeValue::S("LOAN_ACCEPTANCE_RESPONSE#LENDER-ABC#broken".into()),
     );
     app.ddb
         .put_item()
@@ -233,8 +233,8 @@ async fn replay_publishes_recorded_callbacks_again_with_the_same_event_id_to_eve
         assert_eq!(
             ids,
             vec![
-                event_id(DISBURSEMENT, "replay-0"),
-                event_id(DISBURSEMENT, "replay-1")
+                event_id(DISBURSEMENT, "LENDER-ABC", "replay-0"),
+                event_id(DISBURSEMENT, "LENDER-ABC", "replay-1")
             ],
             "{q}"
         );
@@ -251,7 +251,7 @@ async fn replay_publishes_recorded_callbacks_again_with_the_same_event_id_to_eve
     let one = ops
         .replay(
             Some(DISBURSEMENT),
-            Some("replay-1"),
+            Some(("LENDER-ABC", "replay-1")),
             None,
             None,
             Some(&ledger_name),
@@ -279,10 +279,16 @@ async fn inspect_shows_the_record_and_which_queues_took_it() {
     app.post(DISBURSEMENT, &sample_body(DISBURSEMENT, "inspect-1"))
         .await;
     let ops = ops(&app);
-    let before = ops.inspect(DISBURSEMENT, "inspect-1").await.unwrap();
+    let before = ops
+        .inspect(DISBURSEMENT, "LENDER-ABC", "inspect-1")
+        .await
+        .unwrap();
     assert!(before.deliveries.values().all(Option::is_none));
     app.poller().drain(2).await.unwrap();
-    let after = ops.inspect(DISBURSEMENT, "inspect-1").await.unwrap();
+    let after = ops
+        .inspect(DISBURSEMENT, "LENDER-ABC", "inspect-1")
+        .await
+        .unwrap();
     assert_eq!(after.deliveries.len(), 2);
     assert!(after
         .deliveries
@@ -290,14 +296,17 @@ async fn inspect_shows_the_record_and_which_queues_took_it() {
         .all(|d| d.as_ref().is_some_and(|(o, _)| o == "sent")));
     assert_eq!(
         after.record["eventId"],
-        event_id(DISBURSEMENT, "inspect-1").to_string()
+        event_id(DISBURSEMENT, "LENDER-ABC", "inspect-1").to_string()
     );
     let text = after.to_string();
     assert!(
         text.contains("payloadHash") && text.contains("sent at") && text.contains("\"loanId\""),
         "{text}"
     );
-    assert!(ops.inspect(DISBURSEMENT, "no-such").await.is_err());
+    assert!(ops
+        .inspect(DISBURSEMENT, "LENDER-ABC", "no-such")
+        .await
+        .is_err());
 }
 
 #[tokio::test]

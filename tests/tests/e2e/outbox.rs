@@ -19,7 +19,7 @@ async fn each_callback_type_reaches_every_consumer_queue_of_its_route_as_a_versi
             let (envelope, attrs) = &events[0];
             assert_eq!(envelope.envelope_version, "1");
             assert_eq!(envelope.event_type, kind);
-            assert_eq!(envelope.event_id, event_id(kind, "fanout-1"));
+            assert_eq!(envelope.event_id, event_id(kind, "LENDER-ABC", "fanout-1"));
             assert_eq!(envelope.request_id, "fanout-1");
             assert_eq!(envelope.org_id, "LENDER-ABC");
             assert_eq!(envelope.payload["requestId"], "fanout-1");

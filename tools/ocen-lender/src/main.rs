@@ -303,7 +303,12 @@ async fn main() -> Result<()> {
         };
         report.verification = Some(
             collector
-                .finish(&report.accepted, Duration::from_secs(60), &progress)
+                .finish(
+                    &report.accepted,
+                    lender.org,
+                    Duration::from_secs(60),
+                    &progress,
+                )
                 .await,
         );
     }

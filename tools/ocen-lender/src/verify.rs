@@ -70,6 +70,7 @@ impl Collector {
     pub async fn finish(
         self,
         accepted: &[(CallbackType, String)],
+        org_id: &str,
         idle_timeout: Duration,
         progress: &ProgressBar,
     ) -> Verification {
@@ -79,7 +80,7 @@ impl Collector {
                 expected
                     .entry(q.clone())
                     .or_default()
-                    .insert(event_id(*kind, request_id).to_string());
+                    .insert(event_id(*kind, org_id, request_id).to_string());
             }
         }
         progress.set_length(expected.values().map(HashSet::len).sum::<usize>() as u64);

@@ -239,8 +239,13 @@ impl Ops {
     }
 
     /// The record and its delivery markers.
-    pub async fn inspect(&self, kind: CallbackType, request_id: &str) -> Result<Inspection> {
-        let key = idempotency_key(kind, request_id);
+    pub async fn inspect(
+        &self,
+        kind: CallbackType,
+        org_id: &str,
+        request_id: &str,
+    ) -> Result<Inspection> {
+        let key = idempotency_key(kind, org_id, request_id);
         let record = self
             .store
             .get(&key)
@@ -366,7 +371,7 @@ impl Ops {
     pub async fn replay(
         &self,
         kind: Option<CallbackType>,
-        request_id: Option<&str>,
+        request_id: Option<(&str, &str)>,
         since: Option<&str>,
         until: Option<&str>,
         queue: Option<&str>,
@@ -385,9 +390,9 @@ impl Ops {
             }
         }
         let items = match request_id {
-            Some(id) => {
+            Some((org, id)) => {
                 let kind = kind.ok_or_else(|| anyhow!("--request-id needs --type"))?;
-                let key = idempotency_key(kind, id);
+                let key = idempotency_key(kind, org, id);
                 vec![self
                     .store
                     .get(&key)

@@ -7,8 +7,8 @@ use ocen_ops::{received_at_bound, Ops, Targets};
 use ocen_shared::CallbackType;
 
 const USAGE: &str = "usage: ocen-ops [--local [--endpoint URL] [--prefix ocen-local]] COMMAND
-  inspect TYPE REQUEST_ID        the record, its ack, hash, envelope and which queues took it
-  replay  --type TYPE [--request-id ID | --since T [--until T]] [--queue NAME] [--dry-run]
+  inspect TYPE ORG_ID REQUEST_ID the record, its ack, hash, envelope and which queues took it
+  replay  --type TYPE [--org ORG_ID --request-id ID | --since T [--until T]] [--queue NAME] [--dry-run]
                                  publish recorded callbacks again (consumers see the same eventId)
   redrive [--dry-run]            drain the parked queue and the stream's on-failure queue and
                                  re-dispatch the records they name (queues that took them skipped)
@@ -33,6 +33,7 @@ struct Args {
     positional: Vec<String>,
     kind: Option<CallbackType>,
     request_id: Option<String>,
+    org: Option<String>,
     since: Option<String>,
     until: Option<String>,
     queue: Option<String>,
@@ -62,6 +63,7 @@ fn parse_args() -> Result<Args> {
             "--prefix" => a.prefix = value()?,
             "--type" => a.kind = Some(callback_type(&value()?)?),
             "--request-id" => a.request_id = Some(value()?),
+            "--org" => a.org = Some(value()?),
             "--since" => a.since = Some(received_at_bound(&value()?)?),
             "--until" => a.until = Some(received_at_bound(&value()?)?),
             "--queue" => a.queue = Some(value()?),
@@ -108,10 +110,10 @@ async fn run(a: Args) -> Result<bool> {
     let ops = ops(&a).await?;
     match a.command.as_str() {
         "inspect" => {
-            let [kind, id] = a.positional.as_slice() else {
-                bail!("inspect needs TYPE and REQUEST_ID\n\n{USAGE}");
+            let [kind, org, id] = a.positional.as_slice() else {
+                bail!("inspect needs TYPE, ORG_ID and REQUEST_ID\n\n{USAGE}");
             };
-            let inspection = ops.inspect(callback_type(kind)?, id).await?;
+            let inspection = ops.inspect(callback_type(kind)?, org, id).await?;
             print!("{inspection}");
             Ok(inspection
                 .deliveries
@@ -119,10 +121,17 @@ async fn run(a: Args) -> Result<bool> {
                 .all(|d| d.as_ref().is_some_and(|(outcome, _)| outcome == "sent")))
         }
         "replay" => {
+            let request = match (&a.org, &a.request_id) {
+                (Some(org), Some(id)) => Some((org.as_str(), id.as_str())),
+                (None, Some(_)) => {
+                    bail!("--request-id needs --org (keys are per lender)\n\n{USAGE}")
+                }
+                _ => None,
+            };
             let summary = ops
                 .replay(
                     a.kind,
-                    a.request_id.as_deref(),
+                    request,
                     a.since.as_deref(),
                     a.until.as_deref(),
                     a.queue.as_deref(),
@@ -157,7 +166,7 @@ async fn run(a: Args) -> Result<bool> {
             print!("{audit}");
             if !audit.undispatched.is_empty() {
                 println!(
-                    "run `ocen-ops redrive` (parked) or `ocen-ops replay --request-id …` (missing)"
+                    "run `ocen-ops redrive` (parked) or `ocen-ops replay --type … --org … --request-id …` (missing)"
                 );
             }
             Ok(audit.undispatched.is_empty())
