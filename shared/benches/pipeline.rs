@@ -6,7 +6,7 @@ use async_trait::async_trait;
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use ocen_shared::auth::signing::SigningKey;
 use ocen_shared::auth::{AuthMode, LenderRegistry};
-use ocen_shared::store::{IdempotencyStore, NewRecord, PutOutcome, StoreError};
+use ocen_shared::store::{IdempotencyStore, NewRecord, PutOutcome, StoreError, StoredRecord};
 use ocen_shared::testing::{config, sample_body};
 use ocen_shared::{CallbackService, CallbackType, Inbound};
 use std::hint::black_box;
@@ -17,6 +17,10 @@ struct AcceptAll;
 
 #[async_trait]
 impl IdempotencyStore for AcceptAll {
+    async fn get_record(&self, _: &str) -> Result<Option<StoredRecord>, StoreError> {
+        Ok(None)
+    }
+
     async fn put_if_absent(&self, record: &NewRecord) -> Result<PutOutcome, StoreError> {
         black_box(record);
         Ok(PutOutcome::Inserted)

@@ -62,6 +62,9 @@ struct Parsed<'a> {
     callback: Callback,
     value: Value,
     bytes: std::borrow::Cow<'a, [u8]>,
+    /// `metadata.timestamp` is outside the replay window: answer only if this very
+    /// callback is already recorded (a lender's late retry), else `LSP4010`.
+    outside_window: Option<Rejection>,
 }
 
 /// 413 `GEN5007`: the record this callback makes cannot be stored, ever.
@@ -183,6 +186,7 @@ impl CallbackService {
             callback: body,
             value: original,
             bytes: verified_payload,
+            outside_window,
         } = match self.parse(kind, req, now, &mut log) {
             Ok(parsed) => parsed,
             Err((rejection, trace)) => {
@@ -228,6 +232,9 @@ impl CallbackService {
             event_id: envelope.event_id.to_string(),
             ordering_key: envelope.ordering_key.clone(),
         };
+        if let Some(rejection) = outside_window {
+            return self.late_retry(&record, rejection, trace, now, log).await;
+        }
         let size = record.item_size();
         if size > MAX_ITEM_BYTES {
             let rejection = item_too_large(size);
@@ -295,6 +302,50 @@ impl CallbackService {
                     ),
                 };
                 log.outcome = outcome;
+                log.code = Some(rejection.code);
+                log.store_error = Some(e);
+                (reject(&rejection, trace, now), log)
+            }
+        }
+    }
+
+    /// A request outside the replay window: one read. The stored ack when this lender's very
+    /// callback (same payload hash) is recorded, so a late retry of a recorded callback
+    /// gets its first answer; otherwise `LSP4010`. Never a write.
+    async fn late_retry(
+        &self,
+        record: &NewRecord,
+        rejection: Rejection,
+        trace: (TraceId, bool),
+        now: OffsetDateTime,
+        mut log: LogFields,
+    ) -> (Reply, LogFields) {
+        match self.store.get_record(&record.key).await {
+            Ok(Some(stored))
+                if stored.org_id == record.org_id && stored.payload_hash == record.payload_hash =>
+            {
+                log.outcome = Outcome::Duplicate;
+                (
+                    Reply {
+                        status: 200,
+                        body: stored.ack,
+                        trace_id_generated: false,
+                    },
+                    log,
+                )
+            }
+            Ok(_) => {
+                log.outcome = Outcome::Rejected;
+                log.code = Some(rejection.code);
+                log.detail = Some(rejection.detail.clone());
+                (reject(&rejection, trace, now), log)
+            }
+            Err(e) => {
+                let rejection = Rejection::new(
+                    ErrorCode::ServiceUnavailable,
+                    "the callback could not be checked; retry later, re-signed with a fresh timestamp",
+                );
+                log.outcome = Outcome::StoreUnavailable;
                 log.code = Some(rejection.code);
                 log.store_error = Some(e);
                 (reject(&rejection, trace, now), log)
@@ -425,17 +476,17 @@ impl CallbackService {
                 ));
             }
         }
+        let mut outside_window = None;
         if let Some(window) = self.replay_window {
             let skew = (callback.metadata().timestamp.as_offset_date_time() - now).unsigned_abs();
             if skew > window {
-                let r = Rejection::new(
+                outside_window = Some(Rejection::new(
                     ErrorCode::TimestampOutsideWindow,
                     format!(
-                        "metadata.timestamp is more than {} s away from the LSP's clock",
+                        "metadata.timestamp is more than {} s away from the LSP's clock; re-sign with a fresh timestamp",
                         window.as_secs()
                     ),
-                );
-                return Err((r, trace));
+                ));
             }
         }
         let payload = match verified {
@@ -446,6 +497,7 @@ impl CallbackService {
             callback,
             value,
             bytes: payload,
+            outside_window,
         })
     }
 }

@@ -87,7 +87,10 @@ async fn each_valid_callback_is_recorded_and_acked_with_the_echoed_trace_id() {
         assert_eq!(ack.ack.detail, None);
         let records = store.records();
         assert_eq!(records.len(), 1);
-        assert_eq!(records[0].key, format!("{}#LENDER-ABC#req-1", kind.as_str()));
+        assert_eq!(
+            records[0].key,
+            format!("{}#LENDER-ABC#req-1", kind.as_str())
+        );
         assert_eq!(records[0].org_id, "LENDER-ABC");
         assert_eq!(
             records[0].expires_at,
@@ -841,6 +844,67 @@ mod replay_window {
         // The same wall-clock read as UTC would be 5.5 hours off.
         assert_eq!(at("2024-05-01T10:15:30Z").await, (400, "LSP4010".into()));
     }
+
+    fn clocked(store: Arc<MemoryStore>, now: time::OffsetDateTime) -> CallbackService {
+        let config = crate::testing::config(&[]);
+        CallbackService::new(store, &config, AuthMode::Disabled).with_clock(Arc::new(move || now))
+    }
+
+    #[tokio::test]
+    async fn a_late_retry_of_a_recorded_callback_gets_its_first_ack_with_one_read_and_no_write() {
+        let store = Arc::new(MemoryStore::new());
+        let kind = CallbackType::ConsentHandleResponse;
+        let body = with(
+            sample_body(kind, "late-1"),
+            "/metadata/timestamp",
+            json!("2024-05-01T04:45:00Z"),
+        );
+        let (status, first) = post(
+            &clocked(store.clone(), datetime!(2024-05-01 04:45:30 UTC)),
+            kind,
+            &body,
+        )
+        .await;
+        assert_eq!(status, 200);
+        // The lender got a 503 somewhere on the way and retries the same bytes 305 s later.
+        let later = clocked(store.clone(), datetime!(2024-05-01 04:50:05 UTC));
+        let calls = store.calls();
+        let (status, again) = post(&later, kind, &body).await;
+        assert_eq!(
+            (status, &again),
+            (200, &first),
+            "the stored ack, same traceId and timestamp"
+        );
+        assert_eq!(store.calls(), calls + 1, "one read");
+        assert_eq!(store.records().len(), 1, "no write");
+    }
+
+    #[tokio::test]
+    async fn a_late_request_that_was_never_recorded_or_differs_is_lsp4010() {
+        let store = Arc::new(MemoryStore::new());
+        let kind = CallbackType::ConsentHandleResponse;
+        let body = with(
+            sample_body(kind, "late-2"),
+            "/metadata/timestamp",
+            json!("2024-05-01T04:45:00Z"),
+        );
+        let later = clocked(store.clone(), datetime!(2024-05-01 04:50:05 UTC));
+        let (status, ack) = post(&later, kind, &body).await;
+        assert_eq!((status, ack.ack.error.as_str()), (400, "LSP4010"));
+        assert!(ack.ack.detail.unwrap().contains("re-sign"));
+        post(
+            &clocked(store.clone(), datetime!(2024-05-01 04:45:30 UTC)),
+            kind,
+            &body,
+        )
+        .await;
+        let changed = with(body, "/consent/consentStatus", json!("PENDING"));
+        let (status, ack) = post(&later, kind, &changed).await;
+        assert_eq!((status, ack.ack.error.as_str()), (400, "LSP4010"));
+        store.set_unavailable(true);
+        let (status, ack) = post(&later, kind, &changed).await;
+        assert_eq!((status, ack.ack.error.as_str()), (503, "GEN5004"));
+    }
 }
 
 mod signed {
@@ -1141,6 +1205,13 @@ mod exact_numbers {
 
     #[async_trait::async_trait]
     impl IdempotencyStore for Refusing {
+        async fn get_record(
+            &self,
+            _: &str,
+        ) -> Result<Option<crate::store::StoredRecord>, StoreError> {
+            Err((self.0)())
+        }
+
         async fn put_if_absent(&self, _: &NewRecord) -> Result<PutOutcome, StoreError> {
             Err((self.0)())
         }

@@ -42,6 +42,20 @@ impl MemoryStore {
 
 #[async_trait]
 impl IdempotencyStore for MemoryStore {
+    async fn get_record(&self, key: &str) -> Result<Option<StoredRecord>, StoreError> {
+        self.calls.fetch_add(1, Ordering::SeqCst);
+        if self.unavailable.load(Ordering::SeqCst) {
+            return Err(StoreError::Unavailable(
+                "memory store set unavailable".into(),
+            ));
+        }
+        Ok(self.items.lock().unwrap().get(key).map(|old| StoredRecord {
+            org_id: old.org_id.clone(),
+            payload_hash: old.payload_hash.clone(),
+            ack: old.ack.clone(),
+        }))
+    }
+
     async fn put_if_absent(&self, record: &NewRecord) -> Result<PutOutcome, StoreError> {
         self.calls.fetch_add(1, Ordering::SeqCst);
         if self.unavailable.load(Ordering::SeqCst) {

@@ -122,16 +122,18 @@ fn violations(t: &Value) -> Vec<String> {
             let registry_param = "parameter${LenderRegistryParameterName}";
             for (action, resource) in &actions {
                 let ok = match action.as_str() {
-                    "dynamodb:PutItem" => tag(resource).is_some_and(|(tg, val)| {
-                        tg == "GetAtt" && val.as_str() == Some(expected.as_str())
-                    }),
+                    "dynamodb:PutItem" | "dynamodb:GetItem" => {
+                        tag(resource).is_some_and(|(tg, val)| {
+                            tg == "GetAtt" && val.as_str() == Some(expected.as_str())
+                        })
+                    }
                     "ssm:GetParameter" => tag(resource).is_some_and(|(tg, val)| {
                         tg == "Sub" && val.as_str().is_some_and(|s| s.ends_with(registry_param))
                     }),
                     _ => false,
                 };
                 if !ok {
-                    v.push(format!("{id}: may do more than dynamodb:PutItem on {table_id} and read the registry: {action} on {resource:?}"));
+                    v.push(format!("{id}: may do more than dynamodb:PutItem/GetItem on {table_id} and read the registry: {action} on {resource:?}"));
                 }
             }
             if !actions.iter().any(|(a, _)| a == "dynamodb:PutItem") {
@@ -427,7 +429,7 @@ fn a_callback_function_that_may_read_the_table_is_caught() {
     weakened(
         |t| {
             function(t, "LoanAcceptanceResponseFunction")["Policies"][0]["Statement"][0]["Action"] =
-                Value::from("dynamodb:GetItem")
+                Value::from("dynamodb:Scan")
         },
         "more than dynamodb:PutItem",
     );

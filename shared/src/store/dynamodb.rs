@@ -36,6 +36,10 @@ fn s(v: &str) -> AttributeValue {
 
 #[async_trait]
 impl IdempotencyStore for DynamoStore {
+    async fn get_record(&self, key: &str) -> Result<Option<StoredRecord>, StoreError> {
+        get_stored(self, key).await
+    }
+
     async fn put_if_absent(&self, r: &NewRecord) -> Result<PutOutcome, StoreError> {
         let item = HashMap::from([
             (attr::KEY.to_string(), s(&r.key)),
@@ -118,6 +122,25 @@ fn classify(e: &PutItemError) -> StoreError {
             _ => StoreError::Unavailable(text),
         },
     }
+}
+
+/// `get_record` of the adapter: one strongly consistent `GetItem` of the three attributes a
+/// duplicate is compared with.
+async fn get_stored(store: &DynamoStore, key: &str) -> Result<Option<StoredRecord>, StoreError> {
+    let out = store
+        .client
+        .get_item()
+        .table_name(&store.table)
+        .key(attr::KEY, s(key))
+        .consistent_read(true)
+        .projection_expression("#o, #h, #a")
+        .expression_attribute_names("#o", attr::ORG_ID)
+        .expression_attribute_names("#h", attr::PAYLOAD_HASH)
+        .expression_attribute_names("#a", attr::ACK)
+        .send()
+        .await
+        .map_err(|e| StoreError::Unavailable(DisplayErrorContext(&e).to_string()))?;
+    out.item().map(stored_record).transpose()
 }
 
 fn stored_record(item: &HashMap<String, AttributeValue>) -> Result<StoredRecord, StoreError> {

@@ -137,6 +137,10 @@ pub enum StoreError {
 pub trait IdempotencyStore: Send + Sync {
     /// Store `record` unless its key exists; if it does, return what is stored. One call.
     async fn put_if_absent(&self, record: &NewRecord) -> Result<PutOutcome, StoreError>;
+
+    /// What is stored under `key`, if anything (strongly consistent). Only for a request
+    /// outside the replay window: is it a retry of a recorded callback?
+    async fn get_record(&self, key: &str) -> Result<Option<StoredRecord>, StoreError>;
 }
 
 /// One event on one queue.

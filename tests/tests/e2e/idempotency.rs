@@ -191,3 +191,33 @@ async fn a_signed_body_naming_request_id_twice_is_refused_not_recorded_under_eit
     assert!(reply.body.contains("LSP4000"));
     assert_eq!(app.item_count().await, 0);
 }
+
+#[tokio::test]
+async fn a_late_retry_of_a_recorded_callback_is_answered_from_the_table_and_a_new_late_one_is_lsp4010(
+) {
+    let app = spawn_app().await;
+    let kind = CallbackType::DisbursementResponse;
+    let now = time::OffsetDateTime::now_utc();
+    let stamp = ocen_shared::domain::OcenTimestamp::ack_format(now - time::Duration::seconds(200));
+    let body = with(
+        sample_body(kind, "late-e2e"),
+        "/metadata/timestamp",
+        json!(stamp),
+    );
+    let (status, first) = app.post(kind, &body).await;
+    assert_eq!(status, 200);
+    // The same signed bytes, 400 s after their timestamp (the service's clock moved on).
+    let later = service_with(app.ddb.clone(), &app.stack.table_name).with_clock(
+        std::sync::Arc::new(move || now + time::Duration::seconds(200)),
+    );
+    let (status, again) = post_with(&later, kind, &body).await;
+    assert_eq!((status, &again), (200, &first));
+    let other = with(
+        sample_body(kind, "late-e2e-new"),
+        "/metadata/timestamp",
+        json!(stamp),
+    );
+    let (status, ack) = post_with(&later, kind, &other).await;
+    assert_eq!((status, ack.ack.error.as_str()), (400, "LSP4010"));
+    assert_eq!(app.item_count().await, 1);
+}
