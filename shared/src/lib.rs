@@ -5,7 +5,8 @@
 //!
 //! - [`callback`]: which callback a request is ([`CallbackType`]) and the paths it arrives on.
 //! - [`wire`]: serde types that follow the v3 JSON Schemas field for field. Everything is
-//!   optional here; unknown attributes and `extensibleData` are kept.
+//!   optional here; unknown attributes and `extensibleData` are kept (numbers exactly);
+//!   [`wire::duplicates`] refuses a body that names a member twice.
 //! - [`domain`]: validated types (`RequestId`, `OrgId`, `OcenTimestamp`, `Amount`, the enums,
 //!   `MaskedPhoneNumber`, ...) and the three validated callbacks. Parse, don't validate: the
 //!   wire → domain conversion is the only way to get one, and it enforces the business rules.
@@ -17,8 +18,10 @@
 //!   conditional write per callback.
 //! - [`store`]: the idempotency store port and its DynamoDB adapter.
 //! - [`event`]: the versioned envelope consumers receive.
-//! - [`publish`]: the event publisher port and its SQS adapter.
-//! - [`dispatch`]: the outbox dispatcher, from table stream records to queues.
+//! - [`publish`]: the event publisher port, its SQS adapter, and [`publish::limits`]: every
+//!   SQS limit a message is built to meet, with its source.
+//! - [`dispatch`]: the outbox dispatcher, from table stream records to queues: per-queue
+//!   progress (delivery markers in [`store`]), by-reference messages, poison parked.
 //! - [`http`]: the Lambda (API Gateway v2) adapter used by the callback functions.
 //! - [`config`], [`aws`], [`telemetry`]: read once per cold start.
 //! - `testing` (feature `testing`): in-memory fakes and sample bodies for unit tests.

@@ -67,6 +67,15 @@ struct Parsed<'a> {
     outside_window: Option<Rejection>,
 }
 
+/// A duplicate's answer: the ack given the first time, as stored.
+fn stored_ack(ack: String) -> Reply {
+    Reply {
+        status: 200,
+        body: ack,
+        trace_id_generated: false,
+    }
+}
+
 /// 413 `GEN5007`: the record this callback makes cannot be stored, ever.
 fn item_too_large(size: usize) -> Rejection {
     Rejection {
@@ -259,14 +268,7 @@ impl CallbackService {
                 if stored.org_id == record.org_id && stored.payload_hash == record.payload_hash =>
             {
                 log.outcome = Outcome::Duplicate;
-                (
-                    Reply {
-                        status: 200,
-                        body: stored.ack,
-                        trace_id_generated: false,
-                    },
-                    log,
-                )
+                (stored_ack(stored.ack), log)
             }
             Ok(PutOutcome::AlreadyExists(stored)) => {
                 let what = if stored.org_id != record.org_id {
@@ -325,14 +327,7 @@ impl CallbackService {
                 if stored.org_id == record.org_id && stored.payload_hash == record.payload_hash =>
             {
                 log.outcome = Outcome::Duplicate;
-                (
-                    Reply {
-                        status: 200,
-                        body: stored.ack,
-                        trace_id_generated: false,
-                    },
-                    log,
-                )
+                (stored_ack(stored.ack), log)
             }
             Ok(_) => {
                 log.outcome = Outcome::Rejected;

@@ -95,14 +95,10 @@ impl SigningKey {
 
     /// v3: the flattened JWS JSON body `{"payload","header","signature"}` (RS512).
     pub fn sign_v3(&self, callback_json: &[u8]) -> Vec<u8> {
-        let header = URL_SAFE_NO_PAD
-            .encode(serde_json::json!({"kid": self.kid, "alg": "RS512"}).to_string());
-        let payload = URL_SAFE_NO_PAD.encode(callback_json);
-        let signature = URL_SAFE_NO_PAD
-            .encode(self.sign(&RSA_PKCS1_SHA512, format!("{header}.{payload}").as_bytes()));
-        serde_json::json!({"payload": payload, "header": header, "signature": signature})
-            .to_string()
-            .into_bytes()
+        self.sign_v3_with_header(
+            &serde_json::json!({"kid": self.kid, "alg": "RS512"}),
+            callback_json,
+        )
     }
 
     /// v3 with a protected header of the caller's choosing (`kid` and `alg` included by the
@@ -129,22 +125,11 @@ impl SigningKey {
         )
     }
 
-    pub fn kid(&self) -> &str {
-        &self.kid
-    }
-
     /// v4: the `x-jws-signature` value for `body` (detached, RS256, `b64: false`).
     pub fn sign_v4(&self, body: &[u8]) -> String {
-        let header = URL_SAFE_NO_PAD.encode(
-            serde_json::json!({"alg": "RS256", "kid": self.kid, "b64": false, "crit": ["b64"]})
-                .to_string(),
-        );
-        let mut input = header.clone().into_bytes();
-        input.push(b'.');
-        input.extend_from_slice(body);
-        format!(
-            "{header}..{}",
-            URL_SAFE_NO_PAD.encode(self.sign(&RSA_PKCS1_SHA256, &input))
+        self.sign_v4_with_header(
+            &serde_json::json!({"alg": "RS256", "kid": self.kid, "b64": false, "crit": ["b64"]}),
+            body,
         )
     }
 }
