@@ -51,11 +51,11 @@ def main():
     single = copy.deepcopy(lb); single["credBlock"] = single["credBlock"][0]; single["requestId"] = "i8cc-single-credblock"
     files["loan-acceptance-credblock-object.json"] = event(lp, single)
     bad = copy.deepcopy(lb); del bad["credBlock"][0]["data"]["otpSessionKey"]
-    files["loan-acceptance-invalid-no-session-key.json"] = event(lp, bad)
+    files["loan-acceptance-warning-no-session-key.json"] = event(lp, bad)
     dp, db = BODIES["disbursement"]
     files["disbursement-capitalised-path.json"] = event("/v3/disbursement/TriggerDisbursementResponse", db)
     bad = copy.deepcopy(db); del bad["payment"]["txnRefNo"]
-    files["disbursement-invalid-success-without-txnrefno.json"] = event(dp, bad)
+    files["disbursement-warning-success-without-txnrefno.json"] = event(dp, bad)
     bad = copy.deepcopy(db); bad["payment"]["status"] = "DONE"
     files["disbursement-invalid-status-enum.json"] = event(dp, bad)
     bad = copy.deepcopy(db); bad["metadata"] = dict(META, version="9.9")
@@ -64,7 +64,7 @@ def main():
     files["disbursement-invalid-get.json"] = event(dp, None, method="GET", raw="")
     cp, cb = BODIES["consent-handle"]
     bad = copy.deepcopy(cb); del bad["consent"]["consentHandle"]
-    files["consent-handle-invalid-ready-without-handle.json"] = event(cp, bad)
+    files["consent-handle-warning-ready-without-handle.json"] = event(cp, bad)
     bad = copy.deepcopy(cb); del bad["metadata"]["orgId"]
     files["consent-handle-invalid-missing-org-id.json"] = event(cp, bad)
     for name, ev in files.items():

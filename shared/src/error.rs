@@ -25,8 +25,6 @@ pub enum ErrorCode {
     MalformedJson,
     /// `LSP4001`: an attribute has the wrong JSON type or an invalid format.
     InvalidAttributeValue,
-    /// `LSP4002`: attributes contradict each other (a business rule of the callback).
-    BusinessRuleViolated,
     /// `LSP4004`: no callback is served at this path.
     UnknownPath,
     /// `LSP4009`: the requestId was already used for a different callback body or lender.
@@ -41,7 +39,7 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 15] = [
+    pub const ALL: [ErrorCode; 14] = [
         ErrorCode::MandatoryAttributeMissing,
         ErrorCode::ValueNotInEnum,
         ErrorCode::MethodNotAllowed,
@@ -51,7 +49,6 @@ impl ErrorCode {
         ErrorCode::InvalidSignature,
         ErrorCode::MalformedJson,
         ErrorCode::InvalidAttributeValue,
-        ErrorCode::BusinessRuleViolated,
         ErrorCode::UnknownPath,
         ErrorCode::RequestIdConflict,
         ErrorCode::TimestampOutsideWindow,
@@ -71,7 +68,6 @@ impl ErrorCode {
             ErrorCode::InvalidSignature => "AUTH1001",
             ErrorCode::MalformedJson => "LSP4000",
             ErrorCode::InvalidAttributeValue => "LSP4001",
-            ErrorCode::BusinessRuleViolated => "LSP4002",
             ErrorCode::UnknownPath => "LSP4004",
             ErrorCode::RequestIdConflict => "LSP4009",
             ErrorCode::TimestampOutsideWindow => "LSP4010",

@@ -49,6 +49,11 @@ pub struct Envelope {
     /// The validated callback, camelCase as on the wire; amounts as `"1234.50"`, `credBlock`
     /// always an array, `null`/empty optional attributes omitted, unknown ones kept.
     pub payload: Value,
+    /// This service's rules the callback does not meet (e.g. `consent.consentStatus
+    /// absent`): the spec does not require them, so the callback is recorded and consumers
+    /// decide. Absent when there are none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
 }
 
 impl Envelope {
@@ -64,6 +69,7 @@ impl Envelope {
             received_at,
             ordering_key: callback.ordering_key(),
             payload: serde_json::to_value(callback).expect("validated callbacks always serialise"),
+            warnings: callback.warnings().to_vec(),
             request_id,
         }
     }

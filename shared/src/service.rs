@@ -255,6 +255,7 @@ impl CallbackService {
         match self.store.put_if_absent(&record).await {
             Ok(PutOutcome::Inserted) => {
                 log.outcome = Outcome::Recorded;
+                crate::telemetry::count_warnings(kind.as_str(), body.warnings().len());
                 (
                     Reply {
                         status: 200,

@@ -531,35 +531,6 @@ async fn malformed_amounts_and_timestamps_are_lsp4001() {
 }
 
 #[tokio::test]
-async fn a_disbursement_success_without_txn_ref_or_amount_is_refused() {
-    let d = CallbackType::DisbursementResponse;
-    expect_code(
-        d,
-        without(sample_body(d, "r"), "/payment/txnRefNo"),
-        400,
-        "GEN5001",
-        "payment.txnRefNo",
-    )
-    .await;
-    expect_code(
-        d,
-        without(sample_body(d, "r"), "/payment/totalAmount"),
-        400,
-        "GEN5001",
-        "payment.totalAmount",
-    )
-    .await;
-    expect_code(
-        d,
-        with(sample_body(d, "r"), "/payment/totalAmount", json!("0.00")),
-        400,
-        "LSP4002",
-        "payment.totalAmount",
-    )
-    .await;
-}
-
-#[tokio::test]
 async fn a_disbursement_failure_needs_no_txn_ref() {
     let d = CallbackType::DisbursementResponse;
     let body = without(
@@ -568,53 +539,6 @@ async fn a_disbursement_failure_needs_no_txn_ref() {
     );
     let (status, _) = post(&service(Arc::new(MemoryStore::new())), d, &body).await;
     assert_eq!(status, 200);
-}
-
-#[tokio::test]
-async fn a_lender_error_with_a_success_status_is_contradictory() {
-    let d = CallbackType::DisbursementResponse;
-    expect_code(
-        d,
-        with(sample_body(d, "r"), "/response/error", json!("SDP1001")),
-        400,
-        "LSP4002",
-        "payment.status",
-    )
-    .await;
-}
-
-#[tokio::test]
-async fn a_disbursement_without_status_is_refused_when_the_lender_reports_no_error() {
-    let d = CallbackType::DisbursementResponse;
-    expect_code(
-        d,
-        without(sample_body(d, "r"), "/payment/status"),
-        400,
-        "GEN5001",
-        "payment.status",
-    )
-    .await;
-}
-
-#[tokio::test]
-async fn consent_ready_without_a_handle_is_refused() {
-    let c = CallbackType::ConsentHandleResponse;
-    expect_code(
-        c,
-        without(sample_body(c, "r"), "/consent/consentHandle"),
-        400,
-        "GEN5001",
-        "consent.consentHandle",
-    )
-    .await;
-    expect_code(
-        c,
-        with(sample_body(c, "r"), "/consent/consentHandle", Value::Null),
-        400,
-        "GEN5001",
-        "consent.consentHandle",
-    )
-    .await;
 }
 
 #[tokio::test]
@@ -634,19 +558,6 @@ async fn consent_pending_needs_no_handle() {
             .0,
         200
     );
-}
-
-#[tokio::test]
-async fn an_otp_trigger_without_a_session_key_is_refused() {
-    let l = CallbackType::LoanAcceptanceResponse;
-    expect_code(
-        l,
-        without(sample_body(l, "r"), "/credBlock/0/data/otpSessionKey"),
-        400,
-        "GEN5001",
-        "credBlock[0].data.otpSessionKey",
-    )
-    .await;
 }
 
 #[tokio::test]
@@ -1265,4 +1176,183 @@ async fn a_body_naming_a_member_twice_is_400_lsp4000_and_nothing_is_stored() {
         assert!(ack.ack.detail.unwrap().contains("appears twice"));
     }
     assert_eq!(store.calls(), 0);
+}
+
+mod warnings {
+    //! This service's own rules (no spec page or schema requires them): a callback that does
+    //! not meet one is recorded, acked "0", and its event carries the warning.
+    use super::*;
+
+    async fn warned(kind: CallbackType, body: Value) -> Vec<String> {
+        let store = Arc::new(MemoryStore::new());
+        let (status, ack) = post(&service(store.clone()), kind, &body).await;
+        assert_eq!(
+            (status, ack.ack.error.as_str()),
+            (200, "0"),
+            "{:?}",
+            ack.ack.detail
+        );
+        let event: Value = serde_json::from_str(&store.records()[0].event).unwrap();
+        event["warnings"]
+            .as_array()
+            .map(|w| w.iter().map(|v| v.as_str().unwrap().to_string()).collect())
+            .unwrap_or_default()
+    }
+
+    #[tokio::test]
+    async fn a_valid_callback_carries_no_warnings_member() {
+        for kind in CallbackType::ALL {
+            assert!(warned(kind, sample_body(kind, "clean")).await.is_empty());
+        }
+    }
+
+    #[tokio::test]
+    async fn a_consent_without_consent_status_is_recorded_with_a_warning() {
+        let c = CallbackType::ConsentHandleResponse;
+        let w = warned(c, without(sample_body(c, "r"), "/consent/consentStatus")).await;
+        assert_eq!(w, vec!["consent.consentStatus absent"]);
+        let w = warned(
+            c,
+            with(sample_body(c, "r"), "/consent/consentStatus", Value::Null),
+        )
+        .await;
+        assert_eq!(w, vec!["consent.consentStatus absent"]);
+    }
+
+    #[tokio::test]
+    async fn consent_ready_without_a_handle_or_with_a_lender_error_is_a_warning() {
+        let c = CallbackType::ConsentHandleResponse;
+        let w = warned(c, without(sample_body(c, "r"), "/consent/consentHandle")).await;
+        assert_eq!(
+            w,
+            vec!["consent.consentHandle absent while consent.consentStatus is READY"]
+        );
+        let w = warned(
+            c,
+            with(sample_body(c, "r"), "/response/error", json!("CSE1001")),
+        )
+        .await;
+        assert_eq!(
+            w,
+            vec!["consent.consentStatus READY with a non-zero response.error"]
+        );
+    }
+
+    #[tokio::test]
+    async fn disbursement_rules_of_this_service_are_warnings() {
+        let d = CallbackType::DisbursementResponse;
+        for (body, warning) in [
+            (
+                without(sample_body(d, "r"), "/payment/txnRefNo"),
+                "payment.txnRefNo absent while payment.status is SUCCESS",
+            ),
+            (
+                without(sample_body(d, "r"), "/payment/totalAmount"),
+                "payment.totalAmount absent while payment.status is SUCCESS",
+            ),
+            (
+                with(sample_body(d, "r"), "/payment/totalAmount", json!("0.00")),
+                "payment.totalAmount is 0.00 while payment.status is SUCCESS",
+            ),
+            (
+                with(sample_body(d, "r"), "/response/error", json!("SDP1001")),
+                "payment.status SUCCESS with a non-zero response.error",
+            ),
+            (
+                without(sample_body(d, "r"), "/payment/status"),
+                "payment.status absent while response.error is \"0\"",
+            ),
+        ] {
+            assert_eq!(warned(d, body).await, vec![warning.to_string()]);
+        }
+    }
+
+    #[tokio::test]
+    async fn an_otp_trigger_without_a_session_key_is_a_warning() {
+        let l = CallbackType::LoanAcceptanceResponse;
+        let w = warned(
+            l,
+            without(sample_body(l, "r"), "/credBlock/0/data/otpSessionKey"),
+        )
+        .await;
+        assert_eq!(
+            w,
+            vec!["credBlock[0].data.otpSessionKey absent while response.error is \"0\""]
+        );
+    }
+
+    #[tokio::test]
+    async fn what_the_schemas_require_is_still_refused() {
+        let d = CallbackType::DisbursementResponse;
+        expect_code(
+            d,
+            without(sample_body(d, "r"), "/payment/id"),
+            400,
+            "GEN5001",
+            "payment.id",
+        )
+        .await;
+        expect_code(
+            d,
+            without(sample_body(d, "r"), "/payment"),
+            400,
+            "GEN5001",
+            "payment",
+        )
+        .await;
+        let c = CallbackType::ConsentHandleResponse;
+        expect_code(
+            c,
+            without(sample_body(c, "r"), "/consent"),
+            400,
+            "GEN5001",
+            "consent",
+        )
+        .await;
+        let l = CallbackType::LoanAcceptanceResponse;
+        expect_code(
+            l,
+            without(sample_body(l, "r"), "/credBlock"),
+            400,
+            "GEN5001",
+            "credBlock",
+        )
+        .await;
+        expect_code(
+            l,
+            without(sample_body(l, "r"), "/credBlock/0/type"),
+            400,
+            "GEN5001",
+            "credBlock[0].type",
+        )
+        .await;
+        expect_code(
+            l,
+            without(sample_body(l, "r"), "/credBlock/0/data"),
+            400,
+            "GEN5001",
+            "credBlock[0].data",
+        )
+        .await;
+        expect_code(
+            l,
+            without(sample_body(l, "r"), "/response/error"),
+            400,
+            "GEN5001",
+            "response.error",
+        )
+        .await;
+    }
+
+    #[test]
+    fn warnings_do_not_change_the_payload_hash() {
+        // The hash is over the payload; warnings are derived from it and live beside it.
+        let d = CallbackType::DisbursementResponse;
+        let body = without(sample_body(d, "r"), "/payment/txnRefNo");
+        let wire = crate::wire::CallbackBody::from_value(d, body).unwrap();
+        let callback = Callback::parse(wire, &ValidationPolicy::default()).unwrap();
+        let envelope = crate::event::Envelope::new(&callback, "t".into());
+        assert!(envelope.payload.get("warnings").is_none());
+        assert_eq!(envelope.warnings.len(), 1);
+    }
 }

@@ -82,6 +82,29 @@ pub fn count_callback(callback_type: &str, outcome: &str, code: &str) {
     }
 }
 
+/// Count the warnings of one recorded callback (this service's rules it does not meet) as
+/// metric `CallbackWarnings` by `CallbackType`.
+pub fn count_warnings(callback_type: &str, count: usize) {
+    if count > 0 && metrics_enabled() {
+        let now = time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000;
+        println!(
+            "{}",
+            serde_json::json!({
+                "_aws": {
+                    "Timestamp": now as i64,
+                    "CloudWatchMetrics": [{
+                        "Namespace": METRICS_NAMESPACE,
+                        "Dimensions": [["CallbackType"]],
+                        "Metrics": [{"Name": "CallbackWarnings", "Unit": "Count"}]
+                    }]
+                },
+                "CallbackType": callback_type,
+                "CallbackWarnings": count
+            })
+        );
+    }
+}
+
 /// Count dispatcher events (`Parked`: records that cannot be delivered, parked for an
 /// operator) as metric `<name>` in the dispatcher namespace; the template alarms on it.
 pub fn count_dispatch(name: &str, count: usize) {

@@ -39,13 +39,15 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn ready_without_a_handle_is_400_gen5001() {
+    async fn ready_without_a_handle_is_recorded_with_a_warning() {
+        let store = Arc::new(MemoryStore::new());
         let (status, ack) = invoke(
-            &service(Arc::new(MemoryStore::new())),
-            include_str!("../../../events/consent-handle-invalid-ready-without-handle.json"),
+            &service(store.clone()),
+            include_str!("../../../events/consent-handle-warning-ready-without-handle.json"),
         )
         .await;
-        assert_eq!((status, ack_code(&ack)), (400, "GEN5001"));
+        assert_eq!((status, ack_code(&ack)), (200, "0"));
+        assert!(store.records()[0].event.contains("consentHandle absent"));
     }
 
     #[tokio::test]

@@ -53,11 +53,6 @@ mod tests {
     async fn each_invalid_event_gets_its_code() {
         for (event, status, expected) in [
             (
-                include_str!("../../../events/disbursement-invalid-success-without-txnrefno.json"),
-                400,
-                "GEN5001",
-            ),
-            (
                 include_str!("../../../events/disbursement-invalid-status-enum.json"),
                 400,
                 "GEN5002",
@@ -83,6 +78,18 @@ mod tests {
             assert_eq!((s, ack_code(&ack)), (status, expected), "{ack}");
             assert!(store.records().is_empty());
         }
+    }
+
+    #[tokio::test]
+    async fn a_success_without_txn_ref_is_recorded_with_a_warning() {
+        let store = Arc::new(MemoryStore::new());
+        let (status, ack) = invoke(
+            &service(store.clone()),
+            include_str!("../../../events/disbursement-warning-success-without-txnrefno.json"),
+        )
+        .await;
+        assert_eq!((status, ack_code(&ack)), (200, "0"));
+        assert!(store.records()[0].event.contains("txnRefNo absent"));
     }
 
     #[tokio::test]

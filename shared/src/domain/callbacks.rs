@@ -159,6 +159,10 @@ pub struct LoanAcceptanceResponse {
     pub response: LenderResponse,
     /// Always an array here, whichever shape the lender sent.
     pub cred_block: Vec<CredBlock>,
+    /// Rules of this service the callback does not meet (not the spec's): passed on in
+    /// the event's `warnings`, never a refusal.
+    #[serde(skip)]
+    pub warnings: Vec<String>,
     #[serde(flatten)]
     pub extra: Extra,
 }
@@ -217,20 +221,30 @@ impl LoanAcceptanceResponse {
         let cred_block = blocks
             .into_iter()
             .enumerate()
-            .map(|(i, b)| CredBlock::parse(b, &format!("credBlock[{i}]"), response.is_ok()))
-            .collect::<Result<_, _>>()?;
+            .map(|(i, b)| CredBlock::parse(b, &format!("credBlock[{i}]")))
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut warnings = Vec::new();
+        for (i, block) in cred_block.iter().enumerate() {
+            // An OTP was sent: without the session key the LSP cannot complete acceptance.
+            if response.is_ok() && block.data.otp_session_key.is_none() {
+                warnings.push(format!(
+                    "credBlock[{i}].data.otpSessionKey absent while response.error is \"0\""
+                ));
+            }
+        }
         Ok(LoanAcceptanceResponse {
             metadata,
             request_id,
             response,
             cred_block,
+            warnings,
             extra: w.extra,
         })
     }
 }
 
 impl CredBlock {
-    fn parse(w: wire::CredBlock, at: &str, lender_ok: bool) -> Result<CredBlock, Rejection> {
+    fn parse(w: wire::CredBlock, at: &str) -> Result<CredBlock, Rejection> {
         let cred_type = required(w.cred_type, &format!("{at}.type"))?;
         let data = present(w.data, &format!("{at}.data"))?;
         let f = |name: &str| format!("{at}.data.{name}");
@@ -249,16 +263,6 @@ impl CredBlock {
             extensible_data: data.extensible_data,
             extra: data.extra,
         };
-        // An OTP was sent: without the session key the LSP cannot complete acceptance.
-        if lender_ok && data.otp_session_key.is_none() {
-            return Err(Rejection::new(
-                ErrorCode::MandatoryAttributeMissing,
-                format!(
-                    "{} is required when response.error is \"0\"",
-                    f("otpSessionKey")
-                ),
-            ));
-        }
         Ok(CredBlock {
             cred_type,
             data,
@@ -280,6 +284,10 @@ pub struct DisbursementResponse {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub loan_id: Option<Reference>,
     pub payment: Payment,
+    /// Rules of this service the callback does not meet (not the spec's): passed on in
+    /// the event's `warnings`, never a refusal.
+    #[serde(skip)]
+    pub warnings: Vec<String>,
     #[serde(flatten)]
     pub extra: Extra,
 }
@@ -353,55 +361,44 @@ impl DisbursementResponse {
             extensible_data: p.extensible_data,
             extra: p.extra,
         };
-        check_payment_rules(&payment, &response)?;
+        let warnings = payment_warnings(&payment, &response);
         Ok(DisbursementResponse {
             metadata,
             request_id,
             response,
             loan_id,
             payment,
+            warnings,
             extra: w.extra,
         })
     }
 }
 
-fn check_payment_rules(payment: &Payment, response: &LenderResponse) -> Result<(), Rejection> {
+/// This service's own rules for a disbursement (payment.json requires only `id`): each one
+/// not met is a warning for consumers, not a refusal.
+fn payment_warnings(payment: &Payment, response: &LenderResponse) -> Vec<String> {
+    let mut w = Vec::new();
     if response.is_ok() && payment.status.is_none() {
-        return Err(Rejection::new(
-            ErrorCode::MandatoryAttributeMissing,
-            "payment.status is required when response.error is \"0\"",
-        ));
+        w.push("payment.status absent while response.error is \"0\"".to_string());
     }
     if payment.status == Some(PaymentStatus::Success) {
         if !response.is_ok() {
-            return Err(Rejection::new(
-                ErrorCode::BusinessRuleViolated,
-                "payment.status SUCCESS contradicts a non-zero response.error",
-            ));
+            w.push("payment.status SUCCESS with a non-zero response.error".to_string());
         }
         if payment.txn_ref_no.is_none() {
-            return Err(Rejection::new(
-                ErrorCode::MandatoryAttributeMissing,
-                "payment.txnRefNo is required when payment.status is SUCCESS",
-            ));
+            w.push("payment.txnRefNo absent while payment.status is SUCCESS".to_string());
         }
         match payment.total_amount {
             None => {
-                return Err(Rejection::new(
-                    ErrorCode::MandatoryAttributeMissing,
-                    "payment.totalAmount is required when payment.status is SUCCESS",
-                ))
+                w.push("payment.totalAmount absent while payment.status is SUCCESS".to_string())
             }
             Some(a) if a.is_zero() => {
-                return Err(Rejection::new(
-                    ErrorCode::BusinessRuleViolated,
-                    "payment.totalAmount must be more than 0.00 when payment.status is SUCCESS",
-                ))
+                w.push("payment.totalAmount is 0.00 while payment.status is SUCCESS".to_string())
             }
             Some(_) => {}
         }
     }
-    Ok(())
+    w
 }
 
 // ---- consent -------------------------------------------------------------------------
@@ -414,6 +411,10 @@ pub struct ConsentHandleResponse {
     pub request_id: RequestId,
     pub response: LenderResponse,
     pub consent: Consent,
+    /// Rules of this service the callback does not meet (not the spec's): passed on in
+    /// the event's `warnings`, never a refusal.
+    #[serde(skip)]
+    pub warnings: Vec<String>,
     #[serde(flatten)]
     pub extra: Extra,
 }
@@ -498,24 +499,21 @@ impl ConsentHandleResponse {
             extensible_data: c.extensible_data,
             extra: c.extra,
         };
-        if response.is_ok() && consent.consent_status.is_none() {
-            return Err(Rejection::new(
-                ErrorCode::MandatoryAttributeMissing,
-                "consent.consentStatus is required when response.error is \"0\"",
-            ));
+        // consent.json requires none of its attributes: these are this service's rules,
+        // passed on as warnings.
+        let mut warnings = Vec::new();
+        if consent.consent_status.is_none() {
+            warnings.push("consent.consentStatus absent".to_string());
         }
         if consent.consent_status == Some(ConsentStatus::Ready) {
             if !response.is_ok() {
-                return Err(Rejection::new(
-                    ErrorCode::BusinessRuleViolated,
-                    "consent.consentStatus READY contradicts a non-zero response.error",
-                ));
+                warnings
+                    .push("consent.consentStatus READY with a non-zero response.error".to_string());
             }
             if consent.consent_handle.is_none() {
-                return Err(Rejection::new(
-                    ErrorCode::MandatoryAttributeMissing,
-                    "consent.consentHandle is required when consent.consentStatus is READY",
-                ));
+                warnings.push(
+                    "consent.consentHandle absent while consent.consentStatus is READY".to_string(),
+                );
             }
         }
         Ok(ConsentHandleResponse {
@@ -523,6 +521,7 @@ impl ConsentHandleResponse {
             request_id,
             response,
             consent,
+            warnings,
             extra: w.extra,
         })
     }
@@ -571,6 +570,15 @@ impl Callback {
             Callback::LoanAcceptance(c) => &c.metadata,
             Callback::Disbursement(c) => &c.metadata,
             Callback::ConsentHandle(c) => &c.metadata,
+        }
+    }
+
+    /// This service's rules the callback does not meet (README "Validation rules").
+    pub fn warnings(&self) -> &[String] {
+        match self {
+            Callback::LoanAcceptance(c) => &c.warnings,
+            Callback::Disbursement(c) => &c.warnings,
+            Callback::ConsentHandle(c) => &c.warnings,
         }
     }
 

@@ -2,16 +2,12 @@
 //! `TryFrom` of the wire type) that enforces the spec's formats and this service's business
 //! rules, so an invalid value cannot be represented.
 //!
-//! Rules enforced here (README "Validation rules" explains why):
-//! - `metadata.version` must be one of the configured versions (`GEN5005`).
-//! - Empty strings and `null` in optional attributes mean absent.
-//! - Loan acceptance: at least one `credBlock`; `type` is `OTP`; when `response.error` is
-//!   `"0"` every block carries `data.otpSessionKey`.
-//! - Disbursement: `payment.id`; when `response.error` is `"0"`, `payment.status`;
-//!   `SUCCESS` needs `txnRefNo` and a non-zero `totalAmount`; a lender error with
-//!   `SUCCESS` is contradictory (`LSP4002`).
-//! - Consent: when `response.error` is `"0"`, `consentStatus`; `READY` needs
-//!   `consentHandle`; a lender error with `READY` is contradictory (`LSP4002`).
+//! Refused here only what the v3 schemas require (README "Validation rules" cites each):
+//! `metadata` and its four members, `requestId`, `response.error`, `payment` + `payment.id`,
+//! `consent`, `credBlock` (≥ 1) with `type` and `data`; formats, enums, lengths; the
+//! configured versions (`GEN5005`). Empty strings and `null` in optional attributes mean
+//! absent. This service's own rules (status, txnRefNo, amount, consentStatus, handle,
+//! otpSessionKey, contradictions) become the callback's `warnings`, passed on in the event.
 
 mod amount;
 mod callbacks;

@@ -418,3 +418,20 @@ async fn the_biggest_body_of_numbers_is_stored_and_delivered_exactly_and_one_byt
         assert!(envelope.contains(r#""unknownAmount":1E15"#));
     }
 }
+
+#[tokio::test]
+async fn a_consent_without_consent_status_is_delivered_with_the_status_absent_and_a_warning() {
+    let app = spawn_app().await;
+    let mut body = sample_body(CONSENT, "no-status");
+    body["consent"]
+        .as_object_mut()
+        .unwrap()
+        .remove("consentStatus");
+    let (status, ack) = app.post(CONSENT, &body).await;
+    assert_eq!((status, ack.ack.error.as_str()), (200, "0"));
+    app.poller().drain(2).await.unwrap();
+    let raw = app.drain_raw("ConsentHandleEventsQueue").await;
+    let event: Value = serde_json::from_str(&raw[0].0).unwrap();
+    assert!(event["payload"]["consent"].get("consentStatus").is_none());
+    assert_eq!(event["warnings"], json!(["consent.consentStatus absent"]));
+}
