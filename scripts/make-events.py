@@ -50,11 +50,11 @@ def main():
     lp, lb = BODIES["loan-acceptance"]
     single = copy.deepcopy(lb); single["credBlock"] = single["credBlock"][0]; single["requestId"] = "i8cc-single-credblock"
     files["loan-acceptance-credblock-object.json"] = event(lp, single)
-    bad = copy.deepcopy(lb); del bad["credBlock"][0]["data"]["otpSessionKey"]
+    bad = copy.deepcopy(lb); del bad["credBlock"][0]["data"]["otpSessionKey"]; bad["requestId"] = "i8cc-warning-no-session-key"
     files["loan-acceptance-warning-no-session-key.json"] = event(lp, bad)
     dp, db = BODIES["disbursement"]
     files["disbursement-capitalised-path.json"] = event("/v3/disbursement/TriggerDisbursementResponse", db)
-    bad = copy.deepcopy(db); del bad["payment"]["txnRefNo"]
+    bad = copy.deepcopy(db); del bad["payment"]["txnRefNo"]; bad["requestId"] = "e8cc-warning-no-txnrefno"
     files["disbursement-warning-success-without-txnrefno.json"] = event(dp, bad)
     bad = copy.deepcopy(db); bad["payment"]["status"] = "DONE"
     files["disbursement-invalid-status-enum.json"] = event(dp, bad)
@@ -63,7 +63,7 @@ def main():
     files["disbursement-invalid-malformed-json.json"] = event(dp, None, raw='{"metadata": {"version": "1.0",')
     files["disbursement-invalid-get.json"] = event(dp, None, method="GET", raw="")
     cp, cb = BODIES["consent-handle"]
-    bad = copy.deepcopy(cb); del bad["consent"]["consentHandle"]
+    bad = copy.deepcopy(cb); del bad["consent"]["consentHandle"]; bad["requestId"] = "c8cc-warning-no-handle"
     files["consent-handle-warning-ready-without-handle.json"] = event(cp, bad)
     bad = copy.deepcopy(cb); del bad["metadata"]["orgId"]
     files["consent-handle-invalid-missing-org-id.json"] = event(cp, bad)
