@@ -359,13 +359,13 @@ impl Dispatcher {
         let mut per_queue: BTreeMap<&QueueTarget, Vec<(usize, OutboundMessage)>> = BTreeMap::new();
         for (i, item) in items.iter_mut().enumerate() {
             let Ok(routed) = &item.routed else { continue };
+            let message = routed.message(table);
             for t in item.targets.clone() {
                 if item.state.get(t.name()) != Some(&State::Pending) {
                     continue;
                 }
-                let message = routed.message(table);
                 match message.problem(t) {
-                    None => per_queue.entry(t).or_default().push((i, message)),
+                    None => per_queue.entry(t).or_default().push((i, message.clone())),
                     Some(p) => {
                         item.state.insert(t.name().to_string(), State::Poison(p));
                     }

@@ -85,48 +85,50 @@ pub fn count_callback(callback_type: &str, outcome: &str, code: &str) {
 /// Count the warnings of one recorded callback (this service's rules it does not meet) as
 /// metric `CallbackWarnings` by `CallbackType`.
 pub fn count_warnings(callback_type: &str, count: usize) {
-    if count > 0 && metrics_enabled() {
-        let now = time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000;
-        println!(
-            "{}",
-            serde_json::json!({
-                "_aws": {
-                    "Timestamp": now as i64,
-                    "CloudWatchMetrics": [{
-                        "Namespace": METRICS_NAMESPACE,
-                        "Dimensions": [["CallbackType"]],
-                        "Metrics": [{"Name": "CallbackWarnings", "Unit": "Count"}]
-                    }]
-                },
-                "CallbackType": callback_type,
-                "CallbackWarnings": count
-            })
-        );
-    }
+    emit_count(
+        "CallbackWarnings",
+        Some(("CallbackType", callback_type)),
+        count,
+    );
 }
 
 /// Count dispatcher events (`Parked`: records that cannot be delivered, parked for an
 /// operator) as metric `<name>` in the dispatcher namespace; the template alarms on it.
 pub fn count_dispatch(name: &str, count: usize) {
+    emit_count(&format!("Dispatch{name}"), None, count);
+}
+
+/// Print (when metrics are on and `count` > 0) an EMF line counting `count` as `metric`,
+/// with one dimension or none.
+fn emit_count(metric: &str, dimension: Option<(&str, &str)>, count: usize) {
     if count > 0 && metrics_enabled() {
         let now = time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000;
-        println!("{}", dispatch_emf_line(name, count, now));
+        println!("{}", count_emf_line(metric, dimension, count, now));
     }
 }
 
-pub fn dispatch_emf_line(name: &str, count: usize, timestamp_ms: i128) -> String {
-    serde_json::json!({
+/// One EMF line counting `count` as `metric` (dimension: a name and its value, or none).
+pub fn count_emf_line(
+    metric: &str,
+    dimension: Option<(&str, &str)>,
+    count: usize,
+    timestamp_ms: i128,
+) -> String {
+    let mut line = serde_json::json!({
         "_aws": {
             "Timestamp": timestamp_ms as i64,
             "CloudWatchMetrics": [{
                 "Namespace": METRICS_NAMESPACE,
-                "Dimensions": [[]],
-                "Metrics": [{"Name": format!("Dispatch{name}"), "Unit": "Count"}]
+                "Dimensions": [dimension.map(|(name, _)| vec![name]).unwrap_or_default()],
+                "Metrics": [{"Name": metric, "Unit": "Count"}]
             }]
-        },
-        format!("Dispatch{name}"): count
-    })
-    .to_string()
+        }
+    });
+    line[metric] = count.into();
+    if let Some((name, value)) = dimension {
+        line[name] = value.into();
+    }
+    line.to_string()
 }
 
 #[cfg(test)]
@@ -180,5 +182,33 @@ mod tests {
         );
         assert_eq!(v["Callbacks"], 1);
         assert!(!line.contains('\n'));
+    }
+
+    #[test]
+    fn a_count_line_declares_its_metric_and_its_dimension_or_none() {
+        let v: serde_json::Value = serde_json::from_str(&count_emf_line(
+            "CallbackWarnings",
+            Some(("CallbackType", "CONSENT_HANDLE_RESPONSE")),
+            2,
+            1,
+        ))
+        .unwrap();
+        let declared = &v["_aws"]["CloudWatchMetrics"][0];
+        assert_eq!(declared["Metrics"][0]["Name"], "CallbackWarnings");
+        assert_eq!(
+            declared["Dimensions"],
+            serde_json::json!([["CallbackType"]])
+        );
+        assert_eq!(
+            (v["CallbackWarnings"].as_u64(), v["CallbackType"].as_str()),
+            (Some(2), Some("CONSENT_HANDLE_RESPONSE"))
+        );
+        let v: serde_json::Value =
+            serde_json::from_str(&count_emf_line("DispatchParked", None, 1, 1)).unwrap();
+        assert_eq!(
+            v["_aws"]["CloudWatchMetrics"][0]["Dimensions"],
+            serde_json::json!([[]])
+        );
+        assert_eq!(v["DispatchParked"].as_u64(), Some(1));
     }
 }

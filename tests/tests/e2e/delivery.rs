@@ -220,19 +220,7 @@ async fn a_poison_record_between_two_good_ones_is_parked_and_both_good_ones_are_
     );
     // The alarm's metric: the parked queue's depth.
     let parked_url = app.stack.parked_queue_url().unwrap();
-    let depth = app
-        .sqs
-        .get_queue_attributes()
-        .queue_url(&parked_url)
-        .attribute_names(aws_sdk_sqs::types::QueueAttributeName::ApproximateNumberOfMessages)
-        .send()
-        .await
-        .unwrap();
-    let n: usize = depth
-        .attributes()
-        .and_then(|a| a.get(&aws_sdk_sqs::types::QueueAttributeName::ApproximateNumberOfMessages))
-        .and_then(|v| v.parse().ok())
-        .unwrap();
+    let n = app.queue_depth(&parked_url).await;
     assert_eq!(n, 1, "DispatcherParkedAlarm fires on this depth");
     let parked = app.drain_raw("DispatcherParkedQueue").await;
     let p: Parked = serde_json::from_str(&parked[0].0).unwrap();

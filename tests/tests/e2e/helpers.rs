@@ -230,6 +230,24 @@ impl TestApp {
         out
     }
 
+    /// `ApproximateNumberOfMessages` of the queue with this URL (what the DLQ and parked
+    /// queue alarms watch).
+    pub async fn queue_depth(&self, url: &str) -> usize {
+        use aws_sdk_sqs::types::QueueAttributeName::ApproximateNumberOfMessages;
+        let out = self
+            .sqs
+            .get_queue_attributes()
+            .queue_url(url)
+            .attribute_names(ApproximateNumberOfMessages)
+            .send()
+            .await
+            .expect("queue attributes");
+        out.attributes()
+            .and_then(|a| a.get(&ApproximateNumberOfMessages))
+            .and_then(|v| v.parse().ok())
+            .expect("a depth")
+    }
+
     /// Consumer queue logical ids for a callback type.
     pub fn queues_for(&self, kind: CallbackType) -> Vec<String> {
         self.stack.resources.routes[kind.as_str()].clone()

@@ -22,18 +22,7 @@ fn since_an_hour_ago() -> String {
 }
 
 async fn depth(app: &TestApp, url: &str) -> usize {
-    let out = app
-        .sqs
-        .get_queue_attributes()
-        .queue_url(url)
-        .attribute_names(aws_sdk_sqs::types::QueueAttributeName::ApproximateNumberOfMessages)
-        .send()
-        .await
-        .unwrap();
-    out.attributes()
-        .and_then(|a| a.get(&aws_sdk_sqs::types::QueueAttributeName::ApproximateNumberOfMessages))
-        .and_then(|v| v.parse().ok())
-        .unwrap()
+    app.queue_depth(url).await
 }
 
 #[tokio::test]
