@@ -116,3 +116,316 @@ async fn the_pipelines_acks_validate_against_the_documented_ack_schema() {
         assert!(v.is_valid(&ack), "{ack}");
     }
 }
+
+// ---- the document says what the service accepts ----------------------------------------
+
+use ocen_shared::domain::{
+    Amount, ConsentFetchType, ConsentStatus, CredType, LenderErrorCode, MaskedPhoneNumber,
+    OcenTimestamp, OtpStatus, PaymentMethod, PaymentStatus, Reference, RequestId, Secret, Text,
+};
+
+fn string_set(v: &Value) -> BTreeSet<String> {
+    v.as_array()
+        .unwrap_or_else(|| panic!("{v} is an array"))
+        .iter()
+        .map(|s| s.as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn the_documented_enums_and_versions_are_the_codes() {
+    let doc = doc();
+    let s = &doc["components"]["schemas"];
+    let code = |allowed: &[&str]| {
+        allowed
+            .iter()
+            .map(|a| a.to_string())
+            .collect::<BTreeSet<_>>()
+    };
+    assert_eq!(
+        string_set(&s["PaymentStatus"]["enum"]),
+        code(PaymentStatus::ALLOWED)
+    );
+    assert_eq!(
+        string_set(&s["PaymentMethodType"]["enum"]),
+        code(PaymentMethod::ALLOWED)
+    );
+    assert_eq!(
+        string_set(&s["ConsentStatus"]["enum"]),
+        code(ConsentStatus::ALLOWED)
+    );
+    assert_eq!(
+        string_set(&s["ConsentFetchType"]["enum"]),
+        code(ConsentFetchType::ALLOWED)
+    );
+    assert_eq!(
+        string_set(&s["OtpStatus"]["enum"]),
+        code(OtpStatus::ALLOWED)
+    );
+    assert_eq!(string_set(&s["CredType"]["enum"]), code(CredType::ALLOWED));
+    let versions: Vec<&str> = ocen_shared::config::DEFAULT_SUPPORTED_VERSIONS
+        .split(',')
+        .collect();
+    assert_eq!(string_set(&s["Version"]["enum"]), code(&versions));
+}
+
+#[test]
+fn the_documented_lengths_are_the_codes() {
+    let doc = doc();
+    let s = &doc["components"]["schemas"];
+    for (name, max) in [
+        ("Id", RequestId::MAX_LEN),
+        ("Reference", Reference::MAX_LEN),
+        ("LenderErrorCode", LenderErrorCode::MAX_LEN),
+        ("Text", Text::MAX_LEN),
+        ("Secret", Secret::MAX_LEN),
+    ] {
+        assert_eq!(s[name]["maxLength"], json!(max), "{name}.maxLength");
+    }
+}
+
+/// A tiny deterministic generator: strings over an alphabet chosen to hit each rule's edges.
+struct Strings(u64);
+
+impl Strings {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    fn string(&mut self, alphabet: &[&str], max_len: usize) -> String {
+        let len = (self.next() % (max_len as u64 + 1)) as usize;
+        (0..len)
+            .map(|_| alphabet[(self.next() % alphabet.len() as u64) as usize])
+            .collect()
+    }
+}
+
+/// For thousands of generated strings, the document's component schema and the code's
+/// parser give the same verdict (the few exceptions a JSON Schema cannot express are named).
+fn agree(name: &str, alphabet: &[&str], max_len: usize, code: impl Fn(&str) -> bool) {
+    let doc = doc();
+    let v = validator(&doc, name);
+    let mut gen = Strings(0x9e37_79b9_7f4a_7c15 ^ name.len() as u64);
+    let (mut accepted, mut refused) = (0, 0);
+    for _ in 0..20_000 {
+        let s = gen.string(alphabet, max_len);
+        let by_doc = v.is_valid(&json!(s));
+        assert_eq!(
+            by_doc,
+            code(&s),
+            "{name}: the document and the code disagree on {s:?}"
+        );
+        if by_doc {
+            accepted += 1
+        } else {
+            refused += 1
+        }
+    }
+    assert!(
+        accepted > 500 && refused > 500,
+        "{name}: {accepted} accepted, {refused} refused: the alphabet does not test both sides"
+    );
+}
+
+#[test]
+fn the_documented_id_pattern_accepts_exactly_what_request_ids_accept() {
+    agree(
+        "Id",
+        &["a", "Z", "0", "-", "_", ".", ":", " ", "/", "é", "#"],
+        6,
+        |s| RequestId::parse(s).is_ok(),
+    );
+}
+
+#[test]
+fn the_documented_reference_pattern_accepts_exactly_what_references_accept() {
+    agree(
+        "Reference",
+        &["a", "~", "!", " ", "\t", "é", "\u{7f}"],
+        5,
+        |s| Reference::parse(s).is_ok(),
+    );
+}
+
+#[test]
+fn the_documented_amount_pattern_accepts_exactly_what_amounts_accept() {
+    agree(
+        "Amount",
+        &["0", "9", "5", ".", "-", "+", "e", " ", ","],
+        7,
+        |s| Amount::parse(s).is_ok(),
+    );
+}
+
+#[test]
+fn the_documented_masked_phone_pattern_accepts_exactly_what_the_code_accepts() {
+    agree(
+        "MaskedPhoneNumber",
+        &["X", "x", "*", "+", "-", "7", "0", "5", "A", " "],
+        12,
+        |s| MaskedPhoneNumber::parse(s).is_ok(),
+    );
+}
+
+#[test]
+fn the_documented_timestamp_pattern_accepts_exactly_what_the_code_accepts() {
+    // Built slot by slot, each slot with good and bad choices, so that both sides see
+    // plausible timestamps rather than noise.
+    let slots: [&[&str]; 7] = [
+        &["2024", "2023", "0001", "999", "20245"],
+        &["-01-", "-02-", "-04-", "-12-", "-13-", "-00-", "/01/"],
+        &["01", "28", "29", "30", "31", "32", "00", "1"],
+        &["T", "t", " ", ""],
+        &[
+            "10:15:00", "00:00:00", "23:59:59", "24:00:00", "23:59:60", "10:60:00", "1:15:00",
+        ],
+        &["", "", ".5", ".123456789", ".1234567890", ".", ",5"],
+        &[
+            "", "Z", "z", "+05:30", "-0800", "+23:59", "+24:00", "+05:60", "+5:30", "UTC", "Z ",
+        ],
+    ];
+    let doc = doc();
+    let v = validator(&doc, "Timestamp");
+    let mut gen = Strings(0x2545_f491_4f6c_dd1d);
+    let (mut accepted, mut refused) = (0, 0);
+    for _ in 0..20_000 {
+        let s: String = slots
+            .iter()
+            .map(|choices| choices[(gen.next() % choices.len() as u64) as usize])
+            .collect();
+        // February 29 of a year that is not a leap year: refused by the code, not
+        // expressible in the document's pattern (its description says so).
+        let by_code = match s.get(4..10) {
+            Some("-02-29") => OcenTimestamp::parse(&format!("2024{}", &s[4..])).is_ok(),
+            _ => OcenTimestamp::parse(&s).is_ok(),
+        };
+        let by_doc = v.is_valid(&json!(s));
+        assert_eq!(
+            by_doc, by_code,
+            "Timestamp: the document and the code disagree on {s:?}"
+        );
+        if by_doc {
+            accepted += 1
+        } else {
+            refused += 1
+        }
+    }
+    assert!(
+        accepted > 100 && refused > 100,
+        "{accepted} accepted, {refused} refused"
+    );
+    assert!(v.is_valid(&json!("2024-02-29T10:15:00+05:30")));
+    assert!(!v.is_valid(&json!("2024-04-31T10:15:00")));
+}
+
+#[tokio::test]
+async fn each_documented_attribute_is_checked_the_way_the_service_checks_it() {
+    use CallbackType::{
+        ConsentHandleResponse as C, DisbursementResponse as D, LoanAcceptanceResponse as L,
+    };
+    let doc = doc();
+    let svc = CallbackService::new(
+        Arc::new(MemoryStore::new()),
+        &config(&[]),
+        AuthMode::Disabled,
+    );
+    let cases: &[(CallbackType, &str, Value)] = &[
+        (D, "/metadata/version", json!("9.9")),
+        (D, "/metadata/version", json!("3.0.0")),
+        (D, "/metadata/orgId", json!("LENDER ABC")),
+        (D, "/metadata/traceId", json!("a b")),
+        (D, "/metadata/traceId", json!("a-b~c")),
+        (D, "/requestId", json!("x/y")),
+        (D, "/response/error", json!("")),
+        (D, "/response/error", json!("E-42")),
+        (D, "/loanId", json!("has space")),
+        (D, "/loanId", json!("")),
+        (D, "/loanId", json!(null)),
+        (D, "/payment/id", json!("")),
+        (D, "/payment/totalAmount", json!("1.234")),
+        (D, "/payment/totalAmount", json!("12.5")),
+        (D, "/payment/totalAmount", json!("-1")),
+        (D, "/payment/totalAmount", json!(12.5)),
+        (D, "/payment/fee", json!("1e3")),
+        (D, "/payment/penalty", json!("")),
+        (D, "/payment/date", json!("2024-13-01T00:00:00Z")),
+        (D, "/payment/date", json!("2024-12-01T00:00:00Z")),
+        (D, "/payment/status", json!("DONE")),
+        (D, "/payment/status", json!(null)),
+        (D, "/payment/paymentMethodType", json!("CASH")),
+        (D, "/payment/paymentMethodType", json!("")),
+        (D, "/payment/txnRefNo", json!("é")),
+        (D, "/payment/useSavedPaymentOption", json!("yes")),
+        (C, "/consent/consentStatus", json!("OK")),
+        (C, "/consent/consentStatus", json!("")),
+        (C, "/consent/consentHandle", json!("a b")),
+        (C, "/consent/consentFetchType", json!("DAILY")),
+        (
+            C,
+            "/consent/lspInfo",
+            json!({"lspId": "x", "appName": null}),
+        ),
+        (C, "/consent/lspInfo", json!("x")),
+        (
+            L,
+            "/credBlock/0/data/maskedPhoneNumber",
+            json!("9876543210"),
+        ),
+        (
+            L,
+            "/credBlock/0/data/maskedPhoneNumber",
+            json!("98XXXXXX10"),
+        ),
+        (L, "/credBlock/0/data/otp", json!("12")),
+        (L, "/credBlock/0/data/otp", json!("0123")),
+        (L, "/credBlock/0/data/otp", json!(123456)),
+        (L, "/credBlock/0/data/otp", json!(12)),
+        (L, "/credBlock/0/data/status", json!("FAILED")),
+        (L, "/credBlock/0/data/otpSessionKey", json!("")),
+        (L, "/credBlock/0/type", json!("PIN")),
+        (L, "/credBlock", json!([])),
+        (L, "/credBlock", json!({"type": "OTP", "data": {}})),
+    ];
+    let (mut accepted, mut refused) = (0, 0);
+    for (i, (kind, pointer, value)) in cases.iter().enumerate() {
+        let schema = match kind {
+            L => "TriggerLoanAcceptanceResponse",
+            D => "TriggerDisbursementResponse",
+            _ => "ConsentHandleResponse",
+        };
+        let mut body = sample_body(*kind, &format!("attr-{i}"));
+        let (parent, last) = pointer.rsplit_once('/').unwrap();
+        match body.pointer_mut(parent) {
+            Some(Value::Object(o)) => {
+                o.insert(last.to_string(), value.clone());
+            }
+            Some(Value::Array(a)) => a[last.parse::<usize>().unwrap()] = value.clone(),
+            _ => panic!("{parent} in the sample"),
+        }
+        let by_doc = validator(&doc, schema).is_valid(&body);
+        let bytes = serde_json::to_vec(&body).unwrap();
+        let reply = svc.handle(*kind, Inbound::post(&bytes)).await;
+        let by_service = match reply.status {
+            200 => true,
+            400 => false,
+            other => panic!("{pointer} = {value}: status {other}: {}", reply.body),
+        };
+        assert_eq!(
+            by_doc, by_service,
+            "{schema}{pointer} = {value}: the document says {by_doc}, the service answered {}",
+            reply.body
+        );
+        if by_doc {
+            accepted += 1
+        } else {
+            refused += 1
+        }
+    }
+    assert!(
+        accepted >= 10 && refused >= 10,
+        "{accepted} accepted, {refused} refused"
+    );
+}

@@ -67,21 +67,32 @@ impl<'de, T: serde::de::DeserializeOwned> Deserialize<'de> for OneOrMany<T> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         use serde::de::Error;
         // Decide on the JSON shape first, so the inner error (if any) is the real one
-        // instead of "did not match any variant".
-        match Value::deserialize(d)? {
-            Value::Array(items) => items
-                .into_iter()
-                .map(|v| serde_json::from_value(v).map_err(D::Error::custom))
-                .collect::<Result<_, _>>()
-                .map(OneOrMany::Many),
-            v @ Value::Object(_) => serde_json::from_value(v)
-                .map(OneOrMany::One)
-                .map_err(D::Error::custom),
-            _ => Err(D::Error::custom(
-                "invalid type, expected an object or an array of objects",
-            )),
+        // instead of "did not match any variant". From the raw text, not a `Value`: a
+        // `Value` would hand a 20-digit integer in a block's flattened attributes over as
+        // `u128`, which the flattened map cannot take.
+        let raw = Box::<serde_json::value::RawValue>::deserialize(d)?;
+        let text = raw.get();
+        match text.trim_start().as_bytes().first() {
+            Some(b'[') => inner(text).map(OneOrMany::Many),
+            Some(b'{') => inner(text).map(OneOrMany::One),
+            _ => Err("invalid type, expected an object or an array of objects".to_string()),
         }
+        .map_err(D::Error::custom)
     }
+}
+
+/// Marks an error raised inside a nested parse: `<mark><path><mark><message>`, so that
+/// `from_slice` can report the whole path (`credBlock[1].data.otp`), not just `credBlock`.
+const INNER: char = '\u{1}';
+
+fn inner<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, String> {
+    let mut de = serde_json::Deserializer::from_str(text);
+    serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let path = e.path().to_string();
+        let message = e.into_inner().to_string();
+        let message = message.split(" at line ").next().unwrap_or_default();
+        format!("{INNER}{path}{INNER}{message}")
+    })
 }
 
 /// A number or a string (`otp`: the schema says number, samples send strings).
@@ -118,18 +129,6 @@ pub struct ShapeError {
 }
 
 impl CallbackBody {
-    /// Parse a JSON value (already known to be an object) as the given callback.
-    pub fn from_value(kind: crate::CallbackType, value: Value) -> Result<CallbackBody, ShapeError> {
-        use crate::CallbackType as T;
-        match kind {
-            T::LoanAcceptanceResponse => from_value(value).map(CallbackBody::LoanAcceptance),
-            T::DisbursementResponse => from_value(value).map(CallbackBody::Disbursement),
-            T::ConsentHandleResponse => from_value(value).map(CallbackBody::ConsentHandle),
-        }
-    }
-}
-
-impl CallbackBody {
     /// Parse the body's bytes (already known to be a JSON object) as the given callback.
     /// From the bytes rather than a `Value`: numbers inside flattened attributes then keep
     /// their precision (a `Value` would hand a 20-digit integer over as `u128`, which the
@@ -147,20 +146,27 @@ impl CallbackBody {
 fn from_slice<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, ShapeError> {
     let mut de = serde_json::Deserializer::from_slice(bytes);
     serde_path_to_error::deserialize(&mut de).map_err(|e| {
-        let path = e.path().to_string();
-        ShapeError {
-            path,
-            expected: expectation(&e.into_inner().to_string()),
+        let mut path = e.path().to_string();
+        let message = e.into_inner().to_string();
+        let mut message = message.split(" at line ").next().unwrap_or_default();
+        // An error from a nested parse (`OneOrMany`) carries the rest of the path.
+        let mut parts = message.splitn(3, INNER);
+        if let (Some(""), Some(rest), Some(inner_message)) =
+            (parts.next(), parts.next(), parts.next())
+        {
+            match rest {
+                "." => {}
+                r if r.starts_with('[') => path.push_str(r),
+                r => {
+                    path.push('.');
+                    path.push_str(r);
+                }
+            }
+            message = inner_message;
         }
-    })
-}
-
-fn from_value<T: serde::de::DeserializeOwned>(value: Value) -> Result<T, ShapeError> {
-    serde_path_to_error::deserialize(value).map_err(|e| {
-        let path = e.path().to_string();
         ShapeError {
             path,
-            expected: expectation(&e.into_inner().to_string()),
+            expected: expectation(message),
         }
     })
 }
@@ -184,9 +190,9 @@ mod tests {
 
     #[test]
     fn a_type_error_names_the_path_and_expectation_but_not_the_value() {
-        let err = CallbackBody::from_value(
+        let err = CallbackBody::from_slice(
             crate::CallbackType::DisbursementResponse,
-            json!({"payment": {"totalAmount": 98765.43, "id": "p"}}),
+            br#"{"payment": {"totalAmount": 98765.43, "id": "p"}}"#,
         )
         .unwrap_err();
         assert_eq!(err.path, "payment.totalAmount");
@@ -197,16 +203,48 @@ mod tests {
     #[test]
     fn a_cred_block_may_be_an_object_or_an_array() {
         let one: OneOrMany<CredBlock> =
-            serde_json::from_value(json!({"type": "OTP", "data": {}})).unwrap();
+            serde_json::from_str(r#"{"type": "OTP", "data": {}}"#).unwrap();
         let many: OneOrMany<CredBlock> =
-            serde_json::from_value(json!([{"type": "OTP"}, {"type": "OTP"}])).unwrap();
+            serde_json::from_str(r#" [{"type": "OTP"}, {"type": "OTP"}]"#).unwrap();
         assert_eq!(one.into_vec().len(), 1);
         assert_eq!(many.into_vec().len(), 2);
     }
 
     #[test]
     fn a_cred_block_of_another_json_type_is_an_error() {
-        assert!(serde_json::from_value::<OneOrMany<CredBlock>>(json!("OTP")).is_err());
+        assert!(serde_json::from_str::<OneOrMany<CredBlock>>(r#""OTP""#).is_err());
+    }
+
+    #[test]
+    fn a_type_error_inside_a_cred_block_names_the_whole_path() {
+        let kind = crate::CallbackType::LoanAcceptanceResponse;
+        let err =
+            CallbackBody::from_slice(kind, br#"{"credBlock": [{"type": "OTP"}, {"type": 7}]}"#)
+                .unwrap_err();
+        assert_eq!(err.path, "credBlock[1].type");
+        assert_eq!(err.expected, "of type a string");
+        let err =
+            CallbackBody::from_slice(kind, br#"{"credBlock": {"data": {"url": 5}}}"#).unwrap_err();
+        assert_eq!(err.path, "credBlock.data.url");
+        let err = CallbackBody::from_slice(kind, br#"{"credBlock": "OTP"}"#).unwrap_err();
+        assert_eq!(err.path, "credBlock");
+        assert_eq!(err.expected, "of type an object or an array of objects");
+    }
+
+    #[test]
+    fn numbers_inside_a_cred_block_keep_every_digit() {
+        // Found by schemathesis: a 26-digit integer in a block's unknown attribute was
+        // refused (LSP4001) because the block went through a `Value` first.
+        let body = br#"{"credBlock": {"type": "OTP", "x": -73812287437555798892347392,
+            "data": {"extensibleData": {"n": 12345678901234567890123, "e": 1E15}}}}"#;
+        let parsed =
+            CallbackBody::from_slice(crate::CallbackType::LoanAcceptanceResponse, body).unwrap();
+        let CallbackBody::LoanAcceptance(w) = parsed else {
+            panic!("a loan acceptance body")
+        };
+        let text = serde_json::to_string(&w).unwrap();
+        assert!(text.contains("-73812287437555798892347392"), "{text}");
+        assert!(text.contains("12345678901234567890123"), "{text}");
     }
 
     #[test]

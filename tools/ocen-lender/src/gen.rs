@@ -140,7 +140,8 @@ mod tests {
         for i in 0..300 {
             let kind = CallbackType::ALL[(i % 3) as usize];
             let body = callback(&mut rng, kind, "LENDER-ABC", i);
-            let wire = ocen_shared::wire::CallbackBody::from_value(kind, body).unwrap();
+            let bytes = serde_json::to_vec(&body).unwrap();
+            let wire = ocen_shared::wire::CallbackBody::from_slice(kind, &bytes).unwrap();
             ocen_shared::domain::Callback::parse(wire, &Default::default()).unwrap();
         }
     }
