@@ -63,36 +63,42 @@ impl<T> OneOrMany<T> {
     }
 }
 
-impl<'de, T: serde::de::DeserializeOwned> Deserialize<'de> for OneOrMany<T> {
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for OneOrMany<T> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        use serde::de::Error;
-        // Decide on the JSON shape first, so the inner error (if any) is the real one
-        // instead of "did not match any variant". From the raw text, not a `Value`: a
-        // `Value` would hand a 20-digit integer in a block's flattened attributes over as
-        // `u128`, which the flattened map cannot take.
-        let raw = Box::<serde_json::value::RawValue>::deserialize(d)?;
-        let text = raw.get();
-        match text.trim_start().as_bytes().first() {
-            Some(b'[') => inner(text).map(OneOrMany::Many),
-            Some(b'{') => inner(text).map(OneOrMany::One),
-            _ => Err("invalid type, expected an object or an array of objects".to_string()),
+        // Decide on the JSON shape first and hand the same deserializer on, so that an
+        // inner error is the real one (with its whole path, `credBlock[1].type`) instead of
+        // "did not match any variant", and numbers are read once, exactly (a `Value` would
+        // hand a 20-digit integer in a block's flattened attributes over as `u128`, which
+        // the flattened map cannot take).
+        struct Shape<T>(std::marker::PhantomData<T>);
+        impl<'de, T: Deserialize<'de>> serde::de::Visitor<'de> for Shape<T> {
+            type Value = OneOrMany<T>;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object or an array of objects")
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                map: A,
+            ) -> Result<Self::Value, A::Error> {
+                T::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+                    .map(OneOrMany::One)
+            }
+
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<Self::Value, A::Error> {
+                let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(1));
+                while let Some(item) = seq.next_element()? {
+                    items.push(item);
+                }
+                Ok(OneOrMany::Many(items))
+            }
         }
-        .map_err(D::Error::custom)
+        d.deserialize_any(Shape(std::marker::PhantomData))
     }
-}
-
-/// Marks an error raised inside a nested parse: `<mark><path><mark><message>`, so that
-/// `from_slice` can report the whole path (`credBlock[1].data.otp`), not just `credBlock`.
-const INNER: char = '\u{1}';
-
-fn inner<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, String> {
-    let mut de = serde_json::Deserializer::from_str(text);
-    serde_path_to_error::deserialize(&mut de).map_err(|e| {
-        let path = e.path().to_string();
-        let message = e.into_inner().to_string();
-        let message = message.split(" at line ").next().unwrap_or_default();
-        format!("{INNER}{path}{INNER}{message}")
-    })
 }
 
 /// A number or a string (`otp`: the schema says number, samples send strings).
@@ -146,24 +152,9 @@ impl CallbackBody {
 fn from_slice<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, ShapeError> {
     let mut de = serde_json::Deserializer::from_slice(bytes);
     serde_path_to_error::deserialize(&mut de).map_err(|e| {
-        let mut path = e.path().to_string();
+        let path = e.path().to_string();
         let message = e.into_inner().to_string();
-        let mut message = message.split(" at line ").next().unwrap_or_default();
-        // An error from a nested parse (`OneOrMany`) carries the rest of the path.
-        let mut parts = message.splitn(3, INNER);
-        if let (Some(""), Some(rest), Some(inner_message)) =
-            (parts.next(), parts.next(), parts.next())
-        {
-            match rest {
-                "." => {}
-                r if r.starts_with('[') => path.push_str(r),
-                r => {
-                    path.push('.');
-                    path.push_str(r);
-                }
-            }
-            message = inner_message;
-        }
+        let message = message.split(" at line ").next().unwrap_or_default();
         ShapeError {
             path,
             expected: expectation(message),
@@ -176,9 +167,6 @@ fn from_slice<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, ShapeEr
 fn expectation(message: &str) -> String {
     match message.rsplit_once(", expected ") {
         Some((_, expected)) => format!("of type {expected}"),
-        None if message.contains("expected an object or an array of objects") => {
-            "an object or an array of objects".to_string()
-        }
         None => "of the type the schema gives".to_string(),
     }
 }
