@@ -13,11 +13,11 @@ test:           ## every test: fmt, clippy, unit, end-to-end, cargo lambda, infr
 bench:          ## every performance figure of the README (criterion, ack path, cold start, size, load)
 	bash scripts/bench.sh $(STEPS)
 
-events:         ## regenerate events/*.json
-	python3 scripts/make-events.py
+events:         ## regenerate events/*.json from the callback registry
+	cargo run -q -p ocen-local -- events
 
 lambda-build:   ## release Lambda binaries (arm64) with cargo lambda
-	bash -c 'source scripts/lib.sh && bootstrap_tools && cargo lambda build --release --arm64 -p loan-acceptance-response -p disbursement-response -p consent-handle-response -p stream-dispatcher'
+	bash -c 'source scripts/lib.sh && bootstrap_tools && cargo lambda build --release --arm64 $$(function_packages --flags)'
 
 sam-build:      ## sam build of infra/template.yaml (arm64, rust-cargolambda)
 	bash scripts/sam-build.sh

@@ -40,11 +40,11 @@ fi
 if want size; then
 step "binary size (cargo lambda build --release --arm64)"
 rustup target list --installed | grep -q aarch64-unknown-linux-gnu || rustup target add aarch64-unknown-linux-gnu
-cargo lambda build --release --arm64 -p loan-acceptance-response -p disbursement-response \
-  -p consent-handle-response -p stream-dispatcher 2>&1 | grep -E '^(error|warning: unused)' || true
-TARGET_DIR="$TARGET_DIR" python3 - <<'PY'
+# shellcheck disable=SC2046
+cargo lambda build --release --arm64 $(function_packages --flags) 2>&1 | grep -E '^(error|warning: unused)' || true
+TARGET_DIR="$TARGET_DIR" FUNCTIONS="$(function_packages)" python3 - <<'PY'
 import os, pathlib
-for f in ["loan-acceptance-response", "disbursement-response", "consent-handle-response", "stream-dispatcher"]:
+for f in os.environ["FUNCTIONS"].split():
     b = pathlib.Path(os.environ.get("TARGET_DIR", "target")) / "lambda" / f / "bootstrap"
     head = b.read_bytes()[:20]
     arch = {183: "aarch64", 62: "x86_64"}.get(int.from_bytes(head[18:20], "little"), "?")

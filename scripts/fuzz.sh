@@ -7,21 +7,28 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS="${1:-5000000}"
 ROOT="$PWD"
+source scripts/lib.sh
 mkdir -p .local
 command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
 export RUSTC_BOOTSTRAP=1
 
 # Seed corpora from the committed events: one file per event body (selector byte first),
 # and the published v3 JWS sample for the verifier.
+cargo build -q -p ocen-local
+"$TARGET_DIR"/debug/ocen-local events --list > .local/fuzz-events.tsv
+"$TARGET_DIR"/debug/ocen-local callbacks > .local/fuzz-callbacks.tsv
 python3 - <<'PY'
 import json, pathlib
 events = sorted(pathlib.Path("events").glob("*.json"))
-kinds = {"loan-acceptance": 0, "disbursement": 1, "consent-handle": 2}
+# The fuzz target picks the callback by its index in the registry (the first byte).
+registry = [l.split("\t")[1] for l in pathlib.Path(".local/fuzz-callbacks.tsv").read_text().splitlines()]
+rows = [l.split("\t") for l in pathlib.Path(".local/fuzz-events.tsv").read_text().splitlines()]
+package_of = {r[0]: r[1] for r in rows}
 out = pathlib.Path("fuzz/corpus/callback_body"); out.mkdir(parents=True, exist_ok=True)
 sig = pathlib.Path("fuzz/corpus/signature"); sig.mkdir(parents=True, exist_ok=True)
 for e in events:
     body = json.loads(e.read_text())["body"].encode()
-    k = next(v for p, v in kinds.items() if e.name.startswith(p))
+    k = registry.index(package_of[e.name])
     (out / e.stem).write_bytes(bytes([k]) + body)
     (sig / (e.stem + "-v4")).write_bytes(b"\x01eyJhbGciOiJSUzI1NiIsImtpZCI6Ims0IiwiYjY0IjpmYWxzZX0..AAAA\n" + body)
 sample = pathlib.Path("spec/test-vectors/v3-jws-envelope-sample.json")

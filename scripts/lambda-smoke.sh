@@ -21,34 +21,13 @@ watch_pid=$!
 trap 'kill $watch_pid 2>/dev/null || true; wait $watch_pid 2>/dev/null || true' EXIT
 wait_http "http://127.0.0.1:$port/" "$watch_pid" "cargo lambda watch"
 
-# event file → function and expected "status code"
-expect() {
-  case "$1" in
-    *-valid.json|*credblock-object.json|*capitalised-path.json) echo "200 0" ;;
-    *-warning-*) echo "200 0" ;;   # recorded; the event carries a warning (README "Validation rules")
-    *invalid-get.json) echo "405 GEN5003" ;;
-    *invalid-malformed-json.json) echo "401 AUTH1001" ;;   # signed, but no lender can be read
-    *invalid-missing-org-id.json) echo "401 AUTH1001" ;;   # no orgId: no lender to verify against
-    *invalid-status-enum.json) echo "400 GEN5002" ;;
-    *invalid-version.json) echo "400 GEN5005" ;;
-    *invalid-*) echo "400 GEN5001" ;;
-    *) echo "unknown" ;;
-  esac
-}
-function_for() {
-  case "$1" in
-    loan-acceptance-*) echo loan-acceptance-response ;;
-    disbursement-*) echo disbursement-response ;;
-    consent-handle-*) echo consent-handle-response ;;
-  esac
-}
+# event file → function package and the answer it must get signed (from the registry).
+"$TARGET_DIR"/debug/ocen-local events --list > .local/smoke-events.tsv
 
 failures=0
-for f in .local/smoke-events/*.json; do
-  name=$(basename "$f")
-  fn=$(function_for "$name")
-  read -r want_status want_code <<<"$(expect "$name")"
-  out=$(cargo lambda invoke "$fn" -A 127.0.0.1 -P "$port" --data-file "$f" 2>&1) || true
+while IFS=$'\t' read -r name fn want_status want_code; do
+  f=.local/smoke-events/$name
+  out=$(cargo lambda invoke "$fn" -A 127.0.0.1 -P "$port" --data-file "$f" 2>&1 </dev/null) || true
   got=$(python3 - "$out" <<'PY'
 import json, sys
 try:
@@ -66,7 +45,7 @@ PY
     printf '  FAIL  %-55s got %s, want %s %s\n' "$name" "$got" "$want_status" "$want_code"
     failures=$((failures + 1))
   fi
-done
+done < .local/smoke-events.tsv
 if [ "$failures" -gt 0 ]; then
   echo "cargo lambda invoke: $failures event(s) answered wrongly; runtime log: .local/watch.log" >&2
   tail -20 .local/watch.log >&2

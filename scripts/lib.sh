@@ -71,3 +71,12 @@ wait_http() {
   echo "$what did not answer on $url within 60 s" >&2
   return 1
 }
+
+# The Lambda function packages: every workspace member under functions/ (cargo metadata),
+# as `-p NAME` arguments when called with --flags.
+function_packages() {
+  cargo metadata --no-deps --format-version 1 | python3 -c '
+import json, sys
+names = sorted(p["name"] for p in json.load(sys.stdin)["packages"] if "/functions/" in p["manifest_path"])
+print(" ".join(("-p " + n) if sys.argv[1:] == ["--flags"] else n for n in names))' "$@"
+}

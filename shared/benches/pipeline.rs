@@ -45,7 +45,7 @@ fn handler(c: &mut Criterion) {
         AuthMode::Disabled,
     );
     let mut group = c.benchmark_group("handler (unsigned, in-memory store)");
-    for kind in CallbackType::ALL {
+    for &kind in CallbackType::ALL {
         let body = serde_json::to_vec(&sample_body(kind, "bench-1")).unwrap();
         group.throughput(Throughput::Bytes(body.len() as u64));
         group.bench_with_input(
@@ -64,7 +64,7 @@ fn signatures(c: &mut Criterion) {
     );
     let registry = registry(&v3, &v4);
     let body = serde_json::to_vec(&sample_body(
-        CallbackType::DisbursementResponse,
+        ocen_shared::callbacks::disbursement::TYPE,
         "bench-sig",
     ))
     .unwrap();
@@ -92,7 +92,7 @@ fn signatures(c: &mut Criterion) {
     c.bench_function("handler (v3-signed disbursement, in-memory store)", |b| {
         b.iter(|| {
             rt.block_on(service.handle(
-                CallbackType::DisbursementResponse,
+                ocen_shared::callbacks::disbursement::TYPE,
                 Inbound::post(black_box(&v3_signed)),
             ))
         })

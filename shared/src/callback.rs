@@ -1,72 +1,90 @@
-//! The three callbacks a lender sends, and where each arrives.
+//! Which callback a request is: a handle on its module's [`CallbackDef`] in the registry
+//! ([`crate::callbacks::REGISTRY`]), and the paths it arrives on.
 
-use serde::{Deserialize, Serialize};
+use crate::callbacks::{CallbackDef, REGISTRY};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
+use std::hash::{Hash, Hasher};
 
 /// Which OCEN callback a request is. Part of the idempotency key and of every event.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum CallbackType {
-    /// `POST /v3/loan/triggerLoanAcceptanceResponse`: the lender sent an OTP.
-    LoanAcceptanceResponse,
-    /// `POST /v3/disbursement/triggerDisbursementResponse`: money moved, or did not.
-    DisbursementResponse,
-    /// `POST /v3/consent/consentHandleResponse`: the AA consent handle is ready.
-    ConsentHandleResponse,
-}
+/// Compared, hashed and (de)serialised by its name (`DISBURSEMENT_RESPONSE`).
+#[derive(Clone, Copy)]
+pub struct CallbackType(&'static CallbackDef);
 
 impl CallbackType {
-    pub const ALL: [CallbackType; 3] = [
-        CallbackType::LoanAcceptanceResponse,
-        CallbackType::DisbursementResponse,
-        CallbackType::ConsentHandleResponse,
-    ];
+    /// Every registered callback.
+    pub const ALL: &'static [CallbackType] = REGISTRY;
+
+    /// The handle of a module's definition (each module's `TYPE`).
+    pub const fn of(def: &'static CallbackDef) -> CallbackType {
+        CallbackType(def)
+    }
+
+    /// Everything its module declares.
+    pub fn def(self) -> &'static CallbackDef {
+        self.0
+    }
 
     /// The name used in keys, events, message attributes and configuration.
     pub fn as_str(self) -> &'static str {
-        match self {
-            CallbackType::LoanAcceptanceResponse => "LOAN_ACCEPTANCE_RESPONSE",
-            CallbackType::DisbursementResponse => "DISBURSEMENT_RESPONSE",
-            CallbackType::ConsentHandleResponse => "CONSENT_HANDLE_RESPONSE",
-        }
+        self.0.name
     }
 
     pub fn parse(name: &str) -> Option<CallbackType> {
-        Self::ALL.into_iter().find(|t| t.as_str() == name)
+        Self::ALL.iter().copied().find(|t| t.as_str() == name)
     }
 
     /// The spec's path (v3).
     pub fn path(self) -> &'static str {
-        match self {
-            CallbackType::LoanAcceptanceResponse => "/v3/loan/triggerLoanAcceptanceResponse",
-            CallbackType::DisbursementResponse => "/v3/disbursement/triggerDisbursementResponse",
-            CallbackType::ConsentHandleResponse => "/v3/consent/consentHandleResponse",
-        }
+        self.0.paths[0]
     }
 
-    /// Every path a lender may use for this callback: the spec's own and the capitalised
-    /// spelling some spec pages (and lenders) use for the last segment.
-    pub fn paths(self) -> [String; 2] {
-        let path = self.path();
-        let (dir, last) = path.rsplit_once('/').expect("paths have a slash");
-        let mut chars = last.chars();
-        let first = chars.next().expect("last segment is not empty");
-        [
-            path.to_string(),
-            format!("{dir}/{}{}", first.to_ascii_uppercase(), chars.as_str()),
-        ]
+    /// Every path a lender may use for this callback.
+    pub fn paths(self) -> &'static [&'static str] {
+        self.0.paths
     }
 
-    /// Which callback a request path names. Tolerates a trailing slash, a stage prefix
-    /// (`/prod/v3/...`) and the capitalised first letter of the last segment.
+    /// Which callback a request path names. Tolerates a trailing slash and a stage prefix
+    /// (`/prod/v3/...`).
     pub fn from_path(path: &str) -> Option<CallbackType> {
         let path = path.trim_end_matches('/');
-        Self::ALL.into_iter().find(|t| {
+        Self::ALL.iter().copied().find(|t| {
             t.paths().iter().any(|p| {
-                path == p
-                    || (path.ends_with(p.as_str()) && path[..path.len() - p.len()].starts_with('/'))
+                path == *p || (path.ends_with(p) && path[..path.len() - p.len()].starts_with('/'))
             })
         })
+    }
+}
+
+impl PartialEq for CallbackType {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl Eq for CallbackType {}
+
+impl Hash for CallbackType {
+    fn hash<H: Hasher>(&self, h: &mut H) {
+        self.as_str().hash(h)
+    }
+}
+
+impl PartialOrd for CallbackType {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for CallbackType {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.as_str().cmp(other.as_str())
+    }
+}
+
+impl fmt::Debug for CallbackType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 
@@ -76,14 +94,30 @@ impl fmt::Display for CallbackType {
     }
 }
 
+impl Serialize for CallbackType {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for CallbackType {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let name = String::deserialize(d)?;
+        CallbackType::parse(&name)
+            .ok_or_else(|| serde::de::Error::custom(format!("unknown callback type {name}")))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn each_spec_path_names_its_callback() {
-        for t in CallbackType::ALL {
-            assert_eq!(CallbackType::from_path(t.path()), Some(t));
+        for &t in CallbackType::ALL {
+            for p in t.paths() {
+                assert_eq!(CallbackType::from_path(p), Some(t));
+            }
         }
     }
 
@@ -91,7 +125,7 @@ mod tests {
     fn the_capitalised_disbursement_spelling_is_accepted() {
         assert_eq!(
             CallbackType::from_path("/v3/disbursement/TriggerDisbursementResponse"),
-            Some(CallbackType::DisbursementResponse)
+            Some(crate::callbacks::disbursement::TYPE)
         );
     }
 
@@ -99,7 +133,7 @@ mod tests {
     fn a_stage_prefix_and_trailing_slash_are_tolerated() {
         assert_eq!(
             CallbackType::from_path("/prod/v3/consent/consentHandleResponse/"),
-            Some(CallbackType::ConsentHandleResponse)
+            Some(crate::callbacks::consent_handle::TYPE)
         );
     }
 
@@ -117,8 +151,11 @@ mod tests {
 
     #[test]
     fn names_round_trip() {
-        for t in CallbackType::ALL {
+        for &t in CallbackType::ALL {
             assert_eq!(CallbackType::parse(t.as_str()), Some(t));
+            let json = serde_json::to_string(&t).unwrap();
+            assert_eq!(serde_json::from_str::<CallbackType>(&json).unwrap(), t);
         }
+        assert!(serde_json::from_str::<CallbackType>("\"NO_SUCH_CALLBACK\"").is_err());
     }
 }

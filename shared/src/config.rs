@@ -1,14 +1,12 @@
 //! Configuration: one typed struct per function kind, read once per cold start from the
 //! environment. A missing or malformed variable fails the cold start with its name.
 
-use crate::domain::ValidationPolicy;
+use crate::callbacks::{ValidationPolicy, DEFAULT_SUPPORTED_VERSIONS};
 use crate::publish::QueueTarget;
 use crate::CallbackType;
 use std::collections::HashMap;
 use std::time::Duration;
 
-/// `metadata.version` values accepted unless `OCEN_SUPPORTED_VERSIONS` says otherwise.
-pub const DEFAULT_SUPPORTED_VERSIONS: &str = "0.0.1,1.0,1.0.0,3.0,3.0.0,3.1,3.2,v3";
 pub const DEFAULT_RETENTION_DAYS: u64 = 30;
 pub const DEFAULT_MAX_BODY_BYTES: usize = 256 * 1024;
 pub const DEFAULT_REPLAY_WINDOW_SECONDS: u64 = 300;
@@ -158,7 +156,7 @@ impl DispatcherConfig {
 
     pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
         let mut routes = HashMap::new();
-        for t in CallbackType::ALL {
+        for &t in CallbackType::ALL {
             let name = format!("QUEUES_{}", t.as_str());
             let urls: Vec<QueueTarget> = get(&name)
                 .unwrap_or_default()
@@ -317,7 +315,7 @@ mod tests {
             ("PARKED_QUEUE_URL", "p"),
         ]))
         .unwrap();
-        let d = &c.routes[&CallbackType::DisbursementResponse];
+        let d = &c.routes[&crate::callbacks::disbursement::TYPE];
         assert_eq!(d.len(), 2);
         assert!(d[1].is_fifo());
     }

@@ -1,7 +1,7 @@
 //! The event consumers receive: a versioned JSON envelope around the validated callback.
 //! This is the contract with downstream consumers; README "Event envelope" documents it.
 
-use crate::domain::Callback;
+use crate::callbacks::Callback;
 use crate::CallbackType;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -57,19 +57,19 @@ pub struct Envelope {
 }
 
 impl Envelope {
-    pub fn new(callback: &Callback, received_at: String) -> Envelope {
-        let kind = callback.callback_type();
-        let request_id = callback.request_id().to_string();
+    pub fn new(callback: Callback, received_at: String) -> Envelope {
+        let kind = callback.kind;
+        let request_id = callback.request_id.to_string();
         Envelope {
             envelope_version: ENVELOPE_VERSION.to_string(),
-            event_id: event_id(kind, callback.metadata().org_id.as_str(), &request_id),
+            event_id: event_id(kind, callback.metadata.org_id.as_str(), &request_id),
             event_type: kind,
-            trace_id: callback.metadata().trace_id.to_string(),
-            org_id: callback.metadata().org_id.to_string(),
+            trace_id: callback.metadata.trace_id.to_string(),
+            org_id: callback.metadata.org_id.to_string(),
             received_at,
-            ordering_key: callback.ordering_key(),
-            payload: serde_json::to_value(callback).expect("validated callbacks always serialise"),
-            warnings: callback.warnings().to_vec(),
+            ordering_key: callback.ordering_key,
+            payload: callback.payload,
+            warnings: callback.warnings,
             request_id,
         }
     }
@@ -219,10 +219,13 @@ mod tests {
 
     #[test]
     fn event_ids_are_stable_per_type_and_request() {
-        let a = event_id(CallbackType::DisbursementResponse, "L", "r1");
-        assert_eq!(a, event_id(CallbackType::DisbursementResponse, "L", "r1"));
-        assert_ne!(a, event_id(CallbackType::DisbursementResponse, "L", "r2"));
-        assert_ne!(a, event_id(CallbackType::ConsentHandleResponse, "L", "r1"));
-        assert_ne!(a, event_id(CallbackType::DisbursementResponse, "M", "r1"));
+        let a = event_id(crate::callbacks::disbursement::TYPE, "L", "r1");
+        assert_eq!(a, event_id(crate::callbacks::disbursement::TYPE, "L", "r1"));
+        assert_ne!(a, event_id(crate::callbacks::disbursement::TYPE, "L", "r2"));
+        assert_ne!(
+            a,
+            event_id(crate::callbacks::consent_handle::TYPE, "L", "r1")
+        );
+        assert_ne!(a, event_id(crate::callbacks::disbursement::TYPE, "M", "r1"));
     }
 }

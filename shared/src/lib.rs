@@ -30,6 +30,7 @@ pub mod ack;
 pub mod auth;
 pub mod aws;
 pub mod callback;
+pub mod callbacks;
 pub mod config;
 pub mod dispatch;
 pub mod domain;

@@ -7,12 +7,12 @@
 
 use crate::ack::AckBody;
 use crate::auth::{AuthFailure, AuthMode};
+use crate::callbacks::{Callback, ValidationPolicy};
 use crate::config::CallbackConfig;
-use crate::domain::{Callback, OcenTimestamp, TraceId, ValidationPolicy};
+use crate::domain::{OcenTimestamp, TraceId};
 use crate::error::{ErrorCode, Rejection};
 use crate::event::{idempotency_key, Envelope};
 use crate::store::{IdempotencyStore, NewRecord, PutOutcome, StoreError, MAX_ITEM_BYTES};
-use crate::wire::CallbackBody;
 use crate::CallbackType;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -210,11 +210,16 @@ impl CallbackService {
                 return (reject(&rejection, trace, now), log);
             }
         };
-        let trace = (body.metadata().trace_id.clone(), false);
+        let trace = (body.metadata.trace_id.clone(), false);
+        let (org_id, request_id) = (
+            body.metadata.org_id.to_string(),
+            body.request_id.to_string(),
+        );
         let received_at = OcenTimestamp::ack_format(now);
         let ack = AckBody::ok(&trace.0, now).to_json();
         // The callback is serialised once: for the event and, from that, the hash.
-        let mut envelope = Envelope::new(&body, received_at.clone());
+        let warnings = body.warnings.len();
+        let mut envelope = Envelope::new(body, received_at.clone());
         // Numbers exactly as the lender spelled them (serde's buffering of flattened
         // attributes may respell them).
         crate::event::restore_numbers(&mut envelope.payload, &original);
@@ -222,14 +227,10 @@ impl CallbackService {
             .then(|| crate::event::Spelling::parse(verified_payload.as_ref()))
             .flatten();
         let record = NewRecord {
-            key: idempotency_key(
-                kind,
-                body.metadata().org_id.as_str(),
-                body.request_id().as_str(),
-            ),
+            key: idempotency_key(kind, &org_id, &request_id),
             callback_type: kind.as_str().to_string(),
-            request_id: body.request_id().to_string(),
-            org_id: body.metadata().org_id.to_string(),
+            request_id,
+            org_id,
             payload_hash: payload_hash(&envelope.payload),
             event: match &spelling {
                 Some(s) => envelope.to_json_spelled(s),
@@ -255,7 +256,7 @@ impl CallbackService {
         match self.store.put_if_absent(&record).await {
             Ok(PutOutcome::Inserted) => {
                 log.outcome = Outcome::Recorded;
-                crate::telemetry::count_warnings(kind.as_str(), body.warnings().len());
+                crate::telemetry::count_warnings(kind.as_str(), warnings);
                 (
                     Reply {
                         status: 200,
@@ -448,23 +449,10 @@ impl CallbackService {
         log.trace_id = Some(trace.0.to_string());
         log.org_id = readable_str(&value, "/metadata/orgId").map(str::to_string);
         log.request_id = readable_str(&value, "/requestId").map(str::to_string);
-        let wire = CallbackBody::from_slice(kind, payload).map_err(|e| {
-            let field = if e.path.is_empty() || e.path == "." {
-                "body".to_string()
-            } else {
-                e.path
-            };
-            (
-                Rejection::new(
-                    ErrorCode::InvalidAttributeValue,
-                    format!("{field} must be {}", e.expected),
-                ),
-                trace.clone(),
-            )
-        })?;
-        let callback = Callback::parse(wire, &self.policy).map_err(|r| (r, trace.clone()))?;
+        let callback =
+            (kind.def().validate)(payload, &self.policy).map_err(|r| (r, trace.clone()))?;
         if let Some(v) = &verified {
-            if v.org_id != callback.metadata().org_id.as_str() {
+            if v.org_id != callback.metadata.org_id.as_str() {
                 log.auth_failure = Some(AuthFailure::UnknownLender);
                 return Err((
                     Rejection::new(ErrorCode::InvalidSignature, AUTH_DETAIL),
@@ -474,7 +462,7 @@ impl CallbackService {
         }
         let mut outside_window = None;
         if let Some(window) = self.replay_window {
-            let skew = (callback.metadata().timestamp.as_offset_date_time() - now).unsigned_abs();
+            let skew = (callback.metadata.timestamp.as_offset_date_time() - now).unsigned_abs();
             if skew > window {
                 outside_window = Some(Rejection::new(
                     ErrorCode::TimestampOutsideWindow,

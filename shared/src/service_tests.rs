@@ -77,7 +77,7 @@ async fn expect_code(kind: CallbackType, body: Value, status: u16, code: &str, f
 
 #[tokio::test]
 async fn each_valid_callback_is_recorded_and_acked_with_the_echoed_trace_id() {
-    for kind in CallbackType::ALL {
+    for &kind in CallbackType::ALL {
         let store = Arc::new(MemoryStore::new());
         let (status, ack) = post(&service(store.clone()), kind, &sample_body(kind, "req-1")).await;
         assert_eq!(status, 200);
@@ -106,12 +106,12 @@ async fn each_valid_callback_is_recorded_and_acked_with_the_echoed_trace_id() {
 async fn a_duplicate_request_id_returns_the_first_ack() {
     let store = Arc::new(MemoryStore::new());
     let first = service(store.clone());
-    let body = sample_body(CallbackType::DisbursementResponse, "req-dup");
-    let (_, ack1) = post(&first, CallbackType::DisbursementResponse, &body).await;
+    let body = sample_body(crate::callbacks::disbursement::TYPE, "req-dup");
+    let (_, ack1) = post(&first, crate::callbacks::disbursement::TYPE, &body).await;
     let later = first
         .clone()
         .with_clock(Arc::new(|| datetime!(2024-05-02 00:00 UTC)));
-    let (status, ack2) = post(&later, CallbackType::DisbursementResponse, &body).await;
+    let (status, ack2) = post(&later, crate::callbacks::disbursement::TYPE, &body).await;
     assert_eq!(status, 200);
     assert_eq!(ack1, ack2, "same traceId and timestamp as the first time");
     assert_eq!(store.records().len(), 1);
@@ -121,14 +121,14 @@ async fn a_duplicate_request_id_returns_the_first_ack() {
 async fn a_retry_with_a_fresh_trace_id_and_timestamp_is_a_duplicate_not_a_conflict() {
     let store = Arc::new(MemoryStore::new());
     let svc = service(store.clone());
-    let body = sample_body(CallbackType::ConsentHandleResponse, "req-r");
-    let (_, ack1) = post(&svc, CallbackType::ConsentHandleResponse, &body).await;
+    let body = sample_body(crate::callbacks::consent_handle::TYPE, "req-r");
+    let (_, ack1) = post(&svc, crate::callbacks::consent_handle::TYPE, &body).await;
     let retry = with(
         with(body, "/metadata/traceId", json!("retry-trace")),
         "/metadata/timestamp",
         json!("2024-05-01T10:20:00Z"),
     );
-    let (status, ack2) = post(&svc, CallbackType::ConsentHandleResponse, &retry).await;
+    let (status, ack2) = post(&svc, crate::callbacks::consent_handle::TYPE, &retry).await;
     assert_eq!(status, 200);
     assert_eq!(ack2, ack1);
 }
@@ -137,10 +137,10 @@ async fn a_retry_with_a_fresh_trace_id_and_timestamp_is_a_duplicate_not_a_confli
 async fn the_same_request_id_with_a_different_body_is_a_409_and_the_first_stands() {
     let store = Arc::new(MemoryStore::new());
     let svc = service(store.clone());
-    let body = sample_body(CallbackType::DisbursementResponse, "req-c");
-    post(&svc, CallbackType::DisbursementResponse, &body).await;
+    let body = sample_body(crate::callbacks::disbursement::TYPE, "req-c");
+    post(&svc, crate::callbacks::disbursement::TYPE, &body).await;
     let changed = with(body, "/payment/totalAmount", json!("20000.00"));
-    let (status, ack) = post(&svc, CallbackType::DisbursementResponse, &changed).await;
+    let (status, ack) = post(&svc, crate::callbacks::disbursement::TYPE, &changed).await;
     assert_eq!((status, ack.ack.error.as_str()), (409, "LSP4009"));
     assert!(store.records()[0].event.contains("\"10000.00\""));
 }
@@ -149,14 +149,14 @@ async fn the_same_request_id_with_a_different_body_is_a_409_and_the_first_stands
 async fn another_lender_cannot_take_a_request_id_each_is_recorded_as_its_own() {
     let store = Arc::new(MemoryStore::new());
     let svc = service(store.clone());
-    let body = sample_body(CallbackType::LoanAcceptanceResponse, "req-o");
+    let body = sample_body(crate::callbacks::loan_acceptance::TYPE, "req-o");
     let (first, _) = post(
         &svc,
-        CallbackType::LoanAcceptanceResponse,
+        crate::callbacks::loan_acceptance::TYPE,
         &with(body.clone(), "/metadata/orgId", json!("OTHER")),
     )
     .await;
-    let (status, ack) = post(&svc, CallbackType::LoanAcceptanceResponse, &body).await;
+    let (status, ack) = post(&svc, crate::callbacks::loan_acceptance::TYPE, &body).await;
     assert_eq!((first, status, ack.ack.error.as_str()), (200, 200, "0"));
     let mut keys: Vec<String> = store.records().into_iter().map(|r| r.key).collect();
     keys.sort();
@@ -173,7 +173,7 @@ async fn another_lender_cannot_take_a_request_id_each_is_recorded_as_its_own() {
 async fn the_same_request_id_on_another_callback_type_is_independent() {
     let store = Arc::new(MemoryStore::new());
     let svc = service(store.clone());
-    for kind in CallbackType::ALL {
+    for &kind in CallbackType::ALL {
         let (status, _) = post(&svc, kind, &sample_body(kind, "shared-id")).await;
         assert_eq!(status, 200);
     }
@@ -186,8 +186,8 @@ async fn an_unavailable_store_answers_503_gen5004_so_the_lender_retries() {
     store.set_unavailable(true);
     let (status, ack) = post(
         &service(store.clone()),
-        CallbackType::DisbursementResponse,
-        &sample_body(CallbackType::DisbursementResponse, "r"),
+        crate::callbacks::disbursement::TYPE,
+        &sample_body(crate::callbacks::disbursement::TYPE, "r"),
     )
     .await;
     assert_eq!((status, ack.ack.error.as_str()), (503, "GEN5004"));
@@ -198,7 +198,7 @@ async fn an_unavailable_store_answers_503_gen5004_so_the_lender_retries() {
 async fn a_get_is_405_gen5003() {
     let reply = service(Arc::new(MemoryStore::new()))
         .handle(
-            CallbackType::DisbursementResponse,
+            crate::callbacks::disbursement::TYPE,
             Inbound {
                 method: "GET",
                 content_type: None,
@@ -218,7 +218,7 @@ async fn a_body_over_the_limit_is_413_gen5007_without_parsing() {
     let body = vec![b'{'; 300 * 1024];
     let reply = service(Arc::new(MemoryStore::new()))
         .handle(
-            CallbackType::DisbursementResponse,
+            crate::callbacks::disbursement::TYPE,
             Inbound {
                 method: "POST",
                 content_type: None,
@@ -235,7 +235,7 @@ async fn a_body_over_the_limit_is_413_gen5007_without_parsing() {
 async fn a_non_json_content_type_is_415() {
     let reply = service(Arc::new(MemoryStore::new()))
         .handle(
-            CallbackType::ConsentHandleResponse,
+            crate::callbacks::consent_handle::TYPE,
             Inbound {
                 method: "POST",
                 content_type: Some("text/plain"),
@@ -268,7 +268,7 @@ async fn malformed_json_empty_bodies_and_non_objects_are_400_lsp4000_with_a_gene
     ] {
         let reply = service(Arc::new(MemoryStore::new()))
             .handle(
-                CallbackType::LoanAcceptanceResponse,
+                crate::callbacks::loan_acceptance::TYPE,
                 Inbound {
                     method: "POST",
                     content_type: None,
@@ -288,7 +288,7 @@ async fn malformed_json_empty_bodies_and_non_objects_are_400_lsp4000_with_a_gene
 
 #[tokio::test]
 async fn a_missing_mandatory_attribute_is_gen5001_naming_it() {
-    let d = CallbackType::DisbursementResponse;
+    let d = crate::callbacks::disbursement::TYPE;
     for (pointer, field) in [
         ("/metadata", "metadata"),
         ("/metadata/orgId", "metadata.orgId"),
@@ -313,7 +313,7 @@ async fn a_missing_mandatory_attribute_is_gen5001_naming_it() {
 
 #[tokio::test]
 async fn null_and_empty_mandatory_attributes_count_as_missing() {
-    let d = CallbackType::DisbursementResponse;
+    let d = crate::callbacks::disbursement::TYPE;
     expect_code(
         d,
         with(sample_body(d, "r"), "/requestId", Value::Null),
@@ -334,7 +334,7 @@ async fn null_and_empty_mandatory_attributes_count_as_missing() {
 
 #[tokio::test]
 async fn a_missing_trace_id_is_gen5001_answered_with_a_generated_trace_id() {
-    let d = CallbackType::ConsentHandleResponse;
+    let d = crate::callbacks::consent_handle::TYPE;
     let bytes = serde_json::to_vec(&without(sample_body(d, "r"), "/metadata/traceId")).unwrap();
     let reply = service(Arc::new(MemoryStore::new()))
         .handle(
@@ -354,7 +354,7 @@ async fn a_missing_trace_id_is_gen5001_answered_with_a_generated_trace_id() {
 
 #[tokio::test]
 async fn values_outside_the_enums_are_gen5002_naming_the_field() {
-    let d = CallbackType::DisbursementResponse;
+    let d = crate::callbacks::disbursement::TYPE;
     expect_code(
         d,
         with(sample_body(d, "r"), "/payment/status", json!("DONE")),
@@ -375,7 +375,7 @@ async fn values_outside_the_enums_are_gen5002_naming_the_field() {
         "payment.paymentMethodType",
     )
     .await;
-    let c = CallbackType::ConsentHandleResponse;
+    let c = crate::callbacks::consent_handle::TYPE;
     expect_code(
         c,
         with(
@@ -400,7 +400,7 @@ async fn values_outside_the_enums_are_gen5002_naming_the_field() {
         "consent.consentFetchType",
     )
     .await;
-    let l = CallbackType::LoanAcceptanceResponse;
+    let l = crate::callbacks::loan_acceptance::TYPE;
     let body = with(
         sample_body(l, "r"),
         "/credBlock/0/data/status",
@@ -419,7 +419,7 @@ async fn values_outside_the_enums_are_gen5002_naming_the_field() {
 
 #[tokio::test]
 async fn an_unsupported_version_is_gen5005() {
-    let d = CallbackType::DisbursementResponse;
+    let d = crate::callbacks::disbursement::TYPE;
     expect_code(
         d,
         with(sample_body(d, "r"), "/metadata/version", json!("9.9")),
@@ -432,7 +432,7 @@ async fn an_unsupported_version_is_gen5005() {
 
 #[tokio::test]
 async fn a_10k_char_attribute_is_gen5007_naming_it() {
-    let d = CallbackType::DisbursementResponse;
+    let d = crate::callbacks::disbursement::TYPE;
     let long = json!("a".repeat(10_000));
     expect_code(
         d,
@@ -462,7 +462,7 @@ async fn a_10k_char_attribute_is_gen5007_naming_it() {
 
 #[tokio::test]
 async fn wrong_json_types_are_lsp4001_naming_the_field_but_not_the_value() {
-    let d = CallbackType::DisbursementResponse;
+    let d = crate::callbacks::disbursement::TYPE;
     for (pointer, value, field) in [
         (
             "/payment/totalAmount",
@@ -505,7 +505,7 @@ async fn wrong_json_types_are_lsp4001_naming_the_field_but_not_the_value() {
 
 #[tokio::test]
 async fn malformed_amounts_and_timestamps_are_lsp4001() {
-    let d = CallbackType::DisbursementResponse;
+    let d = crate::callbacks::disbursement::TYPE;
     for amount in ["-5.00", "1e3", "10000.001", "ten"] {
         expect_code(
             d,
@@ -532,7 +532,7 @@ async fn malformed_amounts_and_timestamps_are_lsp4001() {
 
 #[tokio::test]
 async fn a_disbursement_failure_needs_no_txn_ref() {
-    let d = CallbackType::DisbursementResponse;
+    let d = crate::callbacks::disbursement::TYPE;
     let body = without(
         with(sample_body(d, "r"), "/payment/status", json!("FAILURE")),
         "/payment/txnRefNo",
@@ -543,7 +543,7 @@ async fn a_disbursement_failure_needs_no_txn_ref() {
 
 #[tokio::test]
 async fn consent_pending_needs_no_handle() {
-    let c = CallbackType::ConsentHandleResponse;
+    let c = crate::callbacks::consent_handle::TYPE;
     let body = without(
         with(
             sample_body(c, "r"),
@@ -562,7 +562,7 @@ async fn consent_pending_needs_no_handle() {
 
 #[tokio::test]
 async fn a_lender_error_on_loan_acceptance_needs_no_session_key() {
-    let l = CallbackType::LoanAcceptanceResponse;
+    let l = crate::callbacks::loan_acceptance::TYPE;
     let body = without(
         with(sample_body(l, "r"), "/response/error", json!("LAE1002")),
         "/credBlock/0/data/otpSessionKey",
@@ -577,7 +577,7 @@ async fn a_lender_error_on_loan_acceptance_needs_no_session_key() {
 
 #[tokio::test]
 async fn a_cred_block_object_is_accepted_and_normalised_to_an_array() {
-    let l = CallbackType::LoanAcceptanceResponse;
+    let l = crate::callbacks::loan_acceptance::TYPE;
     let body = sample_body(l, "r");
     let single = with(body.clone(), "/credBlock", body["credBlock"][0].clone());
     let store = Arc::new(MemoryStore::new());
@@ -595,7 +595,7 @@ async fn a_cred_block_object_is_accepted_and_normalised_to_an_array() {
 
 #[tokio::test]
 async fn an_empty_cred_block_array_is_missing() {
-    let l = CallbackType::LoanAcceptanceResponse;
+    let l = crate::callbacks::loan_acceptance::TYPE;
     expect_code(
         l,
         with(sample_body(l, "r"), "/credBlock", json!([])),
@@ -608,7 +608,7 @@ async fn an_empty_cred_block_array_is_missing() {
 
 #[tokio::test]
 async fn an_unmasked_phone_number_is_refused_and_never_stored() {
-    let l = CallbackType::LoanAcceptanceResponse;
+    let l = crate::callbacks::loan_acceptance::TYPE;
     expect_code(
         l,
         with(
@@ -625,7 +625,7 @@ async fn an_unmasked_phone_number_is_refused_and_never_stored() {
 
 #[tokio::test]
 async fn the_otp_may_be_a_number_or_a_string() {
-    let l = CallbackType::LoanAcceptanceResponse;
+    let l = crate::callbacks::loan_acceptance::TYPE;
     for otp in [json!(856429), json!("856429")] {
         let body = with(sample_body(l, "r"), "/credBlock/0/data/otp", otp);
         assert_eq!(
@@ -639,7 +639,7 @@ async fn the_otp_may_be_a_number_or_a_string() {
 
 #[tokio::test]
 async fn unknown_attributes_and_extensible_data_reach_the_event_untouched() {
-    let d = CallbackType::DisbursementResponse;
+    let d = crate::callbacks::disbursement::TYPE;
     let body = with(
         sample_body(d, "r"),
         "/lenderNote",
@@ -660,7 +660,7 @@ async fn unknown_attributes_and_extensible_data_reach_the_event_untouched() {
 
 #[tokio::test]
 async fn explicit_nulls_in_optional_attributes_mean_absent() {
-    let d = CallbackType::DisbursementResponse;
+    let d = crate::callbacks::disbursement::TYPE;
     let mut body = sample_body(d, "r");
     for k in [
         "description",
@@ -689,7 +689,7 @@ async fn explicit_nulls_in_optional_attributes_mean_absent() {
 async fn every_ack_validates_against_the_spec_schema() {
     let validator = crate::testing::ack_validator();
     let svc = service(Arc::new(MemoryStore::new()));
-    let d = CallbackType::DisbursementResponse;
+    let d = crate::callbacks::disbursement::TYPE;
     let bodies = [
         serde_json::to_vec(&sample_body(d, "a")).unwrap(),
         serde_json::to_vec(&without(sample_body(d, "b"), "/payment")).unwrap(),
@@ -723,13 +723,13 @@ mod replay_window {
 
     async fn at(timestamp: &str) -> (u16, String) {
         let body = with(
-            sample_body(CallbackType::ConsentHandleResponse, "rw"),
+            sample_body(crate::callbacks::consent_handle::TYPE, "rw"),
             "/metadata/timestamp",
             json!(timestamp),
         );
         let (s, ack) = post(
             &windowed(Arc::new(MemoryStore::new())),
-            CallbackType::ConsentHandleResponse,
+            crate::callbacks::consent_handle::TYPE,
             &body,
         )
         .await;
@@ -764,7 +764,7 @@ mod replay_window {
     #[tokio::test]
     async fn a_late_retry_of_a_recorded_callback_gets_its_first_ack_with_one_read_and_no_write() {
         let store = Arc::new(MemoryStore::new());
-        let kind = CallbackType::ConsentHandleResponse;
+        let kind = crate::callbacks::consent_handle::TYPE;
         let body = with(
             sample_body(kind, "late-1"),
             "/metadata/timestamp",
@@ -793,7 +793,7 @@ mod replay_window {
     #[tokio::test]
     async fn a_late_request_that_was_never_recorded_or_differs_is_lsp4010() {
         let store = Arc::new(MemoryStore::new());
-        let kind = CallbackType::ConsentHandleResponse;
+        let kind = crate::callbacks::consent_handle::TYPE;
         let body = with(
             sample_body(kind, "late-2"),
             "/metadata/timestamp",
@@ -841,7 +841,7 @@ mod signed {
         let key = SigningKey::generate("k").unwrap();
         let store = Arc::new(MemoryStore::new());
         let svc = service_with_lender(store.clone(), &key, "LENDER-ABC");
-        let kind = CallbackType::DisbursementResponse;
+        let kind = crate::callbacks::disbursement::TYPE;
         let unsigned = serde_json::to_vec(&sample_body(kind, "u")).unwrap();
         let reply = svc.handle(kind, Inbound::post(&unsigned)).await;
         assert_eq!(reply.status, 401);
@@ -856,7 +856,7 @@ mod signed {
     async fn a_signed_body_that_is_not_a_valid_callback_gets_the_validation_code() {
         let key = SigningKey::generate("k").unwrap();
         let svc = service_with_lender(Arc::new(MemoryStore::new()), &key, "LENDER-ABC");
-        let kind = CallbackType::DisbursementResponse;
+        let kind = crate::callbacks::disbursement::TYPE;
         let body = with(sample_body(kind, "v"), "/payment/status", json!("DONE"));
         let reply = svc
             .handle(
@@ -956,7 +956,7 @@ mod hostile_input {
             let registry = crate::auth::LenderRegistry::parse(r#"{"lenders": []}"#).unwrap();
             let svc = CallbackService::new(Arc::new(MemoryStore::new()), &crate::testing::config(&[]), AuthMode::Jws(registry));
             let inbound = Inbound { method: "POST", content_type: None, signature: header.as_deref(), body: &body };
-            let reply = runtime().block_on(svc.handle(CallbackType::DisbursementResponse, inbound));
+            let reply = runtime().block_on(svc.handle(crate::callbacks::disbursement::TYPE, inbound));
             check(&reply)?;
             prop_assert_ne!(reply.status, 200);
         }
@@ -1003,7 +1003,7 @@ mod exact_numbers {
 
     #[tokio::test]
     async fn numbers_in_extensible_data_and_unknown_attributes_reach_the_event_as_spelled() {
-        for kind in CallbackType::ALL {
+        for &kind in CallbackType::ALL {
             let event = recorded_event(kind, &body_text(kind)).await;
             assert!(
                 event.contains(&format!("[{}]", EDGES.join(","))),
@@ -1019,7 +1019,7 @@ mod exact_numbers {
 
     #[tokio::test]
     async fn an_otp_sent_as_a_number_stays_a_number_and_a_string_stays_a_string() {
-        let kind = CallbackType::LoanAcceptanceResponse;
+        let kind = crate::callbacks::loan_acceptance::TYPE;
         let number = with(
             sample_body(kind, "otp-n"),
             "/credBlock/0/data/otp",
@@ -1081,7 +1081,7 @@ mod exact_numbers {
         let config =
             crate::testing::config(&[("REPLAY_WINDOW_SECONDS", "0"), ("MAX_BODY_BYTES", "600000")]);
         let svc = CallbackService::new(store.clone(), &config, AuthMode::Disabled);
-        let kind = CallbackType::ConsentHandleResponse;
+        let kind = crate::callbacks::consent_handle::TYPE;
         let body = with(
             sample_body(kind, "too-big"),
             "/consent/extensibleData",
@@ -1096,7 +1096,7 @@ mod exact_numbers {
     #[tokio::test]
     async fn the_default_cap_keeps_every_accepted_record_under_the_item_limit() {
         // The largest body the door takes, of the kind that grows most in the record.
-        let kind = CallbackType::DisbursementResponse;
+        let kind = crate::callbacks::disbursement::TYPE;
         let mut body = sample_body(kind, &"R".repeat(128));
         body["extensibleData"] = json!({"pad": ""});
         let base = serde_json::to_vec(&body).unwrap().len();
@@ -1130,7 +1130,7 @@ mod exact_numbers {
 
     #[tokio::test]
     async fn store_errors_answer_by_what_the_lender_should_do() {
-        let kind = CallbackType::ConsentHandleResponse;
+        let kind = crate::callbacks::consent_handle::TYPE;
         type Case = (fn() -> StoreError, u16, &'static str);
         let cases: [Case; 4] = [
             (
@@ -1163,7 +1163,7 @@ mod exact_numbers {
 async fn a_body_naming_a_member_twice_is_400_lsp4000_and_nothing_is_stored() {
     let store = Arc::new(MemoryStore::new());
     let svc = service(store.clone());
-    let kind = CallbackType::ConsentHandleResponse;
+    let kind = crate::callbacks::consent_handle::TYPE;
     let body = sample_body(kind, "R").to_string();
     for text in [
         body.replacen('{', r#"{"requestId":"A","#, 1),
@@ -1201,14 +1201,14 @@ mod warnings {
 
     #[tokio::test]
     async fn a_valid_callback_carries_no_warnings_member() {
-        for kind in CallbackType::ALL {
+        for &kind in CallbackType::ALL {
             assert!(warned(kind, sample_body(kind, "clean")).await.is_empty());
         }
     }
 
     #[tokio::test]
     async fn a_consent_without_consent_status_is_recorded_with_a_warning() {
-        let c = CallbackType::ConsentHandleResponse;
+        let c = crate::callbacks::consent_handle::TYPE;
         let w = warned(c, without(sample_body(c, "r"), "/consent/consentStatus")).await;
         assert_eq!(w, vec!["consent.consentStatus absent"]);
         let w = warned(
@@ -1221,7 +1221,7 @@ mod warnings {
 
     #[tokio::test]
     async fn consent_ready_without_a_handle_or_with_a_lender_error_is_a_warning() {
-        let c = CallbackType::ConsentHandleResponse;
+        let c = crate::callbacks::consent_handle::TYPE;
         let w = warned(c, without(sample_body(c, "r"), "/consent/consentHandle")).await;
         assert_eq!(
             w,
@@ -1240,7 +1240,7 @@ mod warnings {
 
     #[tokio::test]
     async fn disbursement_rules_of_this_service_are_warnings() {
-        let d = CallbackType::DisbursementResponse;
+        let d = crate::callbacks::disbursement::TYPE;
         for (body, warning) in [
             (
                 without(sample_body(d, "r"), "/payment/txnRefNo"),
@@ -1269,7 +1269,7 @@ mod warnings {
 
     #[tokio::test]
     async fn an_otp_trigger_without_a_session_key_is_a_warning() {
-        let l = CallbackType::LoanAcceptanceResponse;
+        let l = crate::callbacks::loan_acceptance::TYPE;
         let w = warned(
             l,
             without(sample_body(l, "r"), "/credBlock/0/data/otpSessionKey"),
@@ -1283,7 +1283,7 @@ mod warnings {
 
     #[tokio::test]
     async fn what_the_schemas_require_is_still_refused() {
-        let d = CallbackType::DisbursementResponse;
+        let d = crate::callbacks::disbursement::TYPE;
         expect_code(
             d,
             without(sample_body(d, "r"), "/payment/id"),
@@ -1300,7 +1300,7 @@ mod warnings {
             "payment",
         )
         .await;
-        let c = CallbackType::ConsentHandleResponse;
+        let c = crate::callbacks::consent_handle::TYPE;
         expect_code(
             c,
             without(sample_body(c, "r"), "/consent"),
@@ -1309,7 +1309,7 @@ mod warnings {
             "consent",
         )
         .await;
-        let l = CallbackType::LoanAcceptanceResponse;
+        let l = crate::callbacks::loan_acceptance::TYPE;
         expect_code(
             l,
             without(sample_body(l, "r"), "/credBlock"),
@@ -1347,12 +1347,11 @@ mod warnings {
     #[test]
     fn warnings_do_not_change_the_payload_hash() {
         // The hash is over the payload; warnings are derived from it and live beside it.
-        let d = CallbackType::DisbursementResponse;
+        let d = crate::callbacks::disbursement::TYPE;
         let body = without(sample_body(d, "r"), "/payment/txnRefNo");
-        let wire =
-            crate::wire::CallbackBody::from_slice(d, &serde_json::to_vec(&body).unwrap()).unwrap();
-        let callback = Callback::parse(wire, &ValidationPolicy::default()).unwrap();
-        let envelope = crate::event::Envelope::new(&callback, "t".into());
+        let bytes = serde_json::to_vec(&body).unwrap();
+        let callback = (d.def().validate)(&bytes, &ValidationPolicy::default()).unwrap();
+        let envelope = crate::event::Envelope::new(callback, "t".into());
         assert!(envelope.payload.get("warnings").is_none());
         assert_eq!(envelope.warnings.len(), 1);
     }

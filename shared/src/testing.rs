@@ -223,9 +223,7 @@ impl DeliveryLog for MemoryDeliveryLog {
 }
 
 /// Sensitive sample values used in the sample bodies, for tests that check logs.
-pub const SAMPLE_OTP_SESSION_KEY: &str = "otp-session-7f3a9c1e";
-pub const SAMPLE_APP_TOKEN: &str = "app-token-5b2d8e4f";
-pub const SAMPLE_TXN_REF: &str = "004618602124";
+pub use crate::callbacks::sample::{SAMPLE_APP_TOKEN, SAMPLE_OTP_SESSION_KEY, SAMPLE_TXN_REF};
 
 /// A callback configuration for tests: `TABLE_NAME=t`, `AUTH_MODE=none`, plus `extra`.
 pub fn config(extra: &[(&str, &str)]) -> crate::config::CallbackConfig {
@@ -244,63 +242,9 @@ pub fn config(extra: &[(&str, &str)]) -> crate::config::CallbackConfig {
 }
 
 /// A valid body of each callback, as a lender would send it now (`metadata.timestamp` is
-/// the current time, so it passes the replay window).
+/// the current time, so it passes the replay window): its module's documented sample.
 pub fn sample_body(kind: CallbackType, request_id: &str) -> Value {
-    let now = crate::domain::OcenTimestamp::ack_format(time::OffsetDateTime::now_utc());
-    let metadata = json!({
-        "version": "1.0",
-        "orgId": "LENDER-ABC",
-        "timestamp": now,
-        "traceId": "e8cc6822-d4bb-4eb1-9e1b-4996fbff8acb"
-    });
-    match kind {
-        CallbackType::LoanAcceptanceResponse => json!({
-            "metadata": metadata,
-            "requestId": request_id,
-            "response": {"error": "0"},
-            "credBlock": [{
-                "type": "OTP",
-                "data": {
-                    "otpSessionKey": SAMPLE_OTP_SESSION_KEY,
-                    "maskedPhoneNumber": "XXXXXXX775",
-                    "appToken": SAMPLE_APP_TOKEN,
-                    "otp": null,
-                    "status": null,
-                    "url": null
-                }
-            }]
-        }),
-        CallbackType::DisbursementResponse => json!({
-            "metadata": metadata,
-            "requestId": request_id,
-            "response": {"error": "0"},
-            "loanId": "LOAN-2024-000123",
-            "payment": {
-                "id": "e8cc6822bd4bbb4eb1b9e1b4996fbff8acb",
-                "description": "Disbursement of loan LOAN-2024-000123",
-                "date": "2024-05-01T10:15:00+05:30",
-                "totalAmount": "10000.00",
-                "principal": "10000.00",
-                "status": "SUCCESS",
-                "useSavedPaymentOption": false,
-                "paymentMethodType": "NETBANKING",
-                "txnRefNo": SAMPLE_TXN_REF,
-                "extensibleData": {"utr": "UTR123"}
-            }
-        }),
-        CallbackType::ConsentHandleResponse => json!({
-            "metadata": metadata,
-            "requestId": request_id,
-            "response": {"error": "0"},
-            "consent": {
-                "consentHandle": "39e108fe-9243-11e8-b9f2-0256d88baae8",
-                "consentStatus": "READY",
-                "consentFetchType": "ONETIME",
-                "vua": "user@aa.in",
-                "isAggregationEnabled": false
-            }
-        }),
-    }
+    (kind.def().sample)(&crate::callbacks::SampleIds::fixed(request_id))
 }
 
 /// The in-repo copy of the published OCEN spec files (`spec/` at the repository root; see

@@ -13,7 +13,7 @@ use ocen_shared::auth::signing::SigningKey;
 use ocen_shared::auth::{AuthMode, LenderRegistry};
 use ocen_shared::store::dynamodb::DynamoStore;
 use ocen_shared::testing::{config, sample_body};
-use ocen_shared::{CallbackService, CallbackType, Inbound};
+use ocen_shared::{CallbackService, Inbound};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -56,7 +56,7 @@ async fn main() {
         &config(&[("TABLE_NAME", &stack.table_name)]),
         AuthMode::Jws(registry),
     );
-    let kind = CallbackType::DisbursementResponse;
+    let kind = ocen_shared::callbacks::disbursement::TYPE;
     // Signed bodies prepared up front: the lender's signing is not the LSP's cost.
     let bodies: Vec<Vec<u8>> = (0..2 * n + 50)
         .map(|i| key.sign_v3(&serde_json::to_vec(&sample_body(kind, &format!("ack-{i}"))).unwrap()))

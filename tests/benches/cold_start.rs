@@ -17,7 +17,6 @@ use ocen_local::infra::{default_template_path, Resources};
 use ocen_local::stack::{local_sdk_config, LocalStack};
 use ocen_shared::auth::signing::SigningKey;
 use ocen_shared::testing::sample_body;
-use ocen_shared::CallbackType;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
@@ -123,7 +122,7 @@ async fn main() {
     let api_event = |i: usize| {
         let body = key.sign_v3(
             &serde_json::to_vec(&sample_body(
-                CallbackType::DisbursementResponse,
+                ocen_shared::callbacks::disbursement::TYPE,
                 &format!("cold-{i}"),
             ))
             .unwrap(),

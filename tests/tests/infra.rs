@@ -44,13 +44,12 @@ fn as_list(v: &Value) -> Vec<&Value> {
     }
 }
 
+/// The registered callback a function binary serves.
 fn callback_of(binary: &str) -> Option<CallbackType> {
-    match binary {
-        "loan-acceptance-response" => Some(CallbackType::LoanAcceptanceResponse),
-        "disbursement-response" => Some(CallbackType::DisbursementResponse),
-        "consent-handle-response" => Some(CallbackType::ConsentHandleResponse),
-        _ => None,
-    }
+    CallbackType::ALL
+        .iter()
+        .copied()
+        .find(|t| t.def().package == binary)
 }
 
 /// Every violation of the properties the README promises.
@@ -199,7 +198,9 @@ fn violations(t: &Value) -> Vec<String> {
                 }
             }
             for var in ["TABLE_NAME", "PARKED_QUEUE_URL"] {
-                if p["Environment"]["Variables"][var].is_null() {
+                if p["Environment"]["Variables"][var].is_null()
+                    && t["Globals"]["Function"]["Environment"]["Variables"][var].is_null()
+                {
                     v.push(format!("{id}: dispatcher has no {var}"));
                 }
             }
@@ -575,6 +576,216 @@ fn every_function_named_in_the_template_is_a_workspace_binary() {
                 .join("Cargo.toml")
                 .is_file(),
             "{id}: functions/{binary} exists"
+        );
+    }
+}
+
+/// What the template must hold for each registered callback, missing items named.
+fn registry_gaps(t: &Value) -> Vec<String> {
+    let mut gaps = Vec::new();
+    let functions = of_type(t, "AWS::Serverless::Function");
+    let dispatcher = functions
+        .iter()
+        .find(|(_, f)| {
+            f["Metadata"]["BuildProperties"]["Binary"].as_str() == Some("stream-dispatcher")
+        })
+        .map(|(_, f)| &f["Properties"]);
+    let may_send: Vec<String> = dispatcher
+        .map(|p| {
+            as_list(&p["Policies"])
+                .into_iter()
+                .flat_map(|pol| pol["Statement"].as_sequence().into_iter().flatten())
+                .filter(|st| {
+                    as_list(&st["Action"])
+                        .iter()
+                        .any(|a| a.as_str() == Some("sqs:SendMessage"))
+                })
+                .flat_map(|st| as_list(&st["Resource"]))
+                .filter_map(|r| tag(r).and_then(|(_, v)| v.as_str().map(str::to_string)))
+                .filter_map(|r| r.strip_suffix(".Arn").map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default();
+    let alarms = of_type(t, "AWS::CloudWatch::Alarm");
+    let alarmed = |function: &str, metric: &str| {
+        alarms.iter().any(|(_, a)| {
+            as_list(&a["Properties"]["Metrics"]).iter().any(|m| {
+                let stat = &m["MetricStat"]["Metric"];
+                stat["MetricName"].as_str() == Some(metric)
+                    && as_list(&stat["Dimensions"]).iter().any(|d| {
+                        tag(&d["Value"]).is_some_and(|(_, v)| v.as_str() == Some(function))
+                    })
+            })
+        })
+    };
+    for &kind in CallbackType::ALL {
+        let d = kind.def();
+        let Some(f) = resources(t).get(d.function) else {
+            gaps.push(format!(
+                "{kind}: no function {} in the template",
+                d.function
+            ));
+            continue;
+        };
+        if f["Metadata"]["BuildProperties"]["Binary"].as_str() != Some(d.package) {
+            gaps.push(format!(
+                "{kind}: {} does not build {}",
+                d.function, d.package
+            ));
+        }
+        let mut routes: Vec<&str> = f["Properties"]["Events"]
+            .as_mapping()
+            .into_iter()
+            .flatten()
+            .filter(|(_, e)| e["Type"].as_str() == Some("HttpApi"))
+            .filter_map(|(_, e)| e["Properties"]["Path"].as_str())
+            .collect();
+        routes.sort_unstable();
+        let mut paths = d.paths.to_vec();
+        paths.sort_unstable();
+        if routes != paths {
+            gaps.push(format!(
+                "{kind}: routes {routes:?}, registered paths {paths:?}"
+            ));
+        }
+        let log_group = tag(&f["Properties"]["LoggingConfig"]["LogGroup"])
+            .and_then(|(_, v)| v.as_str().map(str::to_string));
+        if !log_group.is_some_and(|g| {
+            resources(t).get(g.as_str()).is_some_and(|r| {
+                r["Type"].as_str() == Some("AWS::Logs::LogGroup")
+                    && !r["Properties"]["RetentionInDays"].is_null()
+            })
+        }) {
+            gaps.push(format!(
+                "{kind}: {} has no log group with a retention",
+                d.function
+            ));
+        }
+        for metric in ["Errors", "Throttles"] {
+            if !alarmed(d.function, metric) {
+                gaps.push(format!("{kind}: no alarm on {}'s {metric}", d.function));
+            }
+        }
+        let var = format!("QUEUES_{}", d.name);
+        let queues: Vec<String> = dispatcher
+            .map(|p| {
+                let v = &p["Environment"]["Variables"][var.as_str()];
+                let refs = match tag(v) {
+                    Some((tg, inner)) if tg == "Join" => {
+                        as_list(&inner[1]).into_iter().cloned().collect()
+                    }
+                    _ => vec![v.clone()],
+                };
+                refs.iter()
+                    .filter_map(|r| tag(r).and_then(|(_, v)| v.as_str().map(str::to_string)))
+                    .collect()
+            })
+            .unwrap_or_default();
+        if queues.is_empty() {
+            gaps.push(format!(
+                "{kind}: the dispatcher has no {var} (no queue subscription)"
+            ));
+        }
+        for q in queues {
+            if resources(t)
+                .get(q.as_str())
+                .and_then(|r| r["Type"].as_str())
+                != Some("AWS::SQS::Queue")
+            {
+                gaps.push(format!("{kind}: {var} names {q}, which is not a queue"));
+            } else if !may_send.contains(&q) {
+                gaps.push(format!("{kind}: the dispatcher may not send to {q}"));
+            }
+        }
+    }
+    // Every callback function in the template is registered.
+    for (id, f) in functions {
+        let binary = f["Metadata"]["BuildProperties"]["Binary"]
+            .as_str()
+            .unwrap_or("");
+        if binary != "stream-dispatcher" && callback_of(binary).is_none() {
+            gaps.push(format!(
+                "{id}: builds {binary}, which is no registered callback"
+            ));
+        }
+    }
+    gaps
+}
+
+#[test]
+fn every_registered_callback_has_its_function_routes_queues_and_alarms() {
+    let gaps = registry_gaps(&template());
+    assert!(
+        gaps.is_empty(),
+        "infra/template.yaml vs the callback registry: {gaps:#?}"
+    );
+}
+
+#[test]
+fn a_registered_callback_without_its_queue_subscription_or_alarm_is_caught() {
+    let mut t = template();
+    let d = ocen_shared::callbacks::consent_handle::TYPE.def();
+    let dispatcher = of_type(&t, "AWS::Serverless::Function")
+        .into_iter()
+        .find(|(_, f)| {
+            f["Metadata"]["BuildProperties"]["Binary"].as_str() == Some("stream-dispatcher")
+        })
+        .map(|(id, _)| id)
+        .unwrap();
+    t["Resources"][dispatcher.as_str()]["Properties"]["Environment"]["Variables"]
+        .as_mapping_mut()
+        .unwrap()
+        .remove(format!("QUEUES_{}", d.name));
+    let gaps = registry_gaps(&t).join("\n");
+    assert!(gaps.contains("no queue subscription"), "{gaps}");
+    t["Resources"]["FunctionThrottlesAlarm"]["Properties"]["Metrics"]
+        .as_sequence_mut()
+        .unwrap()
+        .retain(|m| !serde_yaml::to_string(m).unwrap().contains(d.function));
+    let gaps = registry_gaps(&t).join("\n");
+    assert!(
+        gaps.contains(&format!("no alarm on {}'s Throttles", d.function)),
+        "{gaps}"
+    );
+    t["Resources"].as_mapping_mut().unwrap().remove(d.function);
+    let gaps = registry_gaps(&t).join("\n");
+    assert!(
+        gaps.contains(&format!("no function {}", d.function)),
+        "{gaps}"
+    );
+}
+
+#[test]
+fn every_function_crate_is_a_registered_callback_or_the_dispatcher() {
+    let root = default_template_path()
+        .parent()
+        .unwrap()
+        .join("../functions");
+    for entry in std::fs::read_dir(root).unwrap() {
+        let name = entry.unwrap().file_name().to_string_lossy().to_string();
+        assert!(
+            name == "stream-dispatcher" || callback_of(&name).is_some(),
+            "functions/{name} serves no registered callback (add its module to callbacks::REGISTRY)"
+        );
+    }
+    for t in CallbackType::ALL {
+        let main = default_template_path()
+            .parent()
+            .unwrap()
+            .join("../functions")
+            .join(t.def().package)
+            .join("src/main.rs");
+        let text = std::fs::read_to_string(&main)
+            .unwrap_or_else(|_| panic!("{t}: no functions/{}/src/main.rs", t.def().package));
+        assert!(
+            text.contains("ocen_shared::http::run("),
+            "{}: wiring only",
+            main.display()
+        );
+        assert!(
+            text.lines().count() <= 12,
+            "{}: about ten lines of wiring",
+            main.display()
         );
     }
 }

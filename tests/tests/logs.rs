@@ -63,7 +63,7 @@ const SECRETS: &[&str] = &[
 
 fn secret_body(kind: CallbackType, request_id: &str) -> Value {
     let mut b = sample_body(kind, request_id);
-    if kind == CallbackType::LoanAcceptanceResponse {
+    if kind == ocen_shared::callbacks::loan_acceptance::TYPE {
         b["credBlock"][0]["data"]["otp"] = json!("856429");
     }
     b
@@ -95,7 +95,7 @@ async fn no_handler_path_logs_otps_session_keys_tokens_phone_numbers_references_
     );
     let send = |body: Vec<u8>| body;
     let mut requests: Vec<(CallbackType, Vec<u8>)> = Vec::new();
-    for kind in CallbackType::ALL {
+    for &kind in CallbackType::ALL {
         let body = serde_json::to_vec(&secret_body(kind, "pii-1")).unwrap();
         requests.push((kind, key.sign_v3(&body))); // recorded
         requests.push((kind, key.sign_v3(&body))); // duplicate
@@ -109,14 +109,14 @@ async fn no_handler_path_logs_otps_session_keys_tokens_phone_numbers_references_
             format!("{{\"otp\": \"856429\", \"x\": {}", SAMPLE_APP_TOKEN).into_bytes(),
         )); // malformed
     }
-    let l = CallbackType::LoanAcceptanceResponse;
+    let l = ocen_shared::callbacks::loan_acceptance::TYPE;
     let unmasked = with(
         secret_body(l, "pii-2"),
         "/credBlock/0/data/maskedPhoneNumber",
         json!("9876543210"),
     );
     requests.push((l, key.sign_v3(&serde_json::to_vec(&unmasked).unwrap())));
-    let d = CallbackType::DisbursementResponse;
+    let d = ocen_shared::callbacks::disbursement::TYPE;
     let typed = with(
         secret_body(d, "pii-3"),
         "/payment/totalAmount",

@@ -26,21 +26,33 @@ fn validator(doc: &Value, name: &str) -> jsonschema::Validator {
 }
 
 #[test]
-fn the_document_is_openapi_3_1_with_every_served_path_and_nothing_else() {
+fn the_document_is_openapi_3_1_with_every_registered_path_and_nothing_else() {
     let doc = doc();
     assert_eq!(doc["openapi"], "3.1.0");
-    let paths: BTreeSet<&str> = doc["paths"]
+    let documented: BTreeSet<&str> = doc["paths"]
         .as_object()
         .unwrap()
         .keys()
         .map(String::as_str)
         .collect();
-    for t in CallbackType::ALL {
-        assert!(paths.contains(t.path()), "{} is documented", t.path());
-    }
-    for p in &paths {
-        assert!(CallbackType::from_path(p).is_some(), "{p} is served");
-        assert!(doc["paths"][p]["post"].is_object(), "{p} is a POST");
+    let registered: BTreeSet<&str> = CallbackType::ALL
+        .iter()
+        .flat_map(|t| t.paths().iter().copied())
+        .collect();
+    let missing: Vec<_> = registered.difference(&documented).collect();
+    let extra: Vec<_> = documented.difference(&registered).collect();
+    assert!(
+        missing.is_empty() && extra.is_empty(),
+        "docs/openapi.json: registered but not documented {missing:?}; documented but not served {extra:?} (run `make openapi`)"
+    );
+    for &t in CallbackType::ALL {
+        for p in t.paths() {
+            let post = &doc["paths"][p]["post"];
+            assert!(post.is_object(), "{p} is a POST");
+            let schema = post["requestBody"]["content"]["application/json"]["schema"].to_string();
+            let want = format!("#/components/schemas/{}", t.def().schema);
+            assert!(schema.contains(&want), "{p}: the request body is {want}");
+        }
     }
 }
 
@@ -61,7 +73,8 @@ fn the_documented_error_codes_are_exactly_the_codes_the_service_answers() {
     actual.insert("0".into());
     assert_eq!(documented, actual);
     // Every status the service can answer on a callback path is documented.
-    let responses = &doc["paths"][CallbackType::DisbursementResponse.path()]["post"]["responses"];
+    let responses =
+        &doc["paths"][ocen_shared::callbacks::disbursement::TYPE.path()]["post"]["responses"];
     for code in ErrorCode::ALL {
         if code == ErrorCode::UnknownPath {
             continue;
@@ -77,17 +90,12 @@ fn the_documented_error_codes_are_exactly_the_codes_the_service_answers() {
 #[test]
 fn the_sample_bodies_validate_against_the_documented_request_schemas() {
     let doc = doc();
-    for (kind, schema) in [
-        (
-            CallbackType::LoanAcceptanceResponse,
-            "TriggerLoanAcceptanceResponse",
-        ),
-        (
-            CallbackType::DisbursementResponse,
-            "TriggerDisbursementResponse",
-        ),
-        (CallbackType::ConsentHandleResponse, "ConsentHandleResponse"),
-    ] {
+    for &kind in CallbackType::ALL {
+        let schema = kind.def().schema;
+        assert!(
+            doc["components"]["schemas"][schema].is_object(),
+            "docs/openapi.json has no schema {schema} for {kind}"
+        );
         let v = validator(&doc, schema);
         let body = sample_body(kind, "doc-1");
         let errors: Vec<String> = v.iter_errors(&body).map(|e| e.to_string()).collect();
@@ -108,7 +116,7 @@ async fn the_pipelines_acks_validate_against_the_documented_ack_schema() {
         &config(&[]),
         AuthMode::Disabled,
     );
-    let kind = CallbackType::DisbursementResponse;
+    let kind = ocen_shared::callbacks::disbursement::TYPE;
     let good = serde_json::to_vec(&sample_body(kind, "doc-ack")).unwrap();
     for body in [good.as_slice(), b"{}", b"nope", b"[]"] {
         let reply = svc.handle(kind, Inbound::post(body)).await;
@@ -152,7 +160,7 @@ fn the_documented_enums_and_versions_are_the_codes() {
     ] {
         assert_eq!(string_set(&s[name]["enum"]), code(allowed), "{name}");
     }
-    let versions: Vec<&str> = ocen_shared::config::DEFAULT_SUPPORTED_VERSIONS
+    let versions: Vec<&str> = ocen_shared::callbacks::DEFAULT_SUPPORTED_VERSIONS
         .split(',')
         .collect();
     assert_eq!(string_set(&s["Version"]["enum"]), code(&versions));
@@ -310,9 +318,9 @@ fn the_documented_timestamp_pattern_accepts_exactly_what_the_code_accepts() {
 
 #[tokio::test]
 async fn each_documented_attribute_is_checked_the_way_the_service_checks_it() {
-    use CallbackType::{
-        ConsentHandleResponse as C, DisbursementResponse as D, LoanAcceptanceResponse as L,
-    };
+    const C: CallbackType = ocen_shared::callbacks::consent_handle::TYPE;
+    const D: CallbackType = ocen_shared::callbacks::disbursement::TYPE;
+    const L: CallbackType = ocen_shared::callbacks::loan_acceptance::TYPE;
     let doc = doc();
     let svc = CallbackService::new(
         Arc::new(MemoryStore::new()),
@@ -378,11 +386,7 @@ async fn each_documented_attribute_is_checked_the_way_the_service_checks_it() {
     ];
     let (mut accepted, mut refused) = (0, 0);
     for (i, (kind, pointer, value)) in cases.iter().enumerate() {
-        let schema = match kind {
-            L => "TriggerLoanAcceptanceResponse",
-            D => "TriggerDisbursementResponse",
-            _ => "ConsentHandleResponse",
-        };
+        let schema = kind.def().schema;
         let mut body = sample_body(*kind, &format!("attr-{i}"));
         let (parent, last) = pointer.rsplit_once('/').unwrap();
         match body.pointer_mut(parent) {

@@ -1,12 +1,7 @@
-//! Lambda function: Trigger Disbursement Response (`POST /v3/disbursement/triggerDisbursementResponse`). Wiring only.
-
-mod handler;
-
-use lambda_http::{run, service_fn, Error};
+//! Lambda function: Trigger Disbursement Response. Wiring only: the callback is the registry's
+//! `disbursement` module; `ocen_shared::http::run` answers every request with the pipeline.
 
 #[tokio::main]
-async fn main() -> Result<(), Error> {
-    ocen_shared::telemetry::init();
-    let service = ocen_shared::http::service_from_env().await?;
-    run(service_fn(|req| handler::handle(&service, req))).await
+async fn main() -> Result<(), lambda_http::Error> {
+    ocen_shared::http::run(ocen_shared::callbacks::disbursement::TYPE).await
 }

@@ -13,6 +13,8 @@
 
 pub mod keys;
 pub mod registry;
+/// The lender's side (signing), for tests and tools; not linked into the functions.
+#[cfg(any(test, feature = "signing"))]
 pub mod signing;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;

@@ -1,6 +1,6 @@
-//! Validated domain types. A handler only ever sees these: each is built by a `parse` (or
-//! `TryFrom` of the wire type) that enforces the spec's formats and this service's business
-//! rules, so an invalid value cannot be represented.
+//! Validated attribute types: each is built by a `parse` that enforces the spec's format,
+//! so an invalid value cannot be represented. The callbacks built from them live in
+//! [`crate::callbacks`], one module each.
 //!
 //! Refused here only what the v3 schemas require (README "Validation rules" cites each):
 //! `metadata` and its four members, `requestId`, `response.error`, `payment` + `payment.id`,
@@ -10,17 +10,12 @@
 //! otpSessionKey, contradictions) become the callback's `warnings`, passed on in the event.
 
 mod amount;
-mod callbacks;
 mod enums;
 mod phone;
 mod text;
 mod timestamp;
 
 pub use amount::Amount;
-pub use callbacks::{
-    Callback, Consent, ConsentHandleResponse, CredBlock, DisbursementResponse, LenderResponse,
-    LoanAcceptanceResponse, LspInfo, Metadata, OtpData, Payment, ValidationPolicy,
-};
 pub use enums::{
     ConsentFetchType, ConsentStatus, CredType, OtpStatus, PaymentMethod, PaymentStatus,
 };

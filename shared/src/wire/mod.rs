@@ -4,14 +4,7 @@
 //! generic parse error; `null` deserialises as absent. Unknown attributes are kept in
 //! `extra` and `extensibleData` is kept verbatim, so nothing a lender sends is dropped.
 
-mod consent;
-mod disbursement;
 pub mod duplicates;
-mod loan_acceptance;
-
-pub use consent::{Consent, ConsentHandleResponse, LspInfo};
-pub use disbursement::{Payment, TriggerDisbursementResponse};
-pub use loan_acceptance::{CredBlock, OtpBlock, TriggerLoanAcceptanceResponse};
 
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Value};
@@ -118,14 +111,6 @@ impl NumberOrString {
     }
 }
 
-/// The three callback bodies, as parsed from JSON.
-#[derive(Debug, Clone, PartialEq)]
-pub enum CallbackBody {
-    LoanAcceptance(TriggerLoanAcceptanceResponse),
-    Disbursement(TriggerDisbursementResponse),
-    ConsentHandle(ConsentHandleResponse),
-}
-
 /// Where and why a body did not fit the wire types: a JSON path and what was expected.
 /// Never carries the offending value.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -134,22 +119,11 @@ pub struct ShapeError {
     pub expected: String,
 }
 
-impl CallbackBody {
-    /// Parse the body's bytes (already known to be a JSON object) as the given callback.
-    /// From the bytes rather than a `Value`: numbers inside flattened attributes then keep
-    /// their precision (a `Value` would hand a 20-digit integer over as `u128`, which the
-    /// flattened map cannot take).
-    pub fn from_slice(kind: crate::CallbackType, bytes: &[u8]) -> Result<CallbackBody, ShapeError> {
-        use crate::CallbackType as T;
-        match kind {
-            T::LoanAcceptanceResponse => from_slice(bytes).map(CallbackBody::LoanAcceptance),
-            T::DisbursementResponse => from_slice(bytes).map(CallbackBody::Disbursement),
-            T::ConsentHandleResponse => from_slice(bytes).map(CallbackBody::ConsentHandle),
-        }
-    }
-}
-
-fn from_slice<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, ShapeError> {
+/// Parse a body's bytes (already known to be a JSON object) as a wire type `T`. From the
+/// bytes rather than a `Value`: numbers inside flattened attributes then keep their
+/// precision (a `Value` would hand a 20-digit integer over as `u128`, which the flattened
+/// map cannot take).
+pub fn from_slice<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, ShapeError> {
     let mut de = serde_json::Deserializer::from_slice(bytes);
     serde_path_to_error::deserialize(&mut de).map_err(|e| {
         let path = e.path().to_string();
@@ -174,12 +148,16 @@ fn expectation(message: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::callbacks::consent_handle::wire::ConsentHandleResponse;
+    use crate::callbacks::disbursement::wire::TriggerDisbursementResponse;
+    use crate::callbacks::loan_acceptance::wire::{
+        CredBlock, OtpBlock, TriggerLoanAcceptanceResponse,
+    };
     use serde_json::json;
 
     #[test]
     fn a_type_error_names_the_path_and_expectation_but_not_the_value() {
-        let err = CallbackBody::from_slice(
-            crate::CallbackType::DisbursementResponse,
+        let err = from_slice::<TriggerDisbursementResponse>(
             br#"{"payment": {"totalAmount": 98765.43, "id": "p"}}"#,
         )
         .unwrap_err();
@@ -205,16 +183,13 @@ mod tests {
 
     #[test]
     fn a_type_error_inside_a_cred_block_names_the_whole_path() {
-        let kind = crate::CallbackType::LoanAcceptanceResponse;
-        let err =
-            CallbackBody::from_slice(kind, br#"{"credBlock": [{"type": "OTP"}, {"type": 7}]}"#)
-                .unwrap_err();
+        let parse = from_slice::<TriggerLoanAcceptanceResponse>;
+        let err = parse(br#"{"credBlock": [{"type": "OTP"}, {"type": 7}]}"#).unwrap_err();
         assert_eq!(err.path, "credBlock[1].type");
         assert_eq!(err.expected, "of type a string");
-        let err =
-            CallbackBody::from_slice(kind, br#"{"credBlock": {"data": {"url": 5}}}"#).unwrap_err();
+        let err = parse(br#"{"credBlock": {"data": {"url": 5}}}"#).unwrap_err();
         assert_eq!(err.path, "credBlock.data.url");
-        let err = CallbackBody::from_slice(kind, br#"{"credBlock": "OTP"}"#).unwrap_err();
+        let err = parse(br#"{"credBlock": "OTP"}"#).unwrap_err();
         assert_eq!(err.path, "credBlock");
         assert_eq!(err.expected, "of type an object or an array of objects");
     }
@@ -225,11 +200,7 @@ mod tests {
         // refused (LSP4001) because the block went through a `Value` first.
         let body = br#"{"credBlock": {"type": "OTP", "x": -73812287437555798892347392,
             "data": {"extensibleData": {"n": 12345678901234567890123, "e": 1E15}}}}"#;
-        let parsed =
-            CallbackBody::from_slice(crate::CallbackType::LoanAcceptanceResponse, body).unwrap();
-        let CallbackBody::LoanAcceptance(w) = parsed else {
-            panic!("a loan acceptance body")
-        };
+        let w = from_slice::<TriggerLoanAcceptanceResponse>(body).unwrap();
         let text = serde_json::to_string(&w).unwrap();
         assert!(text.contains("-73812287437555798892347392"), "{text}");
         assert!(text.contains("12345678901234567890123"), "{text}");

@@ -10,9 +10,9 @@ use ocen_shared::CallbackType;
 use serde_json::{json, Value};
 use std::collections::HashMap;
 
-const CONSENT: CallbackType = CallbackType::ConsentHandleResponse;
-const DISBURSEMENT: CallbackType = CallbackType::DisbursementResponse;
-const LOAN: CallbackType = CallbackType::LoanAcceptanceResponse;
+const CONSENT: CallbackType = ocen_shared::callbacks::consent_handle::TYPE;
+const DISBURSEMENT: CallbackType = ocen_shared::callbacks::disbursement::TYPE;
+const LOAN: CallbackType = ocen_shared::callbacks::loan_acceptance::TYPE;
 
 fn nested(depth: usize) -> Value {
     (0..depth).fold(json!(0), |v, _| json!([v]))
@@ -339,7 +339,7 @@ async fn post_v4_text(app: &TestApp, kind: CallbackType, text: &str) -> (u16, St
 #[tokio::test]
 async fn numbers_at_the_edges_reach_the_queue_byte_for_byte_as_sent() {
     let app = spawn_app().await;
-    for kind in CallbackType::ALL {
+    for &kind in CallbackType::ALL {
         let (status, ack) =
             post_v4_text(&app, kind, &with_edge_numbers(kind, "numbers-1", None)).await;
         assert_eq!(status, 200, "{ack}");
@@ -349,7 +349,7 @@ async fn numbers_at_the_edges_reach_the_queue_byte_for_byte_as_sent() {
     let (status, _) = post_v4(&app.service, LOAN, &otp).await;
     assert_eq!(status, 200);
     app.poller().drain(2).await.unwrap();
-    for kind in CallbackType::ALL {
+    for &kind in CallbackType::ALL {
         for q in app.queues_for(kind) {
             let bodies: Vec<String> = app
                 .drain_raw(&q)

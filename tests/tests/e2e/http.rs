@@ -27,7 +27,7 @@ async fn a_post_to_each_production_path_becomes_an_envelope_on_the_consumer_queu
     let app = spawn_app().await;
     let base = serve(&app).await;
     let client = reqwest::Client::new();
-    for kind in CallbackType::ALL {
+    for &kind in CallbackType::ALL {
         let posted = Instant::now();
         let resp = client
             .post(format!("{base}{}", kind.path()))
@@ -55,7 +55,7 @@ async fn a_post_to_each_production_path_becomes_an_envelope_on_the_consumer_queu
 async fn the_capitalised_disbursement_path_is_served() {
     let app = spawn_app().await;
     let base = serve(&app).await;
-    let kind = CallbackType::DisbursementResponse;
+    let kind = ocen_shared::callbacks::disbursement::TYPE;
     let resp = reqwest::Client::new()
         .post(format!(
             "{base}/v3/disbursement/TriggerDisbursementResponse"
@@ -85,7 +85,7 @@ async fn an_unknown_path_is_404_and_a_get_is_405_both_with_acks() {
     let resp = client
         .get(format!(
             "{base}{}",
-            CallbackType::ConsentHandleResponse.path()
+            ocen_shared::callbacks::consent_handle::TYPE.path()
         ))
         .send()
         .await
@@ -104,7 +104,7 @@ async fn a_body_over_the_limit_is_413_with_an_ack() {
     let resp = reqwest::Client::new()
         .post(format!(
             "{base}{}",
-            CallbackType::ConsentHandleResponse.path()
+            ocen_shared::callbacks::consent_handle::TYPE.path()
         ))
         .header("content-type", "application/json")
         .body(vec![b' '; 3 * 1024 * 1024])

@@ -7,7 +7,7 @@ use serde_json::json;
 #[tokio::test]
 async fn a_first_callback_of_each_type_is_stored_once_with_its_ack_hash_and_expiry() {
     let app = spawn_app().await;
-    for kind in CallbackType::ALL {
+    for &kind in CallbackType::ALL {
         let (status, ack) = app.post(kind, &sample_body(kind, "first-1")).await;
         assert_eq!((status, ack.ack.error.as_str()), (200, "0"), "{kind}");
         let item = app
@@ -40,7 +40,7 @@ fn ack_json(ack: &ocen_shared::ack::AckBody) -> String {
 #[tokio::test]
 async fn a_duplicate_of_each_type_gets_the_first_ack_and_stores_nothing_new() {
     let app = spawn_app().await;
-    for kind in CallbackType::ALL {
+    for &kind in CallbackType::ALL {
         let body = sample_body(kind, "dup-1");
         let (_, first) = app.post(kind, &body).await;
         tokio::time::sleep(std::time::Duration::from_millis(5)).await;
@@ -57,7 +57,7 @@ async fn a_duplicate_of_each_type_gets_the_first_ack_and_stores_nothing_new() {
 #[tokio::test]
 async fn a_conflicting_payload_of_each_type_is_409_and_the_stored_item_is_untouched() {
     let app = spawn_app().await;
-    for kind in CallbackType::ALL {
+    for &kind in CallbackType::ALL {
         let body = sample_body(kind, "conflict-1");
         app.post(kind, &body).await;
         let key = AttributeValue::S(format!("{}#LENDER-ABC#conflict-1", kind.as_str()));
@@ -90,7 +90,7 @@ async fn a_conflicting_payload_of_each_type_is_409_and_the_stored_item_is_untouc
 #[tokio::test]
 async fn another_lender_cannot_take_a_request_id_each_lenders_callback_is_its_own() {
     let app = spawn_app().await;
-    for kind in CallbackType::ALL {
+    for &kind in CallbackType::ALL {
         // LENDER-XYZ posts first a requestId the LSP sent to LENDER-ABC.
         let body = sample_body(kind, "org-1");
         let (status, _) = app
@@ -109,7 +109,7 @@ async fn another_lender_cannot_take_a_request_id_each_lenders_callback_is_its_ow
     }
     assert_eq!(app.item_count().await, 6);
     app.poller().drain(2).await.unwrap();
-    let kind = CallbackType::ConsentHandleResponse;
+    let kind = ocen_shared::callbacks::consent_handle::TYPE;
     let events = app.drain_queue(&app.queues_for(kind)[0]).await;
     let ids: std::collections::HashSet<_> = events
         .iter()
@@ -126,7 +126,7 @@ async fn another_lender_cannot_take_a_request_id_each_lenders_callback_is_its_ow
 async fn fifty_concurrent_identical_callbacks_store_one_item_send_one_message_and_get_fifty_identical_acks(
 ) {
     let app = spawn_app().await;
-    let kind = CallbackType::ConsentHandleResponse;
+    let kind = ocen_shared::callbacks::consent_handle::TYPE;
     let body = sample_body(kind, "concurrent-1");
     let answers = futures::future::join_all((0..50).map(|_| app.post(kind, &body))).await;
     assert!(answers.iter().all(|(s, _)| *s == 200));
@@ -145,7 +145,7 @@ async fn fifty_concurrent_identical_callbacks_store_one_item_send_one_message_an
 #[tokio::test]
 async fn the_ack_path_makes_exactly_one_aws_call_for_a_new_and_for_a_duplicate_callback() {
     let app = spawn_app().await;
-    let kind = CallbackType::DisbursementResponse;
+    let kind = ocen_shared::callbacks::disbursement::TYPE;
     let body = sample_body(kind, "calls-1");
     let before = app.store_calls.get();
     app.post(kind, &body).await;
@@ -162,7 +162,7 @@ async fn the_ack_path_makes_exactly_one_aws_call_for_a_new_and_for_a_duplicate_c
 #[tokio::test]
 async fn a_refused_callback_makes_no_aws_call() {
     let app = spawn_app().await;
-    let kind = CallbackType::DisbursementResponse;
+    let kind = ocen_shared::callbacks::disbursement::TYPE;
     let (status, _) = app
         .post(
             kind,
@@ -177,7 +177,7 @@ async fn a_refused_callback_makes_no_aws_call() {
 #[tokio::test]
 async fn a_signed_body_naming_request_id_twice_is_refused_not_recorded_under_either() {
     let app = spawn_app().await;
-    let kind = CallbackType::DisbursementResponse;
+    let kind = ocen_shared::callbacks::disbursement::TYPE;
     let text =
         sample_body(kind, "R-second")
             .to_string()
@@ -196,7 +196,7 @@ async fn a_signed_body_naming_request_id_twice_is_refused_not_recorded_under_eit
 async fn a_late_retry_of_a_recorded_callback_is_answered_from_the_table_and_a_new_late_one_is_lsp4010(
 ) {
     let app = spawn_app().await;
-    let kind = CallbackType::DisbursementResponse;
+    let kind = ocen_shared::callbacks::disbursement::TYPE;
     let now = time::OffsetDateTime::now_utc();
     let stamp = ocen_shared::domain::OcenTimestamp::ack_format(now - time::Duration::seconds(200));
     let body = with(

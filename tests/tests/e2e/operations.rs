@@ -8,8 +8,8 @@ use ocen_shared::event::event_id;
 use ocen_shared::testing::sample_body;
 use ocen_shared::CallbackType;
 
-const LOAN: CallbackType = CallbackType::LoanAcceptanceResponse;
-const DISBURSEMENT: CallbackType = CallbackType::DisbursementResponse;
+const LOAN: CallbackType = ocen_shared::callbacks::loan_acceptance::TYPE;
+const DISBURSEMENT: CallbackType = ocen_shared::callbacks::disbursement::TYPE;
 
 fn ops(app: &TestApp) -> Ops {
     Ops::new(&app.sdk, Targets::from_local(&app.stack))

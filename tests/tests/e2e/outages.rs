@@ -2,7 +2,6 @@ use crate::helpers::*;
 use ocen_shared::publish::sqs::SqsPublisher;
 use ocen_shared::publish::{EventPublisher, OutboundMessage, PublishError, QueueTarget};
 use ocen_shared::testing::sample_body;
-use ocen_shared::CallbackType;
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -14,7 +13,7 @@ async fn an_unreachable_dynamodb_answers_503_gen5004_stores_nothing_and_the_retr
         aws_sdk_dynamodb::Client::new(&dead_sdk),
         &app.stack.table_name,
     );
-    let kind = CallbackType::DisbursementResponse;
+    let kind = ocen_shared::callbacks::disbursement::TYPE;
     let body = sample_body(kind, "outage-1");
     let started = std::time::Instant::now();
     let (status, ack) = post_with(&dead, kind, &body).await;
@@ -33,7 +32,7 @@ async fn an_unreachable_dynamodb_answers_503_gen5004_stores_nothing_and_the_retr
 #[tokio::test]
 async fn with_sqs_unreachable_100_callbacks_are_acked_and_all_delivered_once_when_it_is_back() {
     let app = spawn_app().await;
-    let kind = CallbackType::ConsentHandleResponse;
+    let kind = ocen_shared::callbacks::consent_handle::TYPE;
     for i in 0..100 {
         let (status, ack) = app
             .post(kind, &sample_body(kind, &format!("sqs-down-{i:03}")))
@@ -112,7 +111,7 @@ impl EventPublisher for Switch {
 async fn a_missing_table_is_a_500_lsp5000_not_a_retry_forever_503() {
     let app = spawn_app().await;
     let missing = service_with(app.ddb.clone(), &format!("{}-gone", app.stack.table_name));
-    let kind = CallbackType::ConsentHandleResponse;
+    let kind = ocen_shared::callbacks::consent_handle::TYPE;
     let (status, ack) = post_with(&missing, kind, &sample_body(kind, "no-table-1")).await;
     assert_eq!((status, ack.ack.error.as_str()), (500, "LSP5000"));
     assert_eq!(app.item_count().await, 0);

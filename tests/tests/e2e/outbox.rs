@@ -7,12 +7,12 @@ use serde_json::json;
 #[tokio::test]
 async fn each_callback_type_reaches_every_consumer_queue_of_its_route_as_a_versioned_envelope() {
     let app = spawn_app().await;
-    for kind in CallbackType::ALL {
+    for &kind in CallbackType::ALL {
         app.post(kind, &sample_body(kind, "fanout-1")).await;
     }
     let report = app.poller().drain(2).await.unwrap();
     assert_eq!(report.delivered, 3);
-    for kind in CallbackType::ALL {
+    for &kind in CallbackType::ALL {
         for queue in app.queues_for(kind) {
             let events = app.drain_queue(&queue).await;
             assert_eq!(events.len(), 1, "{kind} on {queue}");
@@ -32,7 +32,7 @@ async fn each_callback_type_reaches_every_consumer_queue_of_its_route_as_a_versi
 #[tokio::test]
 async fn disbursements_fan_out_to_a_fifo_queue_grouped_by_loan_and_a_standard_queue() {
     let app = spawn_app().await;
-    let kind = CallbackType::DisbursementResponse;
+    let kind = ocen_shared::callbacks::disbursement::TYPE;
     let queues = app.queues_for(kind);
     assert!(queues.len() >= 2, "the template fans disbursements out");
     assert!(queues
@@ -60,7 +60,7 @@ async fn disbursements_fan_out_to_a_fifo_queue_grouped_by_loan_and_a_standard_qu
 #[tokio::test]
 async fn refused_and_conflicting_callbacks_produce_no_event() {
     let app = spawn_app().await;
-    let kind = CallbackType::ConsentHandleResponse;
+    let kind = ocen_shared::callbacks::consent_handle::TYPE;
     let body = sample_body(kind, "quiet-1");
     app.post(kind, &body).await;
     app.post(kind, &body).await;

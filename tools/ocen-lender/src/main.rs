@@ -79,12 +79,13 @@ fn parse_args() -> Result<Args> {
             "--prefix" => a.prefix = v()?,
             "--type" => {
                 let t = v()?;
-                a.kind = Some(match t.as_str() {
-                    "loan-acceptance" => CallbackType::LoanAcceptanceResponse,
-                    "disbursement" => CallbackType::DisbursementResponse,
-                    "consent-handle" => CallbackType::ConsentHandleResponse,
-                    other => bail!("--type must be loan-acceptance, disbursement or consent-handle, not {other}"),
-                })
+                a.kind = Some(gen::kind_named(&t).with_context(|| {
+                    let known: Vec<_> = CallbackType::ALL
+                        .iter()
+                        .map(|k| k.def().event_stem())
+                        .collect();
+                    format!("--type must be one of {}, not {t}", known.join(", "))
+                })?)
             }
             "--file" => a.file = Some(v()?),
             other if !other.starts_with('-') && a.file.is_none() => {
@@ -217,7 +218,7 @@ fn plan_load(args: &Args, lender: &Lender) -> Vec<Planned> {
     let mut sent: Vec<Planned> = Vec::new();
     let mut plan = Vec::with_capacity(args.n as usize);
     for i in 0..args.n {
-        let kind = args.kind.unwrap_or(CallbackType::ALL[(i % 3) as usize]);
+        let kind = args.kind.unwrap_or_else(|| gen::kind_for(i));
         if !sent.is_empty() && rng.chance(args.duplicates) {
             let mut dup = rng.pick(&sent).clone();
             dup.expect = Outcome::Duplicate;
@@ -258,7 +259,7 @@ async fn main() -> Result<()> {
     let lender = lender(&args.scheme)?;
     let plan = match args.command.as_str() {
         "send" => {
-            let kind = args.kind.unwrap_or(CallbackType::DisbursementResponse);
+            let kind = args.kind.unwrap_or(ocen_shared::callbacks::disbursement::TYPE);
             let body: Value = match &args.file {
                 Some(f) => serde_json::from_str(&std::fs::read_to_string(f).with_context(|| format!("reading {f}"))?)?,
                 None => gen::callback(&mut Rng::new(args.seed), kind, lender.org, 0),

@@ -195,7 +195,10 @@ mod tests {
 
     fn report_with(verification: Option<Verification>) -> Report {
         let mut r = Report::new(Duration::from_secs(1));
-        let id = Some((CallbackType::DisbursementResponse, "r-1".to_string()));
+        let id = Some((
+            ocen_shared::callbacks::disbursement::TYPE,
+            "r-1".to_string(),
+        ));
         r.record(
             Outcome::Accepted,
             id,

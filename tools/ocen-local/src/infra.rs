@@ -347,7 +347,7 @@ mod tests {
             r.table.ttl_attribute.as_deref(),
             Some(ocen_shared::store::attr::EXPIRES_AT)
         );
-        for t in CallbackType::ALL {
+        for &t in CallbackType::ALL {
             assert!(!r.routes[t.as_str()].is_empty(), "{t} has a route");
         }
         assert!(r.queue("DisbursementLedgerQueue").unwrap().fifo);

@@ -1,6 +1,7 @@
 //! # ocen-local: the system on a laptop
 //!
 //! - [`devlender`]: the local `dev` lenders' keys, registry and signing.
+//! - [`events`]: `events/`, generated from the callback registry.
 //! - [`infra`]: reads the table, queues and routes from `infra/template.yaml` (one source of truth).
 //! - [`stack`]: creates them on a local AWS endpoint (moto's server).
 //! - [`server`]: serves the callbacks on their production paths with the real pipeline.
@@ -8,6 +9,7 @@
 //! - [`tail`]: prints the events arriving on the consumer queues.
 
 pub mod devlender;
+pub mod events;
 pub mod infra;
 pub mod poller;
 pub mod server;

@@ -20,6 +20,11 @@ const USAGE: &str = "usage: ocen-local up [--port 3000] [--endpoint URL] [--pref
        ocen-local sign FILE          prints FILE's callback with a fresh metadata.timestamp, signed
                                      by the dev lender LENDER-ABC (v3 flattened JWS), for curl -d @-
        ocen-local sign-events --out DIR   signs every events/*.json the same way into DIR
+       ocen-local callbacks          the callback registry: name, function package, template
+                                     resource, paths (tab-separated, registry order)
+       ocen-local events [--list]    regenerates events/ from the callback registry; --list prints
+                                     each event file, its function package and the status and
+                                     ack code it must get when signed by the dev lender
 
 The endpoint defaults to $AWS_ENDPOINT_URL, else http://127.0.0.1:4566 (moto_server).";
 
@@ -30,6 +35,7 @@ struct Args {
     prefix: String,
     out: Option<String>,
     file: Option<String>,
+    list: bool,
 }
 
 const DEV_LENDERS_DIR: &str = ".local/dev-lenders";
@@ -45,6 +51,7 @@ fn parse_args() -> Result<Args> {
         prefix: "ocen-local".to_string(),
         out: None,
         file: None,
+        list: false,
     };
     while let Some(flag) = args.next() {
         let mut value = || {
@@ -56,6 +63,7 @@ fn parse_args() -> Result<Args> {
             "--endpoint" => parsed.endpoint = value()?,
             "--prefix" => parsed.prefix = value()?,
             "--out" => parsed.out = Some(value()?),
+            "--list" => parsed.list = true,
             other if !other.starts_with('-') && parsed.file.is_none() => {
                 parsed.file = Some(other.to_string())
             }
@@ -87,6 +95,36 @@ async fn main() -> Result<()> {
                 "{}",
                 String::from_utf8(lenders.v3.sign_v3(&devlender::fresh(&body)))?
             );
+            Ok(())
+        }
+        "events" if args.list => {
+            use std::io::Write;
+            let mut out = std::io::stdout().lock();
+            for (name, e) in ocen_local::events::generate() {
+                let (status, code) = e.signed();
+                writeln!(out, "{name}\t{}\t{status}\t{code}", e.kind.def().package)?;
+            }
+            Ok(())
+        }
+        "callbacks" => {
+            use std::io::Write;
+            let mut out = std::io::stdout().lock();
+            for t in CallbackType::ALL {
+                let d = t.def();
+                writeln!(
+                    out,
+                    "{}\t{}\t{}\t{}",
+                    d.name,
+                    d.package,
+                    d.function,
+                    d.paths.join(",")
+                )?;
+            }
+            Ok(())
+        }
+        "events" => {
+            let n = ocen_local::events::write(&events_dir()).context("writing events/")?;
+            eprintln!("wrote {n} events to events/ (from the callback registry)");
             Ok(())
         }
         "sign-events" => {
@@ -127,7 +165,7 @@ fn lambda_env(stack: &LocalStack, endpoint: &str, lenders: &devlender::DevLender
         lenders.registry_path.display()
     );
     let routes = stack.dispatcher_config().routes;
-    for t in CallbackType::ALL {
+    for &t in CallbackType::ALL {
         let urls: Vec<&str> = routes[&t].iter().map(|q| q.url.as_str()).collect();
         env.push_str(&format!("QUEUES_{}={}\n", t.as_str(), urls.join(",")));
     }
@@ -204,13 +242,13 @@ async fn up(args: Args) -> Result<()> {
         .with_context(|| format!("binding 127.0.0.1:{} (use --port)", args.port))?;
     let base = format!("http://127.0.0.1:{}", listener.local_addr()?.port());
     println!("\ncallbacks served at  {base}");
-    for t in CallbackType::ALL {
+    for &t in CallbackType::ALL {
         println!("  POST {base}{}", t.path());
     }
     println!("\nsign a callback as the dev lender and post it:");
     println!(
         "  ./target/debug/ocen-local sign body.json | curl -s {base}{} -H 'content-type: application/json' -d @-",
-        CallbackType::DisbursementResponse.path()
+        ocen_shared::callbacks::disbursement::TYPE.path()
     );
     println!("\nevents: `make tail` in another terminal. Ctrl-C stops.");
     println!(

@@ -1,0 +1,226 @@
+//! What every callback shares: `metadata`, `requestId`, `response`, the attribute helpers
+//! that name the path of a failure, and the one generic validation a module plugs its
+//! domain type into.
+
+use crate::domain::*;
+use crate::error::{ErrorCode, Invalid, Rejection};
+use crate::wire::{self, Extra};
+use crate::CallbackType;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use serde_json::Value;
+
+/// `metadata.version` values accepted unless `OCEN_SUPPORTED_VERSIONS` says otherwise.
+pub const DEFAULT_SUPPORTED_VERSIONS: &str = "0.0.1,1.0,1.0.0,3.0,3.0.0,3.1,3.2,v3";
+
+/// What validation needs from configuration. It owns its defaults; configuration
+/// overrides them.
+#[derive(Debug, Clone)]
+pub struct ValidationPolicy {
+    /// Accepted values of `metadata.version`.
+    pub supported_versions: Vec<String>,
+}
+
+impl Default for ValidationPolicy {
+    fn default() -> Self {
+        ValidationPolicy {
+            supported_versions: DEFAULT_SUPPORTED_VERSIONS
+                .split(',')
+                .map(str::to_string)
+                .collect(),
+        }
+    }
+}
+
+/// A validated callback of any type: what the pipeline needs from it, and the module's
+/// validated body as the event's payload.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Callback {
+    pub kind: CallbackType,
+    pub metadata: Metadata,
+    pub request_id: RequestId,
+    /// What FIFO consumers order by (`loan:<loanId>`, `consent:<handle>`,
+    /// `request:<requestId>` when the callback names nothing better).
+    pub ordering_key: String,
+    /// This service's rules the callback does not meet (README "Validation rules"): passed
+    /// on in the event's `warnings`, never a refusal.
+    pub warnings: Vec<String>,
+    /// The validated body, camelCase as on the wire, unknown attributes kept.
+    pub payload: Value,
+}
+
+/// A callback module's validated type: how it is parsed and what the pipeline reads.
+pub(crate) trait Body: Serialize + Sized {
+    /// Its callback.
+    const KIND: CallbackType;
+    /// Its wire type (everything optional; unknown attributes kept).
+    type Wire: DeserializeOwned;
+    fn parse(w: Self::Wire, policy: &ValidationPolicy) -> Result<Self, Rejection>;
+    fn metadata(&self) -> &Metadata;
+    fn request_id(&self) -> &RequestId;
+    /// The FIFO ordering key, when the callback names something better than its request.
+    fn ordering_key(&self) -> Option<String> {
+        None
+    }
+    fn warnings(&self) -> Vec<String> {
+        Vec::new()
+    }
+}
+
+/// Bytes → wire type → validated type → [`Callback`]: the same for every callback.
+pub(crate) fn validate<B: Body>(
+    bytes: &[u8],
+    policy: &ValidationPolicy,
+) -> Result<Callback, Rejection> {
+    let w: B::Wire = wire::from_slice(bytes).map_err(|e| {
+        let field = if e.path.is_empty() || e.path == "." {
+            "body".to_string()
+        } else {
+            e.path
+        };
+        Rejection::new(
+            ErrorCode::InvalidAttributeValue,
+            format!("{field} must be {}", e.expected),
+        )
+    })?;
+    let body = B::parse(w, policy)?;
+    Ok(Callback {
+        kind: B::KIND,
+        metadata: body.metadata().clone(),
+        request_id: body.request_id().clone(),
+        ordering_key: body
+            .ordering_key()
+            .unwrap_or_else(|| format!("request:{}", body.request_id())),
+        warnings: body.warnings(),
+        payload: serde_json::to_value(&body).expect("validated callbacks always serialise"),
+    })
+}
+
+// ---- helpers: attach the attribute path to a parse failure ----------------------------
+
+/// Every attribute type parses from the string the lender sent.
+pub(crate) trait ParseField: Sized {
+    fn parse_field(s: String) -> Result<Self, Invalid>;
+}
+
+macro_rules! parse_owned {
+    ($($t:ty),*) => { $(impl ParseField for $t { fn parse_field(s: String) -> Result<Self, Invalid> { <$t>::parse(s) } })* };
+}
+macro_rules! parse_borrowed {
+    ($($t:ty),*) => { $(impl ParseField for $t { fn parse_field(s: String) -> Result<Self, Invalid> { <$t>::parse(&s) } })* };
+}
+parse_owned!(
+    ApiVersion,
+    OrgId,
+    TraceId,
+    RequestId,
+    LenderErrorCode,
+    Reference,
+    Text,
+    Secret,
+    Otp
+);
+parse_borrowed!(
+    OcenTimestamp,
+    Amount,
+    MaskedPhoneNumber,
+    PaymentStatus,
+    PaymentMethod,
+    ConsentStatus,
+    ConsentFetchType,
+    OtpStatus,
+    CredType
+);
+
+/// A required attribute: absent or `null` is `GEN5001` naming it.
+pub(crate) fn required<T: ParseField>(v: Option<String>, field: &str) -> Result<T, Rejection> {
+    match v {
+        None => Err(Invalid::Missing.at(field)),
+        Some(s) => T::parse_field(s).map_err(|e| e.at(field)),
+    }
+}
+
+/// Optional attribute: absent, `null` and `""` all mean absent.
+pub(crate) fn optional<T: ParseField>(
+    v: Option<String>,
+    field: &str,
+) -> Result<Option<T>, Rejection> {
+    match v {
+        None => Ok(None),
+        Some(s) if s.is_empty() => Ok(None),
+        Some(s) => T::parse_field(s).map(Some).map_err(|e| e.at(field)),
+    }
+}
+
+/// A required object.
+pub(crate) fn present<T>(v: Option<T>, field: &str) -> Result<T, Rejection> {
+    v.ok_or_else(|| Invalid::Missing.at(field))
+}
+
+// ---- common objects ------------------------------------------------------------------
+
+/// `metadata`, validated.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Metadata {
+    pub version: ApiVersion,
+    pub org_id: OrgId,
+    pub timestamp: OcenTimestamp,
+    pub trace_id: TraceId,
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+impl Metadata {
+    pub(crate) fn parse(
+        w: Option<wire::Metadata>,
+        policy: &ValidationPolicy,
+    ) -> Result<Metadata, Rejection> {
+        let w = present(w, "metadata")?;
+        let version: ApiVersion = required(w.version, "metadata.version")?;
+        if !policy
+            .supported_versions
+            .iter()
+            .any(|v| v == version.as_str())
+        {
+            return Err(Rejection::new(
+                ErrorCode::InvalidApiVersion,
+                format!(
+                    "metadata.version must be one of {}",
+                    policy.supported_versions.join(", ")
+                ),
+            ));
+        }
+        Ok(Metadata {
+            version,
+            org_id: required(w.org_id, "metadata.orgId")?,
+            timestamp: required(w.timestamp, "metadata.timestamp")?,
+            trace_id: required(w.trace_id, "metadata.traceId")?,
+            extra: w.extra,
+        })
+    }
+}
+
+/// `response`, validated.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LenderResponse {
+    pub error: LenderErrorCode,
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+impl LenderResponse {
+    pub(crate) fn parse(w: Option<wire::LenderResponse>) -> Result<LenderResponse, Rejection> {
+        let w = present(w, "response")?;
+        Ok(LenderResponse {
+            error: required(w.error, "response.error")?,
+            extra: w.extra,
+        })
+    }
+
+    /// The lender reports no error (`"0"`).
+    pub fn is_ok(&self) -> bool {
+        self.error.is_ok()
+    }
+}

@@ -1,0 +1,338 @@
+//! **Consent Handle Response** (`POST /v3/consent/consentHandleResponse`): the Account
+//! Aggregator consent handle is ready (or not). Schemas: `ConsentHandleResponse.json`,
+//! `consent.json`, `lspinfo.json` (`spec/v3-schemas/`). Routed to the consent-handle events
+//! queue, ordered by consent handle.
+
+use super::common::{
+    optional, present, required, Body, LenderResponse, Metadata, ValidationPolicy,
+};
+use super::{CallbackDef, Rng, SampleIds, Variant};
+use crate::domain::*;
+use crate::error::Rejection;
+use crate::wire::Extra;
+use crate::CallbackType;
+use serde::Serialize;
+use serde_json::{json, Value};
+
+pub static DEF: CallbackDef = CallbackDef {
+    name: "CONSENT_HANDLE_RESPONSE",
+    title: "Consent Handle Response",
+    paths: &["/v3/consent/consentHandleResponse"],
+    package: "consent-handle-response",
+    function: "ConsentHandleResponseFunction",
+    schema: "ConsentHandleResponse",
+    weight: 3,
+    validate: super::common::validate::<ConsentHandleResponse>,
+    sample,
+    simulate,
+    events,
+};
+pub const TYPE: CallbackType = CallbackType::of(&DEF);
+
+/// The wire shape, field for field with the v3 schemas (everything optional, `null` as
+/// absent, unknown attributes kept).
+pub mod wire {
+    pub use crate::wire::{Extra, LenderResponse, Metadata};
+    use serde::{Deserialize, Serialize};
+
+    #[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+    #[serde(rename_all = "camelCase")]
+    pub struct ConsentHandleResponse {
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub metadata: Option<Metadata>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub request_id: Option<String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub response: Option<LenderResponse>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub consent: Option<Consent>,
+        #[serde(flatten)]
+        pub extra: Extra,
+    }
+
+    #[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+    #[serde(rename_all = "camelCase")]
+    pub struct Consent {
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub consent_fetch_type: Option<String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub vua: Option<String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub description: Option<String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub is_aggregation_enabled: Option<bool>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub consent_aggregation_id: Option<String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub lsp_info: Option<LspInfo>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub consent_handle: Option<String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub consent_status: Option<String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub url: Option<String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub extensible_data: Option<Extra>,
+        #[serde(flatten)]
+        pub extra: Extra,
+    }
+
+    #[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+    #[serde(rename_all = "camelCase")]
+    pub struct LspInfo {
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub lsp_id: Option<String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub version: Option<String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub app_name: Option<String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub url: Option<String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub extensible_data: Option<Extra>,
+        #[serde(flatten)]
+        pub extra: Extra,
+    }
+}
+
+// ---- validated ------------------------------------------------------------------------
+
+/// Consent Handle Response: the Account Aggregator consent handle.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ConsentHandleResponse {
+    pub metadata: Metadata,
+    pub request_id: RequestId,
+    pub response: LenderResponse,
+    pub consent: Consent,
+    /// Rules of this service the callback does not meet (not the spec's): passed on in
+    /// the event's `warnings`, never a refusal.
+    #[serde(skip)]
+    pub warnings: Vec<String>,
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Consent {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub consent_fetch_type: Option<ConsentFetchType>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vua: Option<Text>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<Text>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub is_aggregation_enabled: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub consent_aggregation_id: Option<Reference>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lsp_info: Option<LspInfo>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub consent_handle: Option<Reference>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub consent_status: Option<ConsentStatus>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<Text>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub extensible_data: Option<Extra>,
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LspInfo {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lsp_id: Option<Text>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version: Option<Text>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub app_name: Option<Text>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<Text>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub extensible_data: Option<Extra>,
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+impl ConsentHandleResponse {
+    fn parse_wire(
+        w: wire::ConsentHandleResponse,
+        policy: &ValidationPolicy,
+    ) -> Result<Self, Rejection> {
+        let metadata = Metadata::parse(w.metadata, policy)?;
+        let request_id = required(w.request_id, "requestId")?;
+        let response = LenderResponse::parse(w.response)?;
+        let c = present(w.consent, "consent")?;
+        let lsp_info = match c.lsp_info {
+            None => None,
+            Some(l) => Some(LspInfo {
+                lsp_id: optional(l.lsp_id, "consent.lspInfo.lspId")?,
+                version: optional(l.version, "consent.lspInfo.version")?,
+                app_name: optional(l.app_name, "consent.lspInfo.appName")?,
+                url: optional(l.url, "consent.lspInfo.url")?,
+                extensible_data: l.extensible_data,
+                extra: l.extra,
+            }),
+        };
+        let consent = Consent {
+            consent_fetch_type: optional(c.consent_fetch_type, "consent.consentFetchType")?,
+            vua: optional(c.vua, "consent.vua")?,
+            description: optional(c.description, "consent.description")?,
+            is_aggregation_enabled: c.is_aggregation_enabled,
+            consent_aggregation_id: optional(
+                c.consent_aggregation_id,
+                "consent.consentAggregationId",
+            )?,
+            lsp_info,
+            consent_handle: optional(c.consent_handle, "consent.consentHandle")?,
+            consent_status: optional(c.consent_status, "consent.consentStatus")?,
+            url: optional(c.url, "consent.url")?,
+            extensible_data: c.extensible_data,
+            extra: c.extra,
+        };
+        // consent.json requires none of its attributes: these are this service's rules,
+        // passed on as warnings.
+        let mut warnings = Vec::new();
+        if consent.consent_status.is_none() {
+            warnings.push("consent.consentStatus absent".to_string());
+        }
+        if consent.consent_status == Some(ConsentStatus::Ready) {
+            if !response.is_ok() {
+                warnings
+                    .push("consent.consentStatus READY with a non-zero response.error".to_string());
+            }
+            if consent.consent_handle.is_none() {
+                warnings.push(
+                    "consent.consentHandle absent while consent.consentStatus is READY".to_string(),
+                );
+            }
+        }
+        Ok(ConsentHandleResponse {
+            metadata,
+            request_id,
+            response,
+            consent,
+            warnings,
+            extra: w.extra,
+        })
+    }
+}
+
+impl Body for ConsentHandleResponse {
+    const KIND: CallbackType = TYPE;
+    type Wire = wire::ConsentHandleResponse;
+
+    fn parse(w: Self::Wire, policy: &ValidationPolicy) -> Result<Self, Rejection> {
+        Self::parse_wire(w, policy)
+    }
+
+    fn metadata(&self) -> &Metadata {
+        &self.metadata
+    }
+
+    fn request_id(&self) -> &RequestId {
+        &self.request_id
+    }
+
+    /// A consent's callbacks are delivered in order.
+    fn ordering_key(&self) -> Option<String> {
+        self.consent
+            .consent_handle
+            .as_ref()
+            .map(|h| format!("consent:{h}"))
+    }
+
+    fn warnings(&self) -> Vec<String> {
+        self.warnings.clone()
+    }
+}
+
+// ---- samples ------------------------------------------------------------------------
+
+/// The documented sample (Juspay's page, with the ids given).
+fn sample(ids: &SampleIds) -> Value {
+    ids.body(json!({
+        "consent": {
+            "consentHandle": "39e108fe-9243-11e8-b9f2-0256d88baae8",
+            "consentStatus": "READY",
+            "consentFetchType": "ONETIME",
+            "vua": "user@aa.in",
+            "isAggregationEnabled": false
+        }
+    }))
+}
+
+/// A consent as the simulator sends it: mostly READY with a handle.
+pub(crate) fn simulated_consent(rng: &mut Rng) -> Value {
+    let status = *rng.pick(&["READY", "READY", "PENDING", "FAILED"]);
+    let mut consent = json!({"consentStatus": status, "consentFetchType": rng.pick(&["ONETIME", "PERIODIC"]),
+                             "vua": format!("user{}@aa.in", rng.below(100_000))});
+    if status == "READY" {
+        consent["consentHandle"] = json!(rng.uuid());
+    }
+    consent
+}
+
+fn simulate(rng: &mut Rng, ids: &SampleIds) -> Value {
+    ids.body(json!({ "consent": simulated_consent(rng) }))
+}
+
+fn events(ids: &SampleIds) -> Vec<Variant> {
+    let mut no_handle = sample(&SampleIds {
+        request_id: "c8cc-warning-no-handle".into(),
+        ..ids.clone()
+    });
+    if let Some(c) = no_handle["consent"].as_object_mut() {
+        c.remove("consentHandle");
+    }
+    let mut no_org = sample(ids);
+    if let Some(m) = no_org["metadata"].as_object_mut() {
+        m.remove("orgId");
+    }
+    vec![
+        Variant::new("warning-ready-without-handle", no_handle, "0"),
+        Variant::new("invalid-missing-org-id", no_org, "GEN5001"),
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn validate(body: &Value) -> Result<crate::callbacks::Callback, Rejection> {
+        (DEF.validate)(
+            &serde_json::to_vec(body).unwrap(),
+            &ValidationPolicy::default(),
+        )
+    }
+
+    #[test]
+    fn a_consent_without_a_status_is_recorded_with_a_warning() {
+        let mut body = sample(&SampleIds::fixed("ch-1"));
+        body["consent"]
+            .as_object_mut()
+            .unwrap()
+            .remove("consentStatus");
+        let c = validate(&body).unwrap();
+        assert_eq!(c.warnings, ["consent.consentStatus absent"]);
+    }
+
+    #[test]
+    fn a_consents_callbacks_are_ordered_by_its_handle() {
+        let c = validate(&sample(&SampleIds::fixed("ch-2"))).unwrap();
+        assert_eq!(
+            c.ordering_key,
+            "consent:39e108fe-9243-11e8-b9f2-0256d88baae8"
+        );
+    }
+
+    #[test]
+    fn an_unknown_consent_status_is_not_in_the_enum() {
+        let mut body = sample(&SampleIds::fixed("ch-3"));
+        body["consent"]["consentStatus"] = json!("OK");
+        assert_eq!(validate(&body).unwrap_err().code.as_str(), "GEN5002");
+    }
+}

@@ -1,0 +1,140 @@
+//! The callbacks this service answers: **one module per callback, one registry.**
+//!
+//! A callback module declares everything specific to its callback in one [`CallbackDef`]:
+//! name, paths, function crate and template resource, OpenAPI schema, wire shape (serde
+//! types beside it), validation and this service's rules (its domain type's `parse`),
+//! routing (the ordering key; the queues are the template's `QUEUES_<NAME>`), a sample body
+//! for tests and `events/`, and a generator for the simulator. Its tests sit beside it.
+//!
+//! [`REGISTRY`] lists the modules. Everything else derives from it (the service's dispatch,
+//! the local server's routes, the simulator, `events/`, the scripts' function lists) or is
+//! checked against it by a test that names what is missing (the template's functions,
+//! routes, queue subscriptions and alarms; the OpenAPI document).
+//!
+//! Adding a callback: write `callbacks/<name>.rs` (copy the nearest one), add it to
+//! [`REGISTRY`], add `functions/<package>` (ten lines of wiring), its template resources,
+//! and run `make events` and `make openapi`. The tests say what else is missing.
+
+mod common;
+pub mod consent_handle;
+pub mod disbursement;
+pub mod loan_acceptance;
+pub mod sample;
+
+pub use common::{
+    Callback, LenderResponse, Metadata, ValidationPolicy, DEFAULT_SUPPORTED_VERSIONS,
+};
+pub use sample::{Rng, SampleIds};
+
+use crate::error::Rejection;
+use crate::CallbackType;
+use serde_json::Value;
+
+/// Every callback this service answers, in the order the README's tables list them.
+pub const REGISTRY: &[CallbackType] = &[
+    loan_acceptance::TYPE,
+    disbursement::TYPE,
+    consent_handle::TYPE,
+];
+
+/// What a callback module declares about its callback.
+pub struct CallbackDef {
+    /// The name in idempotency keys, events, message attributes and configuration
+    /// (`QUEUES_<NAME>`), e.g. `DISBURSEMENT_RESPONSE`.
+    pub name: &'static str,
+    /// The spec's title, e.g. `Trigger Disbursement Response`.
+    pub title: &'static str,
+    /// Every path a lender may POST it to; the first is the spec's.
+    pub paths: &'static [&'static str],
+    /// The function crate (and binary) under `functions/` that serves it.
+    pub package: &'static str,
+    /// Its function's logical id in `infra/template.yaml`.
+    pub function: &'static str,
+    /// Its body's component in `docs/openapi.json` (the v3 schema's file name).
+    pub schema: &'static str,
+    /// Its share of the simulator's traffic (relative to the others').
+    pub weight: u32,
+    /// Validate a body (already known to be a JSON object without duplicate names).
+    pub validate: fn(&[u8], &ValidationPolicy) -> Result<Callback, Rejection>,
+    /// A valid body, the same for the same ids (tests, `events/`, documentation).
+    pub sample: fn(&SampleIds) -> Value,
+    /// A realistic valid body for the simulator, varied by `rng`.
+    pub simulate: fn(&mut Rng, &SampleIds) -> Value,
+    /// Its own events for `events/` beyond the generated ones (a valid body on each path,
+    /// a GET, a malformed body): warnings and refusals worth invoking a binary with.
+    pub events: fn(&SampleIds) -> Vec<Variant>,
+}
+
+/// One of a callback module's own events.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Variant {
+    /// The file name's suffix (`warning-no-session-key`, `invalid-status-enum`).
+    pub name: &'static str,
+    pub body: Value,
+    /// The ack code it must get unsigned: `"0"` (recorded) or an error code.
+    pub code: &'static str,
+}
+
+impl Variant {
+    pub fn new(name: &'static str, body: Value, code: &'static str) -> Variant {
+        Variant { name, body, code }
+    }
+}
+
+impl CallbackDef {
+    /// The stem of its files in `events/`: the package without `-response`.
+    pub fn event_stem(&self) -> &'static str {
+        self.package
+            .strip_suffix("-response")
+            .unwrap_or(self.package)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    #[test]
+    fn names_paths_packages_functions_and_schemas_are_unique_across_the_registry() {
+        let mut seen = BTreeSet::new();
+        for t in REGISTRY {
+            let d = t.def();
+            for (what, v) in [
+                ("name", d.name),
+                ("package", d.package),
+                ("function", d.function),
+                ("schema", d.schema),
+                ("event stem", d.event_stem()),
+            ] {
+                assert!(seen.insert((what, v)), "{what} {v} is registered twice");
+            }
+            for p in d.paths {
+                assert!(seen.insert(("path", p)), "path {p} is registered twice");
+                assert!(p.starts_with("/v3/"), "{p}");
+            }
+            assert!(d.weight > 0, "{} has no simulator weight", d.name);
+        }
+    }
+
+    #[test]
+    fn every_registered_sample_validates_and_is_recorded_under_its_own_type() {
+        let policy = ValidationPolicy::default();
+        for &t in REGISTRY {
+            let ids = SampleIds::fixed("reg-1");
+            let body = serde_json::to_vec(&(t.def().sample)(&ids)).unwrap();
+            let callback = (t.def().validate)(&body, &policy)
+                .unwrap_or_else(|r| panic!("{t}: the sample is refused: {r:?}"));
+            assert_eq!(callback.kind, t);
+            assert_eq!(callback.request_id.as_str(), "reg-1");
+            assert!(callback.warnings.is_empty(), "{t}: {:?}", callback.warnings);
+            let mut rng = Rng::new(5);
+            for i in 0..50 {
+                let ids = SampleIds::generated(&mut rng, "LENDER-ABC", i);
+                let body = serde_json::to_vec(&(t.def().simulate)(&mut rng, &ids)).unwrap();
+                (t.def().validate)(&body, &policy)
+                    .unwrap_or_else(|r| panic!("{t}: a simulated body is refused: {r:?}"));
+            }
+        }
+    }
+}
