@@ -1,5 +1,5 @@
 # One command runs the system locally, one runs every test (see README).
-.PHONY: run tail test bench events lambda-build sam-build deploy
+.PHONY: run tail test bench generate lambda-build sam-build deploy
 
 run:            ## the system on this machine: local AWS endpoint + callbacks + dispatcher
 	bash scripts/run-local.sh
@@ -13,8 +13,8 @@ test:           ## every test: fmt, clippy, unit, end-to-end, cargo lambda, infr
 bench:          ## every performance figure of the README (criterion, ack path, cold start, size, load)
 	bash scripts/bench.sh $(STEPS)
 
-events:         ## regenerate events/*.json from the callback registry
-	cargo run -q -p ocen-local -- events
+generate:       ## events/, docs/openapi.json and the README's tables, from the callback registry
+	cargo run -q -p ocen-local -- generate
 
 lambda-build:   ## release Lambda binaries (arm64) with cargo lambda
 	bash -c 'source scripts/lib.sh && bootstrap_tools && cargo lambda build --release --arm64 $$(function_packages --flags)'

@@ -686,6 +686,12 @@ fn registry_gaps(t: &Value) -> Vec<String> {
                 "{kind}: the dispatcher has no {var} (no queue subscription)"
             ));
         }
+        let declared: Vec<String> = d.queues.iter().map(|q| q.to_string()).collect();
+        if !queues.is_empty() && queues != declared {
+            gaps.push(format!(
+                "{kind}: the dispatcher's {var} names {queues:?}, the callback module declares {declared:?}"
+            ));
+        }
         for q in queues {
             if resources(t)
                 .get(q.as_str())

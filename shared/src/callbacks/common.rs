@@ -8,7 +8,7 @@ use crate::wire::{self, Extra};
 use crate::CallbackType;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
-use serde_json::Value;
+use serde_json::{json, Value};
 
 /// `metadata.version` values accepted unless `OCEN_SUPPORTED_VERSIONS` says otherwise.
 pub const DEFAULT_SUPPORTED_VERSIONS: &str = "0.0.1,1.0,1.0.0,3.0,3.0.0,3.1,3.2,v3";
@@ -49,10 +49,10 @@ pub struct Callback {
     pub payload: Value,
 }
 
-/// A callback module's validated type: how it is parsed and what the pipeline reads.
+/// A callback module's validated type: how it is parsed and what the pipeline reads. (Two
+/// callbacks with the same body, like Trigger and Verify Loan Acceptance Response, share
+/// it: the callback type is given to [`validate`].)
 pub(crate) trait Body: Serialize + Sized {
-    /// Its callback.
-    const KIND: CallbackType;
     /// Its wire type (everything optional; unknown attributes kept).
     type Wire: DeserializeOwned;
     fn parse(w: Self::Wire, policy: &ValidationPolicy) -> Result<Self, Rejection>;
@@ -69,6 +69,7 @@ pub(crate) trait Body: Serialize + Sized {
 
 /// Bytes → wire type → validated type → [`Callback`]: the same for every callback.
 pub(crate) fn validate<B: Body>(
+    kind: CallbackType,
     bytes: &[u8],
     policy: &ValidationPolicy,
 ) -> Result<Callback, Rejection> {
@@ -85,7 +86,7 @@ pub(crate) fn validate<B: Body>(
     })?;
     let body = B::parse(w, policy)?;
     Ok(Callback {
-        kind: B::KIND,
+        kind,
         metadata: body.metadata().clone(),
         request_id: body.request_id().clone(),
         ordering_key: body
@@ -223,4 +224,31 @@ impl LenderResponse {
     pub fn is_ok(&self) -> bool {
         self.error.is_ok()
     }
+}
+
+// ---- OpenAPI: what a module's `openapi` builds on ----------------------------------------
+
+/// `{"$ref": "#/components/schemas/<name>"}`.
+pub(crate) fn schema_ref(name: &str) -> Value {
+    json!({ "$ref": format!("#/components/schemas/{name}") })
+}
+
+/// An optional attribute: absent, `null` and `""` all mean absent.
+pub(crate) fn optional_schema(schema: Value) -> Value {
+    json!({ "anyOf": [schema, {"type": "null"}, {"const": ""}] })
+}
+
+/// A callback body: `metadata`, `requestId`, `response` (all required) and `members`, of
+/// which `required` are required too.
+pub(crate) fn body_schema(members: Value, required: &[&str]) -> Value {
+    let mut properties = serde_json::Map::new();
+    properties.insert("metadata".into(), schema_ref("Metadata"));
+    properties.insert("requestId".into(), schema_ref("Id"));
+    properties.insert("response".into(), schema_ref("LenderResponse"));
+    if let Value::Object(m) = members {
+        properties.extend(m);
+    }
+    let mut all = vec!["metadata", "requestId", "response"];
+    all.extend_from_slice(required);
+    json!({ "type": "object", "required": all, "properties": properties })
 }

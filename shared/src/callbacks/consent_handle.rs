@@ -4,7 +4,7 @@
 //! queue, ordered by consent handle.
 
 use super::common::{
-    optional, present, required, Body, LenderResponse, Metadata, ValidationPolicy,
+    optional, present, required, schema_ref, Body, LenderResponse, Metadata, ValidationPolicy,
 };
 use super::{CallbackDef, Rng, SampleIds, Variant};
 use crate::domain::*;
@@ -17,17 +17,24 @@ use serde_json::{json, Value};
 pub static DEF: CallbackDef = CallbackDef {
     name: "CONSENT_HANDLE_RESPONSE",
     title: "Consent Handle Response",
+    summary: "the Account Aggregator consent handle is ready",
     paths: &["/v3/consent/consentHandleResponse"],
     package: "consent-handle-response",
     function: "ConsentHandleResponseFunction",
     schema: "ConsentHandleResponse",
+    openapi,
+    queues: &["ConsentHandleEventsQueue"],
     weight: 3,
-    validate: super::common::validate::<ConsentHandleResponse>,
+    validate,
     sample,
     simulate,
     events,
 };
 pub const TYPE: CallbackType = CallbackType::of(&DEF);
+
+fn validate(bytes: &[u8], policy: &ValidationPolicy) -> Result<super::Callback, Rejection> {
+    super::common::validate::<ConsentHandleResponse>(TYPE, bytes, policy)
+}
 
 /// The wire shape, field for field with the v3 schemas (everything optional, `null` as
 /// absent, unknown attributes kept).
@@ -105,10 +112,6 @@ pub struct ConsentHandleResponse {
     pub request_id: RequestId,
     pub response: LenderResponse,
     pub consent: Consent,
-    /// Rules of this service the callback does not meet (not the spec's): passed on in
-    /// the event's `warnings`, never a refusal.
-    #[serde(skip)]
-    pub warnings: Vec<String>,
     #[serde(flatten)]
     pub extra: Extra,
 }
@@ -158,7 +161,7 @@ pub struct LspInfo {
 }
 
 impl ConsentHandleResponse {
-    fn parse_wire(
+    pub(crate) fn parse_wire(
         w: wire::ConsentHandleResponse,
         policy: &ValidationPolicy,
     ) -> Result<Self, Rejection> {
@@ -193,36 +196,37 @@ impl ConsentHandleResponse {
             extensible_data: c.extensible_data,
             extra: c.extra,
         };
-        // consent.json requires none of its attributes: these are this service's rules,
-        // passed on as warnings.
-        let mut warnings = Vec::new();
-        if consent.consent_status.is_none() {
-            warnings.push("consent.consentStatus absent".to_string());
-        }
-        if consent.consent_status == Some(ConsentStatus::Ready) {
-            if !response.is_ok() {
-                warnings
-                    .push("consent.consentStatus READY with a non-zero response.error".to_string());
-            }
-            if consent.consent_handle.is_none() {
-                warnings.push(
-                    "consent.consentHandle absent while consent.consentStatus is READY".to_string(),
-                );
-            }
-        }
         Ok(ConsentHandleResponse {
             metadata,
             request_id,
             response,
             consent,
-            warnings,
             extra: w.extra,
         })
     }
 }
 
+/// consent.json requires none of its attributes: these are this service's rules, passed on
+/// as warnings.
+pub(crate) fn consent_warnings(consent: &Consent, response: &LenderResponse) -> Vec<String> {
+    let mut warnings = Vec::new();
+    if consent.consent_status.is_none() {
+        warnings.push("consent.consentStatus absent".to_string());
+    }
+    if consent.consent_status == Some(ConsentStatus::Ready) {
+        if !response.is_ok() {
+            warnings.push("consent.consentStatus READY with a non-zero response.error".to_string());
+        }
+        if consent.consent_handle.is_none() {
+            warnings.push(
+                "consent.consentHandle absent while consent.consentStatus is READY".to_string(),
+            );
+        }
+    }
+    warnings
+}
+
 impl Body for ConsentHandleResponse {
-    const KIND: CallbackType = TYPE;
     type Wire = wire::ConsentHandleResponse;
 
     fn parse(w: Self::Wire, policy: &ValidationPolicy) -> Result<Self, Rejection> {
@@ -246,8 +250,16 @@ impl Body for ConsentHandleResponse {
     }
 
     fn warnings(&self) -> Vec<String> {
-        self.warnings.clone()
+        consent_warnings(&self.consent, &self.response)
     }
+}
+
+/// Its OpenAPI components (`Consent` is the document's own).
+fn openapi() -> Value {
+    json!({ DEF.schema: super::common::body_schema(
+        json!({ "consent": schema_ref("Consent") }),
+        &["consent"],
+    )})
 }
 
 // ---- samples ------------------------------------------------------------------------

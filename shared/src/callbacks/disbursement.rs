@@ -5,7 +5,7 @@
 //! and notifications.
 
 use super::common::{
-    optional, present, required, Body, LenderResponse, Metadata, ValidationPolicy,
+    optional, present, required, schema_ref, Body, LenderResponse, Metadata, ValidationPolicy,
 };
 use super::{CallbackDef, Rng, SampleIds, Variant};
 use crate::domain::*;
@@ -18,6 +18,7 @@ use serde_json::{json, Value};
 pub static DEF: CallbackDef = CallbackDef {
     name: "DISBURSEMENT_RESPONSE",
     title: "Trigger Disbursement Response",
+    summary: "money moved, or did not",
     paths: &[
         "/v3/disbursement/triggerDisbursementResponse",
         "/v3/disbursement/TriggerDisbursementResponse",
@@ -25,13 +26,19 @@ pub static DEF: CallbackDef = CallbackDef {
     package: "disbursement-response",
     function: "DisbursementResponseFunction",
     schema: "TriggerDisbursementResponse",
+    openapi,
+    queues: &["DisbursementLedgerQueue", "DisbursementNotificationsQueue"],
     weight: 4,
-    validate: super::common::validate::<DisbursementResponse>,
+    validate,
     sample,
     simulate,
     events,
 };
 pub const TYPE: CallbackType = CallbackType::of(&DEF);
+
+fn validate(bytes: &[u8], policy: &ValidationPolicy) -> Result<super::Callback, Rejection> {
+    super::common::validate::<DisbursementResponse>(TYPE, bytes, policy)
+}
 
 /// The wire shape, field for field with the v3 schemas (everything optional, `null` as
 /// absent, unknown attributes kept).
@@ -108,10 +115,6 @@ pub struct DisbursementResponse {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub loan_id: Option<Reference>,
     pub payment: Payment,
-    /// Rules of this service the callback does not meet (not the spec's): passed on in
-    /// the event's `warnings`, never a refusal.
-    #[serde(skip)]
-    pub warnings: Vec<String>,
     #[serde(flatten)]
     pub extra: Extra,
 }
@@ -155,7 +158,7 @@ pub struct Payment {
 }
 
 impl DisbursementResponse {
-    fn parse_wire(
+    pub(crate) fn parse_wire(
         w: wire::TriggerDisbursementResponse,
         policy: &ValidationPolicy,
     ) -> Result<Self, Rejection> {
@@ -185,14 +188,12 @@ impl DisbursementResponse {
             extensible_data: p.extensible_data,
             extra: p.extra,
         };
-        let warnings = payment_warnings(&payment, &response);
         Ok(DisbursementResponse {
             metadata,
             request_id,
             response,
             loan_id,
             payment,
-            warnings,
             extra: w.extra,
         })
     }
@@ -200,7 +201,7 @@ impl DisbursementResponse {
 
 /// This service's own rules for a disbursement (payment.json requires only `id`): each one
 /// not met is a warning for consumers, not a refusal.
-fn payment_warnings(payment: &Payment, response: &LenderResponse) -> Vec<String> {
+pub(crate) fn payment_warnings(payment: &Payment, response: &LenderResponse) -> Vec<String> {
     let mut w = Vec::new();
     if response.is_ok() && payment.status.is_none() {
         w.push("payment.status absent while response.error is \"0\"".to_string());
@@ -226,7 +227,6 @@ fn payment_warnings(payment: &Payment, response: &LenderResponse) -> Vec<String>
 }
 
 impl Body for DisbursementResponse {
-    const KIND: CallbackType = TYPE;
     type Wire = wire::TriggerDisbursementResponse;
 
     fn parse(w: Self::Wire, policy: &ValidationPolicy) -> Result<Self, Rejection> {
@@ -247,8 +247,19 @@ impl Body for DisbursementResponse {
     }
 
     fn warnings(&self) -> Vec<String> {
-        self.warnings.clone()
+        payment_warnings(&self.payment, &self.response)
     }
+}
+
+/// Its OpenAPI components (`Payment` is the document's own).
+fn openapi() -> Value {
+    json!({ DEF.schema: super::common::body_schema(
+        json!({
+            "loanId": super::common::optional_schema(schema_ref("Reference")),
+            "payment": schema_ref("Payment"),
+        }),
+        &["payment"],
+    )})
 }
 
 // ---- samples ------------------------------------------------------------------------

@@ -4,7 +4,7 @@
 //! events queue, ordered by request.
 
 use super::common::{
-    optional, present, required, Body, LenderResponse, Metadata, ValidationPolicy,
+    optional, present, required, schema_ref, Body, LenderResponse, Metadata, ValidationPolicy,
 };
 use super::{CallbackDef, Rng, SampleIds, Variant};
 use crate::domain::*;
@@ -17,17 +17,24 @@ use serde_json::{json, Value};
 pub static DEF: CallbackDef = CallbackDef {
     name: "LOAN_ACCEPTANCE_RESPONSE",
     title: "Trigger Loan Acceptance Response",
+    summary: "the lender sent an OTP to the borrower",
     paths: &["/v3/loan/triggerLoanAcceptanceResponse"],
     package: "loan-acceptance-response",
     function: "LoanAcceptanceResponseFunction",
     schema: "TriggerLoanAcceptanceResponse",
+    openapi,
+    queues: &["LoanAcceptanceEventsQueue"],
     weight: 3,
-    validate: super::common::validate::<LoanAcceptanceResponse>,
+    validate,
     sample,
     simulate,
     events,
 };
 pub const TYPE: CallbackType = CallbackType::of(&DEF);
+
+fn validate(bytes: &[u8], policy: &ValidationPolicy) -> Result<super::Callback, Rejection> {
+    super::common::validate::<LoanAcceptanceResponse>(TYPE, bytes, policy)
+}
 
 /// Maximum number of credential blocks in one callback.
 const MAX_CRED_BLOCKS: usize = 16;
@@ -99,10 +106,6 @@ pub struct LoanAcceptanceResponse {
     pub response: LenderResponse,
     /// Always an array here, whichever shape the lender sent.
     pub cred_block: Vec<CredBlock>,
-    /// Rules of this service the callback does not meet (not the spec's): passed on in
-    /// the event's `warnings`, never a refusal.
-    #[serde(skip)]
-    pub warnings: Vec<String>,
     #[serde(flatten)]
     pub extra: Extra,
 }
@@ -141,7 +144,7 @@ pub struct OtpData {
 }
 
 impl LoanAcceptanceResponse {
-    fn parse_wire(
+    pub(crate) fn parse_wire(
         w: wire::TriggerLoanAcceptanceResponse,
         policy: &ValidationPolicy,
     ) -> Result<Self, Rejection> {
@@ -163,21 +166,11 @@ impl LoanAcceptanceResponse {
             .enumerate()
             .map(|(i, b)| CredBlock::parse(b, &format!("credBlock[{i}]")))
             .collect::<Result<Vec<_>, _>>()?;
-        let mut warnings = Vec::new();
-        for (i, block) in cred_block.iter().enumerate() {
-            // An OTP was sent: without the session key the LSP cannot complete acceptance.
-            if response.is_ok() && block.data.otp_session_key.is_none() {
-                warnings.push(format!(
-                    "credBlock[{i}].data.otpSessionKey absent while response.error is \"0\""
-                ));
-            }
-        }
         Ok(LoanAcceptanceResponse {
             metadata,
             request_id,
             response,
             cred_block,
-            warnings,
             extra: w.extra,
         })
     }
@@ -213,7 +206,6 @@ impl CredBlock {
 }
 
 impl Body for LoanAcceptanceResponse {
-    const KIND: CallbackType = TYPE;
     type Wire = wire::TriggerLoanAcceptanceResponse;
 
     fn parse(w: Self::Wire, policy: &ValidationPolicy) -> Result<Self, Rejection> {
@@ -228,9 +220,29 @@ impl Body for LoanAcceptanceResponse {
         &self.request_id
     }
 
+    /// An OTP was sent: without the session key the LSP cannot complete acceptance.
     fn warnings(&self) -> Vec<String> {
-        self.warnings.clone()
+        let mut warnings = Vec::new();
+        for (i, block) in self.cred_block.iter().enumerate() {
+            if self.response.is_ok() && block.data.otp_session_key.is_none() {
+                warnings.push(format!(
+                    "credBlock[{i}].data.otpSessionKey absent while response.error is \"0\""
+                ));
+            }
+        }
+        warnings
     }
+}
+
+/// Its OpenAPI components (`CredBlock` and `OTPBlock` are the document's own).
+fn openapi() -> Value {
+    json!({ DEF.schema: super::common::body_schema(
+        json!({ "credBlock": {"oneOf": [
+            schema_ref("CredBlock"),
+            {"type": "array", "minItems": 1, "maxItems": MAX_CRED_BLOCKS, "items": schema_ref("CredBlock")}
+        ]}}),
+        &["credBlock"],
+    )})
 }
 
 // ---- samples ------------------------------------------------------------------------

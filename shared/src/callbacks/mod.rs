@@ -13,7 +13,8 @@
 //!
 //! Adding a callback: write `callbacks/<name>.rs` (copy the nearest one), add it to
 //! [`REGISTRY`], add `functions/<package>` (ten lines of wiring), its template resources,
-//! and run `make events` and `make openapi`. The tests say what else is missing.
+//! and run `make generate` (`events/`, `docs/openapi.json`, the README's tables). The
+//! tests say what else is missing.
 
 mod common;
 pub mod consent_handle;
@@ -44,6 +45,8 @@ pub struct CallbackDef {
     pub name: &'static str,
     /// The spec's title, e.g. `Trigger Disbursement Response`.
     pub title: &'static str,
+    /// When a lender sends it, e.g. `money moved, or did not` (README, OpenAPI).
+    pub summary: &'static str,
     /// Every path a lender may POST it to; the first is the spec's.
     pub paths: &'static [&'static str],
     /// The function crate (and binary) under `functions/` that serves it.
@@ -52,6 +55,13 @@ pub struct CallbackDef {
     pub function: &'static str,
     /// Its body's component in `docs/openapi.json` (the v3 schema's file name).
     pub schema: &'static str,
+    /// The OpenAPI components it owns, `{name: schema}`, at least [`CallbackDef::schema`]
+    /// (`make generate` writes them into `docs/openapi.json`; shared ones such as
+    /// `Metadata` or `Payment` are the document's own).
+    pub openapi: fn() -> Value,
+    /// Its consumer queues: the template's logical ids, which the dispatcher's
+    /// `QUEUES_<NAME>` must name (a template test checks it).
+    pub queues: &'static [&'static str],
     /// Its share of the simulator's traffic (relative to the others').
     pub weight: u32,
     /// Validate a body (already known to be a JSON object without duplicate names).

@@ -156,7 +156,7 @@ mod tests {
         }
         assert!(
             problems.is_empty(),
-            "events/ is stale (run `make events`): {problems:?}"
+            "events/ is stale (run `make generate`): {problems:?}"
         );
     }
 

@@ -2,6 +2,7 @@
 //!
 //! - [`devlender`]: the local `dev` lenders' keys, registry and signing.
 //! - [`events`]: `events/`, generated from the callback registry.
+//! - [`docs`]: `docs/openapi.json` and the README's tables, generated from it too.
 //! - [`infra`]: reads the table, queues and routes from `infra/template.yaml` (one source of truth).
 //! - [`stack`]: creates them on a local AWS endpoint (moto's server).
 //! - [`server`]: serves the callbacks on their production paths with the real pipeline.
@@ -9,6 +10,7 @@
 //! - [`tail`]: prints the events arriving on the consumer queues.
 
 pub mod devlender;
+pub mod docs;
 pub mod events;
 pub mod infra;
 pub mod poller;

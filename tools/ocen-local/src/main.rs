@@ -22,6 +22,8 @@ const USAGE: &str = "usage: ocen-local up [--port 3000] [--endpoint URL] [--pref
        ocen-local sign-events --out DIR   signs every events/*.json the same way into DIR
        ocen-local callbacks          the callback registry: name, function package, template
                                      resource, paths (tab-separated, registry order)
+       ocen-local generate           writes events/, docs/openapi.json's paths and callback
+                                     schemas and the README's tables from the callback registry
        ocen-local events [--list]    regenerates events/ from the callback registry; --list prints
                                      each event file, its function package and the status and
                                      ack code it must get when signed by the dev lender
@@ -122,9 +124,18 @@ async fn main() -> Result<()> {
             }
             Ok(())
         }
-        "events" => {
+        "events" | "generate" => {
             let n = ocen_local::events::write(&events_dir()).context("writing events/")?;
             eprintln!("wrote {n} events to events/ (from the callback registry)");
+            if args.command == "generate" {
+                for (path, text) in ocen_local::docs::generate().map_err(anyhow::Error::msg)? {
+                    let changed = std::fs::read_to_string(&path).ok().as_ref() != Some(&text);
+                    std::fs::write(&path, text)
+                        .with_context(|| format!("writing {}", path.display()))?;
+                    let what = if changed { "updated" } else { "unchanged" };
+                    eprintln!("{what} {} (from the callback registry)", path.display());
+                }
+            }
             Ok(())
         }
         "sign-events" => {

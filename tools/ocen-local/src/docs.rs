@@ -1,0 +1,216 @@
+//! The documentation the callback registry writes (`make generate`; a test fails when the
+//! committed files differ):
+//!
+//! - `docs/openapi.json`: every registered path (a POST whose body is the callback's
+//!   schema or a flattened JWS, answered with the document's `components/responses`), and
+//!   the components each callback module owns. Everything else in the document (the ack,
+//!   the building blocks, shared objects such as `Payment`) is written by hand and kept.
+//! - `README.md`: the tables between `<!-- generated: NAME -->` and `<!-- end: NAME -->`.
+
+use ocen_shared::CallbackType;
+use serde::Serialize;
+use serde_json::{json, Map, Value};
+use std::path::{Path, PathBuf};
+
+/// The repository's root.
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+const DESCRIPTION: &str = "The asynchronous OCEN v3 callbacks a lender POSTs to the LSP. \
+Every answer is the spec's ack wrapped in `ack`. Paths and callback bodies are generated \
+from the callback registry (`make generate`); tests/tests/openapi.rs keeps the document \
+honest.";
+
+/// The top level, in the order OpenAPI documents are read.
+#[derive(Serialize)]
+struct Document<'a> {
+    openapi: &'a Value,
+    info: Value,
+    servers: &'a Value,
+    paths: Value,
+    components: Value,
+}
+
+/// `docs/openapi.json` as the registry writes it, from the current document.
+pub fn openapi(current: &Value) -> Result<String, String> {
+    let mut components = current["components"].clone();
+    let responses = components["responses"]
+        .as_object()
+        .filter(|r| !r.is_empty())
+        .ok_or("docs/openapi.json has no components/responses")?
+        .keys()
+        .map(|name| {
+            let status = name.trim_start_matches(|c: char| !c.is_ascii_digit());
+            (
+                status.to_string(),
+                json!({"$ref": format!("#/components/responses/{name}")}),
+            )
+        })
+        .collect::<Map<_, _>>();
+    let schemas = components["schemas"]
+        .as_object_mut()
+        .ok_or("docs/openapi.json has no components/schemas")?;
+    let mut paths = Map::new();
+    for &kind in CallbackType::ALL {
+        let d = kind.def();
+        match (d.openapi)() {
+            Value::Object(owned) if owned.contains_key(d.schema) => schemas.extend(owned),
+            _ => return Err(format!("{kind}: its openapi() must define {}", d.schema)),
+        }
+        for (i, path) in d.paths.iter().enumerate() {
+            let segment = path.rsplit('/').next().unwrap_or(path);
+            let (operation, summary) = match i {
+                0 => (segment.to_string(), format!("{}: {}", d.title, d.summary)),
+                _ if path.eq_ignore_ascii_case(d.paths[0]) => (
+                    format!("{segment}Capitalised"),
+                    format!("{}, at the spec's capitalised spelling", d.title),
+                ),
+                _ => (
+                    format!("{segment}{i}"),
+                    format!("{}, also at {path}", d.title),
+                ),
+            };
+            let body = json!({"oneOf": [
+                {"$ref": format!("#/components/schemas/{}", d.schema)},
+                {"$ref": "#/components/schemas/FlattenedJws"}
+            ]});
+            paths.insert(
+                path.to_string(),
+                json!({"post": {
+                    "operationId": operation,
+                    "summary": summary,
+                    "security": [{"v3FlattenedJws": []}, {"v4DetachedJws": []}],
+                    "requestBody": {"required": true, "content": {"application/json": {"schema": body}}},
+                    "responses": responses,
+                }}),
+            );
+        }
+    }
+    let mut info = current["info"].clone();
+    info["description"] = json!(DESCRIPTION);
+    let doc = Document {
+        openapi: &current["openapi"],
+        info,
+        servers: &current["servers"],
+        paths: Value::Object(paths),
+        components,
+    };
+    let mut text = serde_json::to_string_pretty(&doc).map_err(|e| e.to_string())?;
+    text.push('\n');
+    Ok(text)
+}
+
+/// The README's generated tables, by marker name.
+fn readme_tables() -> Vec<(&'static str, String)> {
+    let mut callbacks = String::from("| callback | when | path |\n|---|---|---|\n");
+    let mut routing = String::from(
+        "| callback | type (keys, events) | function | consumer queues |\n|---|---|---|---|\n",
+    );
+    for &kind in CallbackType::ALL {
+        let d = kind.def();
+        let paths = d
+            .paths
+            .iter()
+            .map(|p| format!("`POST {p}`"))
+            .collect::<Vec<_>>()
+            .join(" (also ")
+            + &")".repeat(d.paths.len() - 1);
+        callbacks.push_str(&format!("| {} | {} | {paths} |\n", d.title, d.summary));
+        let queues = d
+            .queues
+            .iter()
+            .map(|q| format!("`{q}`"))
+            .collect::<Vec<_>>()
+            .join(" + ");
+        routing.push_str(&format!(
+            "| {} | `{}` | `{}` (`functions/{}`) | {queues} |\n",
+            d.title, d.name, d.function, d.package
+        ));
+    }
+    vec![("callbacks", callbacks), ("routing", routing)]
+}
+
+/// `README.md` with its generated tables replaced.
+pub fn readme(current: &str) -> Result<String, String> {
+    let mut text = current.to_string();
+    for (name, table) in readme_tables() {
+        let begin = format!("<!-- generated: {name} (make generate) -->\n");
+        let end = format!("<!-- end: {name} -->");
+        let a = text
+            .find(&begin)
+            .ok_or(format!("README.md has no marker {begin:?}"))?
+            + begin.len();
+        let b = a + text[a..]
+            .find(&end)
+            .ok_or(format!("README.md has no marker {end:?}"))?;
+        text.replace_range(a..b, &table);
+    }
+    Ok(text)
+}
+
+/// What `make generate` writes besides `events/`: (path, text).
+pub fn generate() -> Result<Vec<(PathBuf, String)>, String> {
+    let read = |p: &Path| std::fs::read_to_string(p).map_err(|e| format!("{}: {e}", p.display()));
+    let openapi_path = root().join("docs/openapi.json");
+    let current: Value = serde_json::from_str(&read(&openapi_path)?)
+        .map_err(|e| format!("docs/openapi.json: {e}"))?;
+    let readme_path = root().join("README.md");
+    Ok(vec![
+        (openapi_path, openapi(&current)?),
+        (readme_path.clone(), readme(&read(&readme_path)?)?),
+    ])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_committed_openapi_document_and_readme_tables_are_the_generated_ones() {
+        let stale: Vec<String> = generate()
+            .unwrap()
+            .into_iter()
+            .filter(|(path, text)| std::fs::read_to_string(path).ok().as_ref() != Some(text))
+            .map(|(path, _)| path.display().to_string())
+            .collect();
+        assert!(stale.is_empty(), "stale (run `make generate`): {stale:?}");
+    }
+
+    #[test]
+    fn generating_twice_changes_nothing() {
+        for (path, text) in generate().unwrap() {
+            let again = if path.ends_with("README.md") {
+                readme(&text).unwrap()
+            } else {
+                openapi(&serde_json::from_str(&text).unwrap()).unwrap()
+            };
+            assert_eq!(again, text, "{}", path.display());
+        }
+    }
+
+    #[test]
+    fn a_readme_without_its_markers_is_an_error_naming_the_marker() {
+        let err = readme("# no tables here\n").unwrap_err();
+        assert!(err.contains("<!-- generated: callbacks"), "{err}");
+    }
+
+    #[test]
+    fn every_registered_path_is_a_documented_post_with_its_callbacks_schema() {
+        let current: Value = serde_json::from_str(
+            &std::fs::read_to_string(root().join("docs/openapi.json")).unwrap(),
+        )
+        .unwrap();
+        let doc: Value = serde_json::from_str(&openapi(&current).unwrap()).unwrap();
+        for &kind in CallbackType::ALL {
+            for p in kind.paths() {
+                let schema = doc["paths"][p]["post"]["requestBody"].to_string();
+                assert!(schema.contains(kind.def().schema), "{p}");
+                assert!(
+                    doc["paths"][p]["post"]["responses"]["503"].is_object(),
+                    "{p}"
+                );
+            }
+        }
+    }
+}
