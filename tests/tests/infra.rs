@@ -366,6 +366,40 @@ fn violations(t: &Value) -> Vec<String> {
             }
         }
     }
+
+    // Metric math alarms: CloudWatch takes at most 10 metrics in one alarm, a hard limit
+    // ("Alarms based on metric math expressions can reference a maximum of 10 metrics",
+    // Amazon CloudWatch User Guide, "Limits", read 2026-11), and the alarm must watch all of
+    // them (a metric added to `Metrics` but left out of the expression alarms on nothing).
+    const MAX_ALARM_METRICS: usize = 10;
+    for (id, a) in of_type(t, "AWS::CloudWatch::Alarm") {
+        let metrics = as_list(&a["Properties"]["Metrics"]);
+        let stats: Vec<&str> = metrics
+            .iter()
+            .filter(|m| m["MetricStat"].is_mapping())
+            .filter_map(|m| m["Id"].as_str())
+            .collect();
+        if stats.len() > MAX_ALARM_METRICS {
+            v.push(format!(
+                "{id}: {} metrics, CloudWatch allows {MAX_ALARM_METRICS} in one alarm (split it)",
+                stats.len()
+            ));
+        }
+        let watched = metrics
+            .iter()
+            .find(|m| m["ReturnData"].as_bool() == Some(true))
+            .and_then(|m| m["Expression"].as_str());
+        if let Some(expr) = watched {
+            for stat in &stats {
+                let named = expr
+                    .split(|c: char| !c.is_ascii_alphanumeric() && c != '_')
+                    .any(|w| w == *stat);
+                if !named && !expr.contains("METRICS()") {
+                    v.push(format!("{id}: its expression leaves out metric {stat}"));
+                }
+            }
+        }
+    }
     v
 }
 
@@ -550,6 +584,35 @@ fn a_parked_queue_without_an_alarm_is_caught() {
                 .unwrap()
         },
         "DispatcherParkedQueue: a DLQ without a depth alarm",
+    );
+}
+
+#[test]
+fn a_metric_left_out_of_an_alarms_expression_is_caught() {
+    weakened(
+        |t| {
+            t["Resources"]["FunctionErrorsAlarm"]["Properties"]["Metrics"][0]["Expression"] =
+                "la + sd".into()
+        },
+        "its expression leaves out metric",
+    );
+}
+
+#[test]
+fn an_alarm_over_cloudwatchs_ten_metrics_is_caught() {
+    weakened(
+        |t| {
+            let metrics = t["Resources"]["FunctionErrorsAlarm"]["Properties"]["Metrics"]
+                .as_sequence_mut()
+                .unwrap();
+            let one = metrics[1].clone();
+            for i in 0..10 {
+                let mut m = one.clone();
+                m["Id"] = format!("extra{i}").into();
+                metrics.push(m);
+            }
+        },
+        "CloudWatch allows 10",
     );
 }
 
