@@ -307,13 +307,14 @@ mod tests {
 
     #[test]
     fn a_type_may_fan_out_to_several_queues() {
-        let c = DispatcherConfig::from_lookup(env(&[
-            ("QUEUES_LOAN_ACCEPTANCE_RESPONSE", "a"),
+        let base = env(&[
             ("QUEUES_DISBURSEMENT_RESPONSE", "b, c.fifo"),
-            ("QUEUES_CONSENT_HANDLE_RESPONSE", "d"),
             ("TABLE_NAME", "t"),
             ("PARKED_QUEUE_URL", "p"),
-        ]))
+        ]);
+        let c = DispatcherConfig::from_lookup(|k| {
+            base(k).or_else(|| crate::testing::registered_queue_var(k).map(str::to_string))
+        })
         .unwrap();
         let d = &c.routes[&crate::callbacks::disbursement::TYPE];
         assert_eq!(d.len(), 2);

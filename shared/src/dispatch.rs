@@ -612,7 +612,8 @@ mod tests {
             "QUEUES_CONSENT_HANDLE_RESPONSE" => Some(CONSENT.into()),
             "TABLE_NAME" => Some("callbacks".into()),
             "PARKED_QUEUE_URL" => Some(PARKED.into()),
-            _ => None,
+            // The other registered callbacks: a queue of their own.
+            k => crate::testing::registered_queue_var(k).map(|name| format!("q/{name}")),
         })
         .unwrap()
     }

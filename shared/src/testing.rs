@@ -305,6 +305,16 @@ pub fn ack_code(ack: &Value) -> &str {
     ack["ack"]["error"].as_str().expect("an ack has ack.error")
 }
 
+/// For a dispatcher configuration in tests: `Some(<NAME>)` when `var` is `QUEUES_<NAME>` of
+/// a registered callback.
+pub fn registered_queue_var(var: &str) -> Option<&'static str> {
+    let name = var.strip_prefix("QUEUES_")?;
+    crate::callbacks::REGISTRY
+        .iter()
+        .map(|t| t.def().name)
+        .find(|n| *n == name)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
