@@ -37,7 +37,7 @@ fn validate(bytes: &[u8], policy: &ValidationPolicy) -> Result<super::Callback, 
 }
 
 /// Maximum number of credential blocks in one callback.
-const MAX_CRED_BLOCKS: usize = 16;
+pub(crate) const MAX_CRED_BLOCKS: usize = 16;
 
 /// The wire shape, field for field with the v3 schemas (everything optional, `null` as
 /// absent, unknown attributes kept).

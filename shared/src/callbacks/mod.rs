@@ -21,6 +21,7 @@ pub mod consent_handle;
 pub mod disbursement;
 pub mod loan_acceptance;
 pub mod sample;
+pub mod verify_loan_acceptance;
 
 pub use common::{
     Callback, LenderResponse, Metadata, ValidationPolicy, DEFAULT_SUPPORTED_VERSIONS,
@@ -34,6 +35,7 @@ use serde_json::Value;
 /// Every callback this service answers, in the order the README's tables list them.
 pub const REGISTRY: &[CallbackType] = &[
     loan_acceptance::TYPE,
+    verify_loan_acceptance::TYPE,
     disbursement::TYPE,
     consent_handle::TYPE,
 ];
