@@ -19,6 +19,7 @@
 mod common;
 pub mod consent_handle;
 pub mod disbursement;
+pub mod disbursement_status;
 pub mod loan_acceptance;
 pub mod sample;
 pub mod verify_loan_acceptance;
@@ -37,6 +38,7 @@ pub const REGISTRY: &[CallbackType] = &[
     loan_acceptance::TYPE,
     verify_loan_acceptance::TYPE,
     disbursement::TYPE,
+    disbursement_status::TYPE,
     consent_handle::TYPE,
 ];
 

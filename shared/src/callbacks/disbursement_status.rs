@@ -1,0 +1,189 @@
+//! **Trigger Disbursement Status Response** (`POST
+//! /v3/disbursement/triggerDisbursementStatusResponse`, also the capitalised
+//! `/TriggerDisbursementStatusResponse` that the spec's API file spells): the lender answers
+//! the LSP's question about a disbursement's status. Schema:
+//! `TriggerDisbursementStatusResponse.json` (`spec/v3-schemas/`): the same members as Trigger
+//! Disbursement Response (`payment` required), so it is read by the same type
+//! ([`super::disbursement`]), `loanId` included when the lender sends it. Routed like it: to
+//! the disbursement ledger (FIFO, one group per loan, so a loan's disbursement and status
+//! callbacks keep their order) and notifications.
+
+use super::common::{schema_ref, Body, Metadata, ValidationPolicy};
+use super::disbursement::{payment_warnings, simulated_payment, wire, DisbursementResponse};
+use super::{CallbackDef, Rng, SampleIds, Variant};
+use crate::domain::RequestId;
+use crate::error::Rejection;
+use crate::CallbackType;
+use serde::Serialize;
+use serde_json::{json, Value};
+
+pub static DEF: CallbackDef = CallbackDef {
+    name: "DISBURSEMENT_STATUS_RESPONSE",
+    title: "Trigger Disbursement Status Response",
+    summary: "the lender answers the LSP's query on a disbursement's status",
+    paths: &[
+        "/v3/disbursement/triggerDisbursementStatusResponse",
+        "/v3/disbursement/TriggerDisbursementStatusResponse",
+    ],
+    package: "disbursement-status-response",
+    function: "DisbursementStatusResponseFunction",
+    schema: "TriggerDisbursementStatusResponse",
+    openapi,
+    queues: &["DisbursementLedgerQueue", "DisbursementNotificationsQueue"],
+    weight: 2,
+    validate,
+    sample,
+    simulate,
+    events,
+};
+pub const TYPE: CallbackType = CallbackType::of(&DEF);
+
+fn validate(bytes: &[u8], policy: &ValidationPolicy) -> Result<super::Callback, Rejection> {
+    super::common::validate::<DisbursementStatusResponse>(TYPE, bytes, policy)
+}
+
+/// Trigger Disbursement Status Response: a disbursement body, answered to a status query.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(transparent)]
+pub struct DisbursementStatusResponse(pub DisbursementResponse);
+
+impl Body for DisbursementStatusResponse {
+    type Wire = wire::TriggerDisbursementResponse;
+
+    fn parse(w: Self::Wire, policy: &ValidationPolicy) -> Result<Self, Rejection> {
+        DisbursementResponse::parse_wire(w, policy).map(DisbursementStatusResponse)
+    }
+
+    fn metadata(&self) -> &Metadata {
+        &self.0.metadata
+    }
+
+    fn request_id(&self) -> &RequestId {
+        &self.0.request_id
+    }
+
+    /// In the same FIFO group as the loan's Trigger Disbursement Response callbacks.
+    fn ordering_key(&self) -> Option<String> {
+        self.0.ordering_key()
+    }
+
+    /// The same rules as a disbursement's: a status answer is acted on the same way.
+    fn warnings(&self) -> Vec<String> {
+        payment_warnings(&self.0.payment, &self.0.response)
+    }
+}
+
+/// Its OpenAPI components (`Payment` is the document's own).
+fn openapi() -> Value {
+    json!({ DEF.schema: super::common::body_schema(
+        json!({
+            "loanId": super::common::optional_schema(schema_ref("Reference")),
+            "payment": schema_ref("Payment"),
+        }),
+        &["payment"],
+    )})
+}
+
+// ---- samples ------------------------------------------------------------------------
+
+/// A pending disbursement that went through.
+fn sample(ids: &SampleIds) -> Value {
+    ids.body(json!({
+        "loanId": "LOAN-2024-000123",
+        "payment": {
+            "id": "e8cc6822bd4bbb4eb1b9e1b4996fbff8acb",
+            "date": "2024-05-01T10:20:00+05:30",
+            "totalAmount": "10000.00",
+            "status": "SUCCESS",
+            "paymentMethodType": "NETBANKING",
+            "txnRefNo": super::sample::SAMPLE_TXN_REF
+        }
+    }))
+}
+
+fn simulate(rng: &mut Rng, ids: &SampleIds) -> Value {
+    let payment = simulated_payment(rng, ids);
+    ids.body(json!({"loanId": format!("LOAN-{:06}", rng.below(1_000_000)), "payment": payment}))
+}
+
+fn events(ids: &SampleIds) -> Vec<Variant> {
+    let mut pending = sample(&SampleIds {
+        request_id: "s8cc-pending-auth".into(),
+        ..ids.clone()
+    });
+    pending["payment"]["status"] = json!("PENDING_AUTH");
+    let mut no_amount = sample(&SampleIds {
+        request_id: "s8cc-warning-no-amount".into(),
+        ..ids.clone()
+    });
+    if let Some(p) = no_amount["payment"].as_object_mut() {
+        p.remove("totalAmount");
+    }
+    let mut no_payment = sample(ids);
+    if let Some(b) = no_payment.as_object_mut() {
+        b.remove("payment");
+    }
+    let mut bad_amount = sample(ids);
+    bad_amount["payment"]["totalAmount"] = json!("10000.001");
+    vec![
+        Variant::new("pending-auth-valid", pending, "0"),
+        Variant::new("warning-success-without-amount", no_amount, "0"),
+        Variant::new("invalid-missing-payment", no_payment, "GEN5001"),
+        Variant::new("invalid-amount", bad_amount, "LSP4001"),
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::callbacks::disbursement;
+
+    fn validate(body: &Value) -> Result<crate::callbacks::Callback, Rejection> {
+        (DEF.validate)(
+            &serde_json::to_vec(body).unwrap(),
+            &ValidationPolicy::default(),
+        )
+    }
+
+    #[test]
+    fn a_status_answer_is_recorded_as_its_own_type_with_the_amount_in_exact_paise() {
+        let c = validate(&sample(&SampleIds::fixed("ds-1"))).unwrap();
+        assert_eq!(c.kind, TYPE);
+        assert_ne!(c.kind, disbursement::TYPE);
+        assert_eq!(c.payload["payment"]["totalAmount"], "10000.00");
+        assert!(c.warnings.is_empty(), "{:?}", c.warnings);
+    }
+
+    #[test]
+    fn a_loans_status_answer_shares_the_fifo_group_of_its_disbursement() {
+        let status = validate(&sample(&SampleIds::fixed("ds-2"))).unwrap();
+        let ids = SampleIds::fixed("ds-3");
+        let body = serde_json::to_vec(&(disbursement::DEF.sample)(&ids)).unwrap();
+        let trigger = (disbursement::DEF.validate)(&body, &ValidationPolicy::default()).unwrap();
+        assert_eq!(status.ordering_key, "loan:LOAN-2024-000123");
+        assert_eq!(status.ordering_key, trigger.ordering_key);
+    }
+
+    #[test]
+    fn a_success_without_an_amount_is_a_warning() {
+        let v = events(&SampleIds::fixed("ds-4")).remove(1);
+        assert_eq!(
+            validate(&v.body).unwrap().warnings,
+            ["payment.totalAmount absent while payment.status is SUCCESS"]
+        );
+    }
+
+    #[test]
+    fn a_body_without_payment_is_refused_naming_it() {
+        let v = events(&SampleIds::fixed("ds-5")).remove(2);
+        let r = validate(&v.body).unwrap_err();
+        assert_eq!(r.code.as_str(), "GEN5001");
+        assert!(r.detail.contains("payment"), "{}", r.detail);
+    }
+
+    #[test]
+    fn an_amount_with_three_decimals_is_refused() {
+        let v = events(&SampleIds::fixed("ds-6")).remove(3);
+        assert_eq!(validate(&v.body).unwrap_err().code.as_str(), "LSP4001");
+    }
+}
