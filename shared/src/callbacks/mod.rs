@@ -18,6 +18,7 @@
 
 mod common;
 pub mod consent_handle;
+pub mod consent_status;
 pub mod disbursement;
 pub mod disbursement_status;
 pub mod loan_acceptance;
@@ -40,6 +41,7 @@ pub const REGISTRY: &[CallbackType] = &[
     disbursement::TYPE,
     disbursement_status::TYPE,
     consent_handle::TYPE,
+    consent_status::TYPE,
 ];
 
 /// What a callback module declares about its callback.

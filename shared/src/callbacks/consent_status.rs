@@ -1,0 +1,162 @@
+//! **Consent Status Response** (`POST /v3/consent/consentStatusResponse`): the lender answers
+//! the LSP's query on an Account Aggregator consent's status. Schema:
+//! `ConsentStatusResponse.json` (`spec/v3-schemas/`): the same members as Consent Handle
+//! Response (`consent` required), so it is read by the same type ([`super::consent_handle`])
+//! with the same rules. Routed to the consent events queue, ordered by consent handle.
+
+use super::common::{schema_ref, Body, Metadata, ValidationPolicy};
+use super::consent_handle::{consent_warnings, simulated_consent, wire, ConsentHandleResponse};
+use super::{CallbackDef, Rng, SampleIds, Variant};
+use crate::domain::RequestId;
+use crate::error::Rejection;
+use crate::CallbackType;
+use serde::Serialize;
+use serde_json::{json, Value};
+
+pub static DEF: CallbackDef = CallbackDef {
+    name: "CONSENT_STATUS_RESPONSE",
+    title: "Consent Status Response",
+    summary: "the lender answers the LSP's query on a consent's status",
+    paths: &["/v3/consent/consentStatusResponse"],
+    package: "consent-status-response",
+    function: "ConsentStatusResponseFunction",
+    schema: "ConsentStatusResponse",
+    openapi,
+    queues: &["ConsentHandleEventsQueue"],
+    weight: 2,
+    validate,
+    sample,
+    simulate,
+    events,
+};
+pub const TYPE: CallbackType = CallbackType::of(&DEF);
+
+fn validate(bytes: &[u8], policy: &ValidationPolicy) -> Result<super::Callback, Rejection> {
+    super::common::validate::<ConsentStatusResponse>(TYPE, bytes, policy)
+}
+
+/// Consent Status Response: a consent body, answered to a status query.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(transparent)]
+pub struct ConsentStatusResponse(pub ConsentHandleResponse);
+
+impl Body for ConsentStatusResponse {
+    type Wire = wire::ConsentHandleResponse;
+
+    fn parse(w: Self::Wire, policy: &ValidationPolicy) -> Result<Self, Rejection> {
+        ConsentHandleResponse::parse_wire(w, policy).map(ConsentStatusResponse)
+    }
+
+    fn metadata(&self) -> &Metadata {
+        &self.0.metadata
+    }
+
+    fn request_id(&self) -> &RequestId {
+        &self.0.request_id
+    }
+
+    /// In the same order as the consent's handle callbacks.
+    fn ordering_key(&self) -> Option<String> {
+        self.0.ordering_key()
+    }
+
+    /// A status answer without a status is the whole point missing: the same rules as a
+    /// consent handle's.
+    fn warnings(&self) -> Vec<String> {
+        consent_warnings(&self.0.consent, &self.0.response)
+    }
+}
+
+/// Its OpenAPI components (`Consent` is the document's own).
+fn openapi() -> Value {
+    json!({ DEF.schema: super::common::body_schema(
+        json!({ "consent": schema_ref("Consent") }),
+        &["consent"],
+    )})
+}
+
+// ---- samples ------------------------------------------------------------------------
+
+/// A consent that became ready.
+fn sample(ids: &SampleIds) -> Value {
+    ids.body(json!({
+        "consent": {
+            "consentHandle": "39e108fe-9243-11e8-b9f2-0256d88baae8",
+            "consentStatus": "READY",
+            "consentFetchType": "PERIODIC",
+            "vua": "user@aa.in"
+        }
+    }))
+}
+
+fn simulate(rng: &mut Rng, ids: &SampleIds) -> Value {
+    ids.body(json!({ "consent": simulated_consent(rng) }))
+}
+
+fn events(ids: &SampleIds) -> Vec<Variant> {
+    let mut failed = sample(&SampleIds {
+        request_id: "q8cc-failed".into(),
+        ..ids.clone()
+    });
+    failed["consent"]["consentStatus"] = json!("FAILED");
+    let mut no_status = sample(&SampleIds {
+        request_id: "q8cc-warning-no-status".into(),
+        ..ids.clone()
+    });
+    if let Some(c) = no_status["consent"].as_object_mut() {
+        c.remove("consentStatus");
+    }
+    let mut bad_status = sample(ids);
+    bad_status["consent"]["consentStatus"] = json!("REVOKED");
+    vec![
+        Variant::new("failed-valid", failed, "0"),
+        Variant::new("warning-no-status", no_status, "0"),
+        Variant::new("invalid-status-enum", bad_status, "GEN5002"),
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::callbacks::consent_handle;
+
+    fn validate(body: &Value) -> Result<crate::callbacks::Callback, Rejection> {
+        (DEF.validate)(
+            &serde_json::to_vec(body).unwrap(),
+            &ValidationPolicy::default(),
+        )
+    }
+
+    #[test]
+    fn a_status_answer_is_recorded_as_its_own_type() {
+        let c = validate(&sample(&SampleIds::fixed("cs-1"))).unwrap();
+        assert_eq!(c.kind, TYPE);
+        assert_ne!(c.kind, consent_handle::TYPE);
+        assert_eq!(c.payload["consent"]["consentStatus"], "READY");
+        assert!(c.warnings.is_empty(), "{:?}", c.warnings);
+    }
+
+    #[test]
+    fn a_consents_status_answer_is_ordered_with_its_handle_callbacks() {
+        let status = validate(&sample(&SampleIds::fixed("cs-2"))).unwrap();
+        let ids = SampleIds::fixed("cs-3");
+        let body = serde_json::to_vec(&(consent_handle::DEF.sample)(&ids)).unwrap();
+        let handle = (consent_handle::DEF.validate)(&body, &ValidationPolicy::default()).unwrap();
+        assert_eq!(status.ordering_key, handle.ordering_key);
+    }
+
+    #[test]
+    fn a_status_answer_without_a_status_is_a_warning() {
+        let v = events(&SampleIds::fixed("cs-4")).remove(1);
+        assert_eq!(
+            validate(&v.body).unwrap().warnings,
+            ["consent.consentStatus absent"]
+        );
+    }
+
+    #[test]
+    fn an_unknown_status_is_not_in_the_enum() {
+        let v = events(&SampleIds::fixed("cs-5")).remove(2);
+        assert_eq!(validate(&v.body).unwrap_err().code.as_str(), "GEN5002");
+    }
+}
