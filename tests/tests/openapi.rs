@@ -420,3 +420,50 @@ async fn each_documented_attribute_is_checked_the_way_the_service_checks_it() {
         "{accepted} accepted, {refused} refused"
     );
 }
+
+/// Every registered callback's own events (its warnings and refusals) and its simulator's
+/// bodies get the same verdict from the document as from the service: a new callback's
+/// schema is held to its validation without a case written here.
+#[tokio::test]
+async fn each_callbacks_own_events_and_simulated_bodies_get_the_same_verdict_from_the_document() {
+    use ocen_shared::callbacks::{Rng, SampleIds};
+    let doc = doc();
+    let svc = CallbackService::new(
+        Arc::new(MemoryStore::new()),
+        &config(&[]),
+        AuthMode::Disabled,
+    );
+    let mut rng = Rng::new(11);
+    let mut checked = 0;
+    for &kind in CallbackType::ALL {
+        let d = kind.def();
+        let v = validator(&doc, d.schema);
+        let mut bodies: Vec<(String, Value)> = (d.events)(&SampleIds::fixed("own-0"))
+            .into_iter()
+            .map(|e| (e.name.to_string(), e.body))
+            .collect();
+        for i in 0..20 {
+            let ids = SampleIds::generated(&mut rng, "LENDER-ABC", i);
+            bodies.push((format!("simulated-{i}"), (d.simulate)(&mut rng, &ids)));
+        }
+        for (i, (name, body)) in bodies.into_iter().enumerate() {
+            let mut body = body;
+            body["requestId"] = json!(format!("own-{kind}-{i}"));
+            let by_doc = v.is_valid(&body);
+            let bytes = serde_json::to_vec(&body).unwrap();
+            let reply = svc.handle(kind, Inbound::post(&bytes)).await;
+            let by_service = match reply.status {
+                200 => true,
+                400 => false,
+                other => panic!("{kind} {name}: status {other}: {}", reply.body),
+            };
+            assert_eq!(
+                by_doc, by_service,
+                "{kind} {name}: the document says {by_doc}, the service answered {}",
+                reply.body
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked >= CallbackType::ALL.len() * 21, "{checked}");
+}

@@ -1,10 +1,7 @@
 //! The spec's enums. Values are matched exactly (the spec spells them in capitals); an
 //! unknown value is `GEN5002` and names the allowed ones.
 
-use crate::error::Invalid;
-use serde::{Serialize, Serializer};
-use std::fmt;
-
+/// An enum of the spec: exact values, `GEN5002` naming the allowed ones, serialised as sent.
 macro_rules! ocen_enum {
     ($(#[$doc:meta])* $name:ident { $($variant:ident = $text:literal),+ $(,)? }) => {
         $(#[$doc])*
@@ -14,11 +11,11 @@ macro_rules! ocen_enum {
         impl $name {
             pub const ALLOWED: &'static [&'static str] = &[$($text),+];
 
-            pub fn parse(s: &str) -> Result<Self, Invalid> {
+            pub fn parse(s: &str) -> Result<Self, $crate::error::Invalid> {
                 match s {
-                    "" => Err(Invalid::Missing),
+                    "" => Err($crate::error::Invalid::Missing),
                     $($text => Ok($name::$variant),)+
-                    _ => Err(Invalid::NotInEnum { allowed: Self::ALLOWED }),
+                    _ => Err($crate::error::Invalid::NotInEnum { allowed: Self::ALLOWED }),
                 }
             }
 
@@ -27,19 +24,22 @@ macro_rules! ocen_enum {
             }
         }
 
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                 f.write_str(self.as_str())
             }
         }
 
-        impl Serialize for $name {
-            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        impl ::serde::Serialize for $name {
+            fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
                 s.serialize_str(self.as_str())
             }
         }
     };
 }
+
+/// For callback modules with enums of their own.
+pub(crate) use ocen_enum;
 
 ocen_enum!(
     /// `payment.status`.
@@ -75,6 +75,7 @@ ocen_enum!(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::Invalid;
 
     #[test]
     fn every_allowed_value_round_trips() {

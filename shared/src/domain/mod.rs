@@ -16,6 +16,7 @@ mod text;
 mod timestamp;
 
 pub use amount::Amount;
+pub(crate) use enums::ocen_enum;
 pub use enums::{
     ConsentFetchType, ConsentStatus, CredType, OtpStatus, PaymentMethod, PaymentStatus,
 };
