@@ -21,6 +21,7 @@ pub mod consent_handle;
 pub mod consent_status;
 pub mod disbursement;
 pub mod disbursement_status;
+pub mod grant_loan;
 pub mod loan_acceptance;
 pub mod sample;
 pub mod verify_loan_acceptance;
@@ -42,6 +43,7 @@ pub const REGISTRY: &[CallbackType] = &[
     disbursement_status::TYPE,
     consent_handle::TYPE,
     consent_status::TYPE,
+    grant_loan::TYPE,
 ];
 
 /// What a callback module declares about its callback.
