@@ -749,6 +749,12 @@ fn registry_gaps(t: &Value) -> Vec<String> {
                 "{kind}: the dispatcher has no {var} (no queue subscription)"
             ));
         }
+        for q in d.queues {
+            // The runbook's `ocen-ops` environment reads `<queue>Url` (README "Runbook").
+            if t["Outputs"][format!("{q}Url").as_str()]["Value"].is_null() {
+                gaps.push(format!("{kind}: no output {q}Url"));
+            }
+        }
         let declared: Vec<String> = d.queues.iter().map(|q| q.to_string()).collect();
         if !queues.is_empty() && queues != declared {
             gaps.push(format!(

@@ -128,7 +128,22 @@ fn readme_tables() -> Vec<(&'static str, String)> {
             d.title, d.name, d.function, d.package
         ));
     }
-    vec![("callbacks", callbacks), ("routing", routing)]
+    let mut env = String::from("```sh\nexport \\\n");
+    let lines: Vec<String> = CallbackType::ALL
+        .iter()
+        .map(|kind| {
+            let d = kind.def();
+            let urls: Vec<String> = d.queues.iter().map(|q| format!("$(out {q}Url)")).collect();
+            format!("  QUEUES_{}={}", d.name, urls.join(","))
+        })
+        .collect();
+    env.push_str(&lines.join(" \\\n"));
+    env.push_str("\n```\n");
+    vec![
+        ("callbacks", callbacks),
+        ("routing", routing),
+        ("ops-env", env),
+    ]
 }
 
 /// `README.md` with its generated tables replaced.
