@@ -51,7 +51,7 @@ pub struct Callback {
 
 /// A callback module's validated type: how it is parsed and what the pipeline reads. (Two
 /// callbacks with the same body, like Trigger and Verify Loan Acceptance Response, share
-/// it: the callback type is given to [`validate`].)
+/// it: the callback type, and rules of its own, are given to [`validate_with`].)
 pub(crate) trait Body: Serialize + Sized {
     /// Its wire type (everything optional; unknown attributes kept).
     type Wire: DeserializeOwned;
@@ -73,6 +73,17 @@ pub(crate) fn validate<B: Body>(
     bytes: &[u8],
     policy: &ValidationPolicy,
 ) -> Result<Callback, Rejection> {
+    validate_with::<B>(kind, bytes, policy, B::warnings)
+}
+
+/// [`validate`] for a callback that shares another's body but has rules of its own
+/// (`rules` gives its warnings instead of the body's).
+pub(crate) fn validate_with<B: Body>(
+    kind: CallbackType,
+    bytes: &[u8],
+    policy: &ValidationPolicy,
+    rules: fn(&B) -> Vec<String>,
+) -> Result<Callback, Rejection> {
     let w: B::Wire = wire::from_slice(bytes).map_err(|e| {
         let field = if e.path.is_empty() || e.path == "." {
             "body".to_string()
@@ -92,7 +103,7 @@ pub(crate) fn validate<B: Body>(
         ordering_key: body
             .ordering_key()
             .unwrap_or_else(|| format!("request:{}", body.request_id())),
-        warnings: body.warnings(),
+        warnings: rules(&body),
         payload: serde_json::to_value(&body).expect("validated callbacks always serialise"),
     })
 }
@@ -251,4 +262,13 @@ pub(crate) fn body_schema(members: Value, required: &[&str]) -> Value {
     let mut all = vec!["metadata", "requestId", "response"];
     all.extend_from_slice(required);
     json!({ "type": "object", "required": all, "properties": properties })
+}
+
+/// A module's test helper: `body` through `def`'s validation with the default policy.
+#[cfg(test)]
+pub(crate) fn check(def: &super::CallbackDef, body: &Value) -> Result<Callback, Rejection> {
+    (def.validate)(
+        &serde_json::to_vec(body).expect("JSON values serialise"),
+        &ValidationPolicy::default(),
+    )
 }

@@ -256,10 +256,12 @@ impl Body for ConsentHandleResponse {
 
 /// Its OpenAPI components (`Consent` is the document's own).
 fn openapi() -> Value {
-    json!({ DEF.schema: super::common::body_schema(
-        json!({ "consent": schema_ref("Consent") }),
-        &["consent"],
-    )})
+    json!({ DEF.schema: body_schema() })
+}
+
+/// Its body's schema (shared with the callbacks that reuse the body).
+pub(crate) fn body_schema() -> Value {
+    super::common::body_schema(json!({ "consent": schema_ref("Consent") }), &["consent"])
 }
 
 // ---- samples ------------------------------------------------------------------------
@@ -315,10 +317,7 @@ mod tests {
     use super::*;
 
     fn validate(body: &Value) -> Result<crate::callbacks::Callback, Rejection> {
-        (DEF.validate)(
-            &serde_json::to_vec(body).unwrap(),
-            &ValidationPolicy::default(),
-        )
+        crate::callbacks::common::check(&DEF, body)
     }
 
     #[test]

@@ -4,13 +4,11 @@
 //! Response (`consent` required), so it is read by the same type ([`super::consent_handle`])
 //! with the same rules. Routed to the consent events queue, ordered by consent handle.
 
-use super::common::{schema_ref, Body, Metadata, ValidationPolicy};
-use super::consent_handle::{consent_warnings, simulated_consent, wire, ConsentHandleResponse};
+use super::common::ValidationPolicy;
+use super::consent_handle::{simulated_consent, ConsentHandleResponse};
 use super::{CallbackDef, Rng, SampleIds, Variant};
-use crate::domain::RequestId;
 use crate::error::Rejection;
 use crate::CallbackType;
-use serde::Serialize;
 use serde_json::{json, Value};
 
 pub static DEF: CallbackDef = CallbackDef {
@@ -31,48 +29,16 @@ pub static DEF: CallbackDef = CallbackDef {
 };
 pub const TYPE: CallbackType = CallbackType::of(&DEF);
 
+/// A consent body, answered to a status query: the same rules (a status answer without a
+/// status is the whole point missing) and the same ordering key as the consent's handle
+/// callbacks.
 fn validate(bytes: &[u8], policy: &ValidationPolicy) -> Result<super::Callback, Rejection> {
-    super::common::validate::<ConsentStatusResponse>(TYPE, bytes, policy)
-}
-
-/// Consent Status Response: a consent body, answered to a status query.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(transparent)]
-pub struct ConsentStatusResponse(pub ConsentHandleResponse);
-
-impl Body for ConsentStatusResponse {
-    type Wire = wire::ConsentHandleResponse;
-
-    fn parse(w: Self::Wire, policy: &ValidationPolicy) -> Result<Self, Rejection> {
-        ConsentHandleResponse::parse_wire(w, policy).map(ConsentStatusResponse)
-    }
-
-    fn metadata(&self) -> &Metadata {
-        &self.0.metadata
-    }
-
-    fn request_id(&self) -> &RequestId {
-        &self.0.request_id
-    }
-
-    /// In the same order as the consent's handle callbacks.
-    fn ordering_key(&self) -> Option<String> {
-        self.0.ordering_key()
-    }
-
-    /// A status answer without a status is the whole point missing: the same rules as a
-    /// consent handle's.
-    fn warnings(&self) -> Vec<String> {
-        consent_warnings(&self.0.consent, &self.0.response)
-    }
+    super::common::validate::<ConsentHandleResponse>(TYPE, bytes, policy)
 }
 
 /// Its OpenAPI components (`Consent` is the document's own).
 fn openapi() -> Value {
-    json!({ DEF.schema: super::common::body_schema(
-        json!({ "consent": schema_ref("Consent") }),
-        &["consent"],
-    )})
+    json!({ DEF.schema: super::consent_handle::body_schema() })
 }
 
 // ---- samples ------------------------------------------------------------------------
@@ -121,10 +87,7 @@ mod tests {
     use crate::callbacks::consent_handle;
 
     fn validate(body: &Value) -> Result<crate::callbacks::Callback, Rejection> {
-        (DEF.validate)(
-            &serde_json::to_vec(body).unwrap(),
-            &ValidationPolicy::default(),
-        )
+        crate::callbacks::common::check(&DEF, body)
     }
 
     #[test]

@@ -253,13 +253,18 @@ impl Body for DisbursementResponse {
 
 /// Its OpenAPI components (`Payment` is the document's own).
 fn openapi() -> Value {
-    json!({ DEF.schema: super::common::body_schema(
+    json!({ DEF.schema: body_schema() })
+}
+
+/// Its body's schema (shared with the callbacks that reuse the body).
+pub(crate) fn body_schema() -> Value {
+    super::common::body_schema(
         json!({
             "loanId": super::common::optional_schema(schema_ref("Reference")),
             "payment": schema_ref("Payment"),
         }),
         &["payment"],
-    )})
+    )
 }
 
 // ---- samples ------------------------------------------------------------------------
@@ -330,10 +335,7 @@ mod tests {
     use super::*;
 
     fn validate(body: &Value) -> Result<crate::callbacks::Callback, Rejection> {
-        (DEF.validate)(
-            &serde_json::to_vec(body).unwrap(),
-            &ValidationPolicy::default(),
-        )
+        crate::callbacks::common::check(&DEF, body)
     }
 
     #[test]

@@ -8,13 +8,11 @@
 //! the disbursement ledger (FIFO, one group per loan, so a loan's disbursement and status
 //! callbacks keep their order) and notifications.
 
-use super::common::{schema_ref, Body, Metadata, ValidationPolicy};
-use super::disbursement::{payment_warnings, simulated_payment, wire, DisbursementResponse};
+use super::common::ValidationPolicy;
+use super::disbursement::{simulated_payment, DisbursementResponse};
 use super::{CallbackDef, Rng, SampleIds, Variant};
-use crate::domain::RequestId;
 use crate::error::Rejection;
 use crate::CallbackType;
-use serde::Serialize;
 use serde_json::{json, Value};
 
 pub static DEF: CallbackDef = CallbackDef {
@@ -38,50 +36,16 @@ pub static DEF: CallbackDef = CallbackDef {
 };
 pub const TYPE: CallbackType = CallbackType::of(&DEF);
 
+/// A disbursement body, answered to a status query: the same rules (a status answer is
+/// acted on the same way) and the same ordering key, so it shares the loan's FIFO group
+/// with its Trigger Disbursement Response callbacks.
 fn validate(bytes: &[u8], policy: &ValidationPolicy) -> Result<super::Callback, Rejection> {
-    super::common::validate::<DisbursementStatusResponse>(TYPE, bytes, policy)
-}
-
-/// Trigger Disbursement Status Response: a disbursement body, answered to a status query.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(transparent)]
-pub struct DisbursementStatusResponse(pub DisbursementResponse);
-
-impl Body for DisbursementStatusResponse {
-    type Wire = wire::TriggerDisbursementResponse;
-
-    fn parse(w: Self::Wire, policy: &ValidationPolicy) -> Result<Self, Rejection> {
-        DisbursementResponse::parse_wire(w, policy).map(DisbursementStatusResponse)
-    }
-
-    fn metadata(&self) -> &Metadata {
-        &self.0.metadata
-    }
-
-    fn request_id(&self) -> &RequestId {
-        &self.0.request_id
-    }
-
-    /// In the same FIFO group as the loan's Trigger Disbursement Response callbacks.
-    fn ordering_key(&self) -> Option<String> {
-        self.0.ordering_key()
-    }
-
-    /// The same rules as a disbursement's: a status answer is acted on the same way.
-    fn warnings(&self) -> Vec<String> {
-        payment_warnings(&self.0.payment, &self.0.response)
-    }
+    super::common::validate::<DisbursementResponse>(TYPE, bytes, policy)
 }
 
 /// Its OpenAPI components (`Payment` is the document's own).
 fn openapi() -> Value {
-    json!({ DEF.schema: super::common::body_schema(
-        json!({
-            "loanId": super::common::optional_schema(schema_ref("Reference")),
-            "payment": schema_ref("Payment"),
-        }),
-        &["payment"],
-    )})
+    json!({ DEF.schema: super::disbursement::body_schema() })
 }
 
 // ---- samples ------------------------------------------------------------------------
@@ -139,10 +103,7 @@ mod tests {
     use crate::callbacks::disbursement;
 
     fn validate(body: &Value) -> Result<crate::callbacks::Callback, Rejection> {
-        (DEF.validate)(
-            &serde_json::to_vec(body).unwrap(),
-            &ValidationPolicy::default(),
-        )
+        crate::callbacks::common::check(&DEF, body)
     }
 
     #[test]

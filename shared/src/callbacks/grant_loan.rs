@@ -697,10 +697,7 @@ mod tests {
     use super::*;
 
     fn validate(body: &Value) -> Result<crate::callbacks::Callback, Rejection> {
-        (DEF.validate)(
-            &serde_json::to_vec(body).unwrap(),
-            &ValidationPolicy::default(),
-        )
+        crate::callbacks::common::check(&DEF, body)
     }
 
     fn refusal(body: &Value) -> (String, String) {

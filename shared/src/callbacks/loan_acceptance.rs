@@ -37,7 +37,7 @@ fn validate(bytes: &[u8], policy: &ValidationPolicy) -> Result<super::Callback, 
 }
 
 /// Maximum number of credential blocks in one callback.
-pub(crate) const MAX_CRED_BLOCKS: usize = 16;
+const MAX_CRED_BLOCKS: usize = 16;
 
 /// The wire shape, field for field with the v3 schemas (everything optional, `null` as
 /// absent, unknown attributes kept).
@@ -236,13 +236,18 @@ impl Body for LoanAcceptanceResponse {
 
 /// Its OpenAPI components (`CredBlock` and `OTPBlock` are the document's own).
 fn openapi() -> Value {
-    json!({ DEF.schema: super::common::body_schema(
+    json!({ DEF.schema: body_schema() })
+}
+
+/// Its body's schema (shared with the callbacks that reuse the body).
+pub(crate) fn body_schema() -> Value {
+    super::common::body_schema(
         json!({ "credBlock": {"oneOf": [
             schema_ref("CredBlock"),
             {"type": "array", "minItems": 1, "maxItems": MAX_CRED_BLOCKS, "items": schema_ref("CredBlock")}
         ]}}),
         &["credBlock"],
-    )})
+    )
 }
 
 // ---- samples ------------------------------------------------------------------------
@@ -300,10 +305,7 @@ mod tests {
     use crate::callbacks::SampleIds;
 
     fn validate(body: &Value) -> Result<crate::callbacks::Callback, Rejection> {
-        (DEF.validate)(
-            &serde_json::to_vec(body).unwrap(),
-            &ValidationPolicy::default(),
-        )
+        crate::callbacks::common::check(&DEF, body)
     }
 
     #[test]

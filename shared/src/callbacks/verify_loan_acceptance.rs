@@ -5,13 +5,12 @@
 //! by the same type ([`super::loan_acceptance`]). Its own rules: the outcome is
 //! `credBlock[i].data.status`. Routed to the loan-acceptance events queue.
 
-use super::common::{schema_ref, Body, Metadata, ValidationPolicy};
-use super::loan_acceptance::{wire, LoanAcceptanceResponse, MAX_CRED_BLOCKS};
+use super::common::ValidationPolicy;
+use super::loan_acceptance::LoanAcceptanceResponse;
 use super::{CallbackDef, Rng, SampleIds, Variant};
-use crate::domain::{OtpStatus, RequestId};
+use crate::domain::OtpStatus;
 use crate::error::Rejection;
 use crate::CallbackType;
-use serde::Serialize;
 use serde_json::{json, Value};
 
 pub static DEF: CallbackDef = CallbackDef {
@@ -33,60 +32,33 @@ pub static DEF: CallbackDef = CallbackDef {
 pub const TYPE: CallbackType = CallbackType::of(&DEF);
 
 fn validate(bytes: &[u8], policy: &ValidationPolicy) -> Result<super::Callback, Rejection> {
-    super::common::validate::<VerifyLoanAcceptanceResponse>(TYPE, bytes, policy)
+    super::common::validate_with(TYPE, bytes, policy, verdict_warnings)
 }
 
-/// Verify Loan Acceptance Response: a loan acceptance body whose `credBlock[i].data.status`
-/// is the verdict on the OTP.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(transparent)]
-pub struct VerifyLoanAcceptanceResponse(pub LoanAcceptanceResponse);
-
-impl Body for VerifyLoanAcceptanceResponse {
-    type Wire = wire::TriggerLoanAcceptanceResponse;
-
-    fn parse(w: Self::Wire, policy: &ValidationPolicy) -> Result<Self, Rejection> {
-        LoanAcceptanceResponse::parse_wire(w, policy).map(VerifyLoanAcceptanceResponse)
-    }
-
-    fn metadata(&self) -> &Metadata {
-        &self.0.metadata
-    }
-
-    fn request_id(&self) -> &RequestId {
-        &self.0.request_id
-    }
-
-    /// `OTPBlock.json` requires `status`, but Juspay's samples send `null` (README
-    /// "Validation rules"): a verdict that is missing or contradicts `response` is a
-    /// warning for consumers, not a refusal.
-    fn warnings(&self) -> Vec<String> {
-        let ok = self.0.response.is_ok();
-        let mut warnings = Vec::new();
-        for (i, block) in self.0.cred_block.iter().enumerate() {
-            match block.data.status {
-                None if ok => warnings.push(format!(
-                    "credBlock[{i}].data.status absent while response.error is \"0\""
-                )),
-                Some(OtpStatus::Success) if !ok => warnings.push(format!(
-                    "credBlock[{i}].data.status SUCCESS with a non-zero response.error"
-                )),
-                _ => {}
-            }
+/// Its rules, on loan acceptance's body: the outcome is `credBlock[i].data.status`.
+/// `OTPBlock.json` requires it, but Juspay's samples send `null` (README "Validation
+/// rules"): a verdict that is missing or contradicts `response` is a warning for consumers,
+/// not a refusal.
+fn verdict_warnings(body: &LoanAcceptanceResponse) -> Vec<String> {
+    let ok = body.response.is_ok();
+    let mut warnings = Vec::new();
+    for (i, block) in body.cred_block.iter().enumerate() {
+        match block.data.status {
+            None if ok => warnings.push(format!(
+                "credBlock[{i}].data.status absent while response.error is \"0\""
+            )),
+            Some(OtpStatus::Success) if !ok => warnings.push(format!(
+                "credBlock[{i}].data.status SUCCESS with a non-zero response.error"
+            )),
+            _ => {}
         }
-        warnings
     }
+    warnings
 }
 
 /// Its OpenAPI components (`CredBlock` and `OTPBlock` are the document's own).
 fn openapi() -> Value {
-    json!({ DEF.schema: super::common::body_schema(
-        json!({ "credBlock": {"oneOf": [
-            schema_ref("CredBlock"),
-            {"type": "array", "minItems": 1, "maxItems": MAX_CRED_BLOCKS, "items": schema_ref("CredBlock")}
-        ]}}),
-        &["credBlock"],
-    )})
+    json!({ DEF.schema: super::loan_acceptance::body_schema() })
 }
 
 // ---- samples ------------------------------------------------------------------------
@@ -143,10 +115,7 @@ mod tests {
     use super::*;
 
     fn validate(body: &Value) -> Result<crate::callbacks::Callback, Rejection> {
-        (DEF.validate)(
-            &serde_json::to_vec(body).unwrap(),
-            &ValidationPolicy::default(),
-        )
+        crate::callbacks::common::check(&DEF, body)
     }
 
     #[test]
