@@ -528,19 +528,80 @@ fn readable_trace_id(value: &Value) -> Option<TraceId> {
 /// as JSON with sorted keys, leaving out `metadata.timestamp` and `metadata.traceId`, which
 /// a lender's retry may renew.
 pub fn payload_hash(payload: &Value) -> String {
-    let mut value = payload.clone();
-    if let Some(meta) = value.get_mut("metadata").and_then(Value::as_object_mut) {
-        meta.remove("timestamp");
-        meta.remove("traceId");
+    // Written straight into the hasher, the same bytes as serialising a canonical copy
+    // (keys in order, numbers canonical) without building one.
+    let mut hasher = HashWriter(Sha256::new());
+    write_canonical(&mut hasher, payload, true).expect("hashing never fails to write");
+    hex::encode(hasher.0.finalize())
+}
+
+/// `io::Write` into a SHA-256.
+struct HashWriter(Sha256);
+
+impl std::io::Write for HashWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.update(buf);
+        Ok(buf.len())
     }
-    canonical_numbers(&mut value);
-    // serde_json's Map is ordered by key (no `preserve_order`), so this is canonical.
-    let canonical = serde_json::to_vec(&value).expect("values always serialise");
-    hex::encode(Sha256::digest(&canonical))
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Compact JSON of `value` with sorted keys (serde_json's `Map` is ordered by key) and
+/// canonical numbers; at the root, `metadata.timestamp` and `metadata.traceId` left out.
+fn write_canonical(
+    w: &mut impl std::io::Write,
+    value: &Value,
+    root: bool,
+) -> serde_json::Result<()> {
+    match value {
+        Value::Number(n) => match canonical_number(&n.to_string()).parse::<serde_json::Number>() {
+            Ok(c) => serde_json::to_writer(&mut *w, &c),
+            Err(_) => serde_json::to_writer(&mut *w, n),
+        },
+        Value::Array(items) => {
+            w.write_all(b"[").map_err(serde_json::Error::io)?;
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    w.write_all(b",").map_err(serde_json::Error::io)?;
+                }
+                write_canonical(w, item, false)?;
+            }
+            w.write_all(b"]").map_err(serde_json::Error::io)
+        }
+        Value::Object(map) => {
+            w.write_all(b"{").map_err(serde_json::Error::io)?;
+            let mut first = true;
+            for (key, item) in map {
+                if !first {
+                    w.write_all(b",").map_err(serde_json::Error::io)?;
+                }
+                first = false;
+                serde_json::to_writer(&mut *w, key)?;
+                w.write_all(b":").map_err(serde_json::Error::io)?;
+                match item {
+                    Value::Object(meta) if root && key == "metadata" => {
+                        let kept: serde_json::Map<String, Value> = meta
+                            .iter()
+                            .filter(|(k, _)| *k != "timestamp" && *k != "traceId")
+                            .map(|(k, v)| (k.clone(), v.clone()))
+                            .collect();
+                        write_canonical(w, &Value::Object(kept), false)?
+                    }
+                    _ => write_canonical(w, item, false)?,
+                }
+            }
+            w.write_all(b"}").map_err(serde_json::Error::io)
+        }
+        other => serde_json::to_writer(&mut *w, other),
+    }
 }
 
 /// Numbers hash by value, whatever their spelling: each becomes [`canonical_number`].
-fn canonical_numbers(value: &mut Value) {
+/// (The reference the streaming hash is tested against.)
+#[cfg(test)]
+pub(crate) fn canonical_numbers(value: &mut Value) {
     match value {
         Value::Number(n) => {
             let canonical = canonical_number(&n.to_string());

@@ -893,7 +893,7 @@ mod hostile_input {
         Ok(())
     }
 
-    fn json_value() -> impl Strategy<Value = Value> {
+    pub(super) fn json_value() -> impl Strategy<Value = Value> {
         let leaf = prop_oneof![
             Just(Value::Null),
             any::<bool>().prop_map(Value::Bool),
@@ -1055,6 +1055,43 @@ mod exact_numbers {
             ("7", "7"),
         ] {
             assert_eq!(canonical_number(a), b, "{a}");
+        }
+    }
+
+    /// The hash as it was first defined: a canonical copy, serialised, hashed. Stored
+    /// records carry it, so the streaming hash must give the very same digest.
+    fn reference_hash(payload: &Value) -> String {
+        use sha2::{Digest, Sha256};
+        let mut value = payload.clone();
+        if let Some(meta) = value.get_mut("metadata").and_then(Value::as_object_mut) {
+            meta.remove("timestamp");
+            meta.remove("traceId");
+        }
+        crate::service::canonical_numbers(&mut value);
+        hex::encode(Sha256::digest(serde_json::to_vec(&value).unwrap()))
+    }
+
+    #[test]
+    fn the_streamed_hash_is_the_hash_of_the_canonical_copy() {
+        let mut bodies: Vec<Value> = crate::callbacks::REGISTRY
+            .iter()
+            .map(|t| crate::testing::sample_body(*t, "hash-1"))
+            .collect();
+        bodies.push(serde_json::from_str(
+            r#"{"metadata":{"timestamp":"x","traceId":"y","a\"b":[1E3,-0,1.50,"é\u0001",null,true]},
+                "n":{"metadata":{"timestamp":"kept below the root"}},"big":12345678901234567890123,"e":[],"o":{}}"#,
+        ).unwrap());
+        for body in bodies {
+            assert_eq!(payload_hash(&body), reference_hash(&body), "{body}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_streamed_hash_agrees_with_the_reference_on_any_json(v in super::hostile_input::json_value()) {
+            proptest::prop_assert_eq!(payload_hash(&v), reference_hash(&v));
+            let under_metadata = json!({"metadata": {"timestamp": "t", "traceId": "i", "v": v.clone()}, "v": v});
+            proptest::prop_assert_eq!(payload_hash(&under_metadata), reference_hash(&under_metadata));
         }
     }
 
