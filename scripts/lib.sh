@@ -80,3 +80,28 @@ import json, sys
 names = sorted(p["name"] for p in json.load(sys.stdin)["packages"] if "/functions/" in p["manifest_path"])
 print(" ".join(("-p " + n) if sys.argv[1:] == ["--flags"] else n for n in names))' "$@"
 }
+
+# disk_check GB WHAT: fail early, with what to do, unless the build output ($TARGET_DIR and
+# the checkout's .aws-sam) can grow to GB gibibytes on its disk; a build that runs out of
+# disk dies much later, in the linker (`ld terminated with signal 7 [Bus error]`).
+disk_check() {
+  local need_gb="$1" what="$2" used_kb free_kb need_kb
+  mkdir -p "$TARGET_DIR"
+  used_kb=$(du -sk "$TARGET_DIR" .aws-sam 2>/dev/null | awk '{s += $1} END {print s + 0}')
+  free_kb=$(df -Pk "$TARGET_DIR" | awk 'NR == 2 {print $4}')
+  need_kb=$(( need_gb * 1024 * 1024 - used_kb ))
+  printf 'disk: build output %s GiB so far, %s GiB free on the disk of %s\n' \
+    "$(( used_kb / 1048576 ))" "$(( free_kb / 1048576 ))" "$TARGET_DIR"
+  if [ "$need_kb" -gt "$free_kb" ]; then
+    echo "$what needs about $need_gb GiB of build output (now $(( used_kb / 1048576 )) GiB) and the disk has $(( free_kb / 1048576 )) GiB free." >&2
+    echo "Free some space, or set CARGO_TARGET_DIR to a directory on a larger disk." >&2
+    return 1
+  fi
+}
+
+# disk_report: how much the build output takes (printed at the end of long commands).
+disk_report() {
+  local kb
+  kb=$(du -sk "$TARGET_DIR" .aws-sam 2>/dev/null | awk '{s += $1} END {print s + 0}')
+  printf 'build output: %s MiB in %s and .aws-sam\n' "$(( kb / 1024 ))" "$TARGET_DIR"
+}

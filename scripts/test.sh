@@ -14,6 +14,9 @@ python3 scripts/check-tree.py
 
 bootstrap_tools
 
+step "disk space for the build output"
+disk_check 12 "make test"
+
 step "formatting (cargo fmt --check)"
 cargo fmt --all -- --check
 
@@ -49,4 +52,5 @@ step "sam build: one arm64 bootstrap per function (release, several minutes)"
 bash scripts/sam-build.sh dev
 
 echo
+disk_report
 echo "all tests passed in $(( $(date +%s) - started )) s"

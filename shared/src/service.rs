@@ -570,32 +570,39 @@ fn write_canonical(
             }
             w.write_all(b"]").map_err(serde_json::Error::io)
         }
-        Value::Object(map) => {
-            w.write_all(b"{").map_err(serde_json::Error::io)?;
-            let mut first = true;
-            for (key, item) in map {
-                if !first {
-                    w.write_all(b",").map_err(serde_json::Error::io)?;
-                }
-                first = false;
-                serde_json::to_writer(&mut *w, key)?;
-                w.write_all(b":").map_err(serde_json::Error::io)?;
-                match item {
-                    Value::Object(meta) if root && key == "metadata" => {
-                        let kept: serde_json::Map<String, Value> = meta
-                            .iter()
-                            .filter(|(k, _)| *k != "timestamp" && *k != "traceId")
-                            .map(|(k, v)| (k.clone(), v.clone()))
-                            .collect();
-                        write_canonical(w, &Value::Object(kept), false)?
-                    }
-                    _ => write_canonical(w, item, false)?,
-                }
-            }
-            w.write_all(b"}").map_err(serde_json::Error::io)
-        }
+        Value::Object(map) => write_object(w, map, &[], root),
         other => serde_json::to_writer(&mut *w, other),
     }
+}
+
+/// Members of the root's `metadata` the hash leaves out: they differ between a lender's
+/// retries of one callback.
+const UNHASHED_METADATA: &[&str] = &["timestamp", "traceId"];
+
+/// An object of [`write_canonical`], without the members named in `skip`.
+fn write_object(
+    w: &mut impl std::io::Write,
+    map: &serde_json::Map<String, Value>,
+    skip: &[&str],
+    root: bool,
+) -> serde_json::Result<()> {
+    w.write_all(b"{").map_err(serde_json::Error::io)?;
+    let mut first = true;
+    for (key, item) in map.iter().filter(|(k, _)| !skip.contains(&k.as_str())) {
+        if !first {
+            w.write_all(b",").map_err(serde_json::Error::io)?;
+        }
+        first = false;
+        serde_json::to_writer(&mut *w, key)?;
+        w.write_all(b":").map_err(serde_json::Error::io)?;
+        match item {
+            Value::Object(meta) if root && key == "metadata" => {
+                write_object(w, meta, UNHASHED_METADATA, false)?
+            }
+            _ => write_canonical(w, item, false)?,
+        }
+    }
+    w.write_all(b"}").map_err(serde_json::Error::io)
 }
 
 /// Numbers hash by value, whatever their spelling: each becomes [`canonical_number`].

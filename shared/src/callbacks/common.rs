@@ -110,11 +110,6 @@ pub(crate) fn validate_with<B: Body>(
 
 // ---- helpers: attach the attribute path to a parse failure ----------------------------
 
-/// Every attribute type parses from the string the lender sent.
-pub(crate) trait ParseField: Sized {
-    fn parse_field(s: String) -> Result<Self, Invalid>;
-}
-
 macro_rules! parse_owned {
     ($($t:ty),*) => { $(impl ParseField for $t { fn parse_field(s: String) -> Result<Self, Invalid> { <$t>::parse(s) } })* };
 }
@@ -132,17 +127,8 @@ parse_owned!(
     Secret,
     Otp
 );
-parse_borrowed!(
-    OcenTimestamp,
-    Amount,
-    MaskedPhoneNumber,
-    PaymentStatus,
-    PaymentMethod,
-    ConsentStatus,
-    ConsentFetchType,
-    OtpStatus,
-    CredType
-);
+// The spec's enums and a module's own implement it in `ocen_enum!`.
+parse_borrowed!(OcenTimestamp, Amount, MaskedPhoneNumber);
 
 /// A required attribute: absent or `null` is `GEN5001` naming it.
 pub(crate) fn required<T: ParseField>(v: Option<String>, field: &str) -> Result<T, Rejection> {

@@ -160,11 +160,30 @@ pub struct LspInfo {
     pub extra: Extra,
 }
 
-impl ConsentHandleResponse {
-    pub(crate) fn parse_wire(
-        w: wire::ConsentHandleResponse,
-        policy: &ValidationPolicy,
-    ) -> Result<Self, Rejection> {
+/// consent.json requires none of its attributes: these are this service's rules, passed on
+/// as warnings.
+pub(crate) fn consent_warnings(consent: &Consent, response: &LenderResponse) -> Vec<String> {
+    let mut warnings = Vec::new();
+    if consent.consent_status.is_none() {
+        warnings.push("consent.consentStatus absent".to_string());
+    }
+    if consent.consent_status == Some(ConsentStatus::Ready) {
+        if !response.is_ok() {
+            warnings.push("consent.consentStatus READY with a non-zero response.error".to_string());
+        }
+        if consent.consent_handle.is_none() {
+            warnings.push(
+                "consent.consentHandle absent while consent.consentStatus is READY".to_string(),
+            );
+        }
+    }
+    warnings
+}
+
+impl Body for ConsentHandleResponse {
+    type Wire = wire::ConsentHandleResponse;
+
+    fn parse(w: Self::Wire, policy: &ValidationPolicy) -> Result<Self, Rejection> {
         let metadata = Metadata::parse(w.metadata, policy)?;
         let request_id = required(w.request_id, "requestId")?;
         let response = LenderResponse::parse(w.response)?;
@@ -203,34 +222,6 @@ impl ConsentHandleResponse {
             consent,
             extra: w.extra,
         })
-    }
-}
-
-/// consent.json requires none of its attributes: these are this service's rules, passed on
-/// as warnings.
-pub(crate) fn consent_warnings(consent: &Consent, response: &LenderResponse) -> Vec<String> {
-    let mut warnings = Vec::new();
-    if consent.consent_status.is_none() {
-        warnings.push("consent.consentStatus absent".to_string());
-    }
-    if consent.consent_status == Some(ConsentStatus::Ready) {
-        if !response.is_ok() {
-            warnings.push("consent.consentStatus READY with a non-zero response.error".to_string());
-        }
-        if consent.consent_handle.is_none() {
-            warnings.push(
-                "consent.consentHandle absent while consent.consentStatus is READY".to_string(),
-            );
-        }
-    }
-    warnings
-}
-
-impl Body for ConsentHandleResponse {
-    type Wire = wire::ConsentHandleResponse;
-
-    fn parse(w: Self::Wire, policy: &ValidationPolicy) -> Result<Self, Rejection> {
-        Self::parse_wire(w, policy)
     }
 
     fn metadata(&self) -> &Metadata {

@@ -157,11 +157,37 @@ pub struct Payment {
     pub extra: Extra,
 }
 
-impl DisbursementResponse {
-    pub(crate) fn parse_wire(
-        w: wire::TriggerDisbursementResponse,
-        policy: &ValidationPolicy,
-    ) -> Result<Self, Rejection> {
+/// This service's own rules for a disbursement (payment.json requires only `id`): each one
+/// not met is a warning for consumers, not a refusal.
+pub(crate) fn payment_warnings(payment: &Payment, response: &LenderResponse) -> Vec<String> {
+    let mut w = Vec::new();
+    if response.is_ok() && payment.status.is_none() {
+        w.push("payment.status absent while response.error is \"0\"".to_string());
+    }
+    if payment.status == Some(PaymentStatus::Success) {
+        if !response.is_ok() {
+            w.push("payment.status SUCCESS with a non-zero response.error".to_string());
+        }
+        if payment.txn_ref_no.is_none() {
+            w.push("payment.txnRefNo absent while payment.status is SUCCESS".to_string());
+        }
+        match payment.total_amount {
+            None => {
+                w.push("payment.totalAmount absent while payment.status is SUCCESS".to_string())
+            }
+            Some(a) if a.is_zero() => {
+                w.push("payment.totalAmount is 0.00 while payment.status is SUCCESS".to_string())
+            }
+            Some(_) => {}
+        }
+    }
+    w
+}
+
+impl Body for DisbursementResponse {
+    type Wire = wire::TriggerDisbursementResponse;
+
+    fn parse(w: Self::Wire, policy: &ValidationPolicy) -> Result<Self, Rejection> {
         let metadata = Metadata::parse(w.metadata, policy)?;
         let request_id = required(w.request_id, "requestId")?;
         let response = LenderResponse::parse(w.response)?;
@@ -196,41 +222,6 @@ impl DisbursementResponse {
             payment,
             extra: w.extra,
         })
-    }
-}
-
-/// This service's own rules for a disbursement (payment.json requires only `id`): each one
-/// not met is a warning for consumers, not a refusal.
-pub(crate) fn payment_warnings(payment: &Payment, response: &LenderResponse) -> Vec<String> {
-    let mut w = Vec::new();
-    if response.is_ok() && payment.status.is_none() {
-        w.push("payment.status absent while response.error is \"0\"".to_string());
-    }
-    if payment.status == Some(PaymentStatus::Success) {
-        if !response.is_ok() {
-            w.push("payment.status SUCCESS with a non-zero response.error".to_string());
-        }
-        if payment.txn_ref_no.is_none() {
-            w.push("payment.txnRefNo absent while payment.status is SUCCESS".to_string());
-        }
-        match payment.total_amount {
-            None => {
-                w.push("payment.totalAmount absent while payment.status is SUCCESS".to_string())
-            }
-            Some(a) if a.is_zero() => {
-                w.push("payment.totalAmount is 0.00 while payment.status is SUCCESS".to_string())
-            }
-            Some(_) => {}
-        }
-    }
-    w
-}
-
-impl Body for DisbursementResponse {
-    type Wire = wire::TriggerDisbursementResponse;
-
-    fn parse(w: Self::Wire, policy: &ValidationPolicy) -> Result<Self, Rejection> {
-        Self::parse_wire(w, policy)
     }
 
     fn metadata(&self) -> &Metadata {

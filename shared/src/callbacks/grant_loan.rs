@@ -13,12 +13,11 @@
 //! `noOfInstallments` but its property is spelled `noOfInstallment`, so neither is required.
 
 use super::common::{
-    optional, present, required, schema_ref, Body, LenderResponse, Metadata, ParseField,
-    ValidationPolicy,
+    optional, present, required, schema_ref, Body, LenderResponse, Metadata, ValidationPolicy,
 };
 use super::{CallbackDef, Rng, SampleIds, Variant};
 use crate::domain::*;
-use crate::error::{ErrorCode, Invalid, Rejection};
+use crate::error::{ErrorCode, Rejection};
 use crate::wire::Extra;
 use crate::CallbackType;
 use serde::Serialize;
@@ -97,20 +96,6 @@ crate::domain::ocen_enum!(
 crate::domain::ocen_enum!(
     /// `actionRequired[i].actionType`.
     ActionType { AddDocument = "ADD_DOCUMENT", ResubmitDocument = "RESUBMIT_DOCUMENT", Other = "OTHER" }
-);
-
-macro_rules! parse_enum_fields {
-    ($($t:ty),*) => { $(impl ParseField for $t { fn parse_field(s: String) -> Result<Self, Invalid> { <$t>::parse(&s) } })* };
-}
-parse_enum_fields!(
-    LoanStatus,
-    InterestType,
-    TenureUnit,
-    ScheduleType,
-    Frequency,
-    PlanStatus,
-    RejectionReason,
-    ActionType
 );
 
 /// The wire shape, field for field with the v3 schemas (everything optional, `null` as
@@ -334,56 +319,6 @@ pub struct ActionReference {
     pub extra: Extra,
 }
 
-impl GrantLoanResponse {
-    fn parse_wire(
-        w: wire::GrantLoanResponse,
-        policy: &ValidationPolicy,
-    ) -> Result<Self, Rejection> {
-        let metadata = Metadata::parse(w.metadata, policy)?;
-        let request_id = required(w.request_id, "requestId")?;
-        let response = LenderResponse::parse(w.response)?;
-        let loan_id = required(w.loan_id, "loanId")?;
-        let terms = LoanTerms::parse(present(w.terms, "terms")?)?;
-        let disbursement =
-            ChosenPlan::parse(present(w.disbursement, "disbursement")?, "disbursement")?;
-        let repayment = ChosenPlan::parse(present(w.repayment, "repayment")?, "repayment")?;
-        let loan_status = required(w.loan_status, "loanStatus")?;
-        let rejection_details = list(w.rejection_details, "rejectionDetails", |r, at| {
-            Ok(RejectionDetail {
-                reason: required(r.reason, &format!("{at}.reason"))?,
-                description: required(r.description, &format!("{at}.description"))?,
-                extra: r.extra,
-            })
-        })?;
-        let action_required = list(w.action_required, "actionRequired", |a, at| {
-            let reference = present(a.reference, &format!("{at}.reference"))?;
-            Ok(ActionRequired {
-                action_type: required(a.action_type, &format!("{at}.actionType"))?,
-                description: required(a.description, &format!("{at}.description"))?,
-                reference: ActionReference {
-                    object: required(reference.object, &format!("{at}.reference.object"))?,
-                    value: required(reference.value, &format!("{at}.reference.value"))?,
-                    extra: reference.extra,
-                },
-                extra: a.extra,
-            })
-        })?;
-        Ok(GrantLoanResponse {
-            metadata,
-            request_id,
-            response,
-            loan_id,
-            terms,
-            disbursement,
-            repayment,
-            loan_status,
-            rejection_details,
-            action_required,
-            extra: w.extra,
-        })
-    }
-}
-
 /// An optional list, each entry parsed at `name[i]`; at most [`MAX_LIST_ENTRIES`].
 fn list<W, T>(
     v: Option<Vec<W>>,
@@ -467,7 +402,48 @@ impl Body for GrantLoanResponse {
     type Wire = wire::GrantLoanResponse;
 
     fn parse(w: Self::Wire, policy: &ValidationPolicy) -> Result<Self, Rejection> {
-        Self::parse_wire(w, policy)
+        let metadata = Metadata::parse(w.metadata, policy)?;
+        let request_id = required(w.request_id, "requestId")?;
+        let response = LenderResponse::parse(w.response)?;
+        let loan_id = required(w.loan_id, "loanId")?;
+        let terms = LoanTerms::parse(present(w.terms, "terms")?)?;
+        let disbursement =
+            ChosenPlan::parse(present(w.disbursement, "disbursement")?, "disbursement")?;
+        let repayment = ChosenPlan::parse(present(w.repayment, "repayment")?, "repayment")?;
+        let loan_status = required(w.loan_status, "loanStatus")?;
+        let rejection_details = list(w.rejection_details, "rejectionDetails", |r, at| {
+            Ok(RejectionDetail {
+                reason: required(r.reason, &format!("{at}.reason"))?,
+                description: required(r.description, &format!("{at}.description"))?,
+                extra: r.extra,
+            })
+        })?;
+        let action_required = list(w.action_required, "actionRequired", |a, at| {
+            let reference = present(a.reference, &format!("{at}.reference"))?;
+            Ok(ActionRequired {
+                action_type: required(a.action_type, &format!("{at}.actionType"))?,
+                description: required(a.description, &format!("{at}.description"))?,
+                reference: ActionReference {
+                    object: required(reference.object, &format!("{at}.reference.object"))?,
+                    value: required(reference.value, &format!("{at}.reference.value"))?,
+                    extra: reference.extra,
+                },
+                extra: a.extra,
+            })
+        })?;
+        Ok(GrantLoanResponse {
+            metadata,
+            request_id,
+            response,
+            loan_id,
+            terms,
+            disbursement,
+            repayment,
+            loan_status,
+            rejection_details,
+            action_required,
+            extra: w.extra,
+        })
     }
 
     fn metadata(&self) -> &Metadata {

@@ -143,39 +143,6 @@ pub struct OtpData {
     pub extra: Extra,
 }
 
-impl LoanAcceptanceResponse {
-    pub(crate) fn parse_wire(
-        w: wire::TriggerLoanAcceptanceResponse,
-        policy: &ValidationPolicy,
-    ) -> Result<Self, Rejection> {
-        let metadata = Metadata::parse(w.metadata, policy)?;
-        let request_id = required(w.request_id, "requestId")?;
-        let response = LenderResponse::parse(w.response)?;
-        let blocks = present(w.cred_block, "credBlock")?.into_vec();
-        if blocks.is_empty() {
-            return Err(Invalid::Missing.at("credBlock"));
-        }
-        if blocks.len() > MAX_CRED_BLOCKS {
-            return Err(Rejection::new(
-                ErrorCode::InvalidAttributeLength,
-                format!("credBlock has more than {MAX_CRED_BLOCKS} entries"),
-            ));
-        }
-        let cred_block = blocks
-            .into_iter()
-            .enumerate()
-            .map(|(i, b)| CredBlock::parse(b, &format!("credBlock[{i}]")))
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(LoanAcceptanceResponse {
-            metadata,
-            request_id,
-            response,
-            cred_block,
-            extra: w.extra,
-        })
-    }
-}
-
 impl CredBlock {
     fn parse(w: wire::CredBlock, at: &str) -> Result<CredBlock, Rejection> {
         let cred_type = required(w.cred_type, &format!("{at}.type"))?;
@@ -209,7 +176,31 @@ impl Body for LoanAcceptanceResponse {
     type Wire = wire::TriggerLoanAcceptanceResponse;
 
     fn parse(w: Self::Wire, policy: &ValidationPolicy) -> Result<Self, Rejection> {
-        Self::parse_wire(w, policy)
+        let metadata = Metadata::parse(w.metadata, policy)?;
+        let request_id = required(w.request_id, "requestId")?;
+        let response = LenderResponse::parse(w.response)?;
+        let blocks = present(w.cred_block, "credBlock")?.into_vec();
+        if blocks.is_empty() {
+            return Err(Invalid::Missing.at("credBlock"));
+        }
+        if blocks.len() > MAX_CRED_BLOCKS {
+            return Err(Rejection::new(
+                ErrorCode::InvalidAttributeLength,
+                format!("credBlock has more than {MAX_CRED_BLOCKS} entries"),
+            ));
+        }
+        let cred_block = blocks
+            .into_iter()
+            .enumerate()
+            .map(|(i, b)| CredBlock::parse(b, &format!("credBlock[{i}]")))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(LoanAcceptanceResponse {
+            metadata,
+            request_id,
+            response,
+            cred_block,
+            extra: w.extra,
+        })
     }
 
     fn metadata(&self) -> &Metadata {

@@ -24,6 +24,12 @@ macro_rules! ocen_enum {
             }
         }
 
+        impl $crate::domain::ParseField for $name {
+            fn parse_field(s: String) -> Result<Self, $crate::error::Invalid> {
+                Self::parse(&s)
+            }
+        }
+
         impl ::std::fmt::Display for $name {
             fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                 f.write_str(self.as_str())

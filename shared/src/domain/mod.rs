@@ -25,3 +25,9 @@ pub use text::{
     ApiVersion, LenderErrorCode, OrgId, Otp, Reference, RequestId, Secret, Text, TraceId,
 };
 pub use timestamp::{OcenTimestamp, IST};
+
+/// Every attribute type parses from the string the lender sent (the callbacks' helpers
+/// attach the attribute's path to a failure).
+pub(crate) trait ParseField: Sized {
+    fn parse_field(s: String) -> Result<Self, crate::error::Invalid>;
+}
