@@ -87,7 +87,7 @@ print(" ".join(("-p " + n) if sys.argv[1:] == ["--flags"] else n for n in names)
 disk_check() {
   local need_gb="$1" what="$2" used_kb free_kb need_kb
   mkdir -p "$TARGET_DIR"
-  used_kb=$(du -sk "$TARGET_DIR" .aws-sam 2>/dev/null | awk '{s += $1} END {print s + 0}')
+  used_kb=$({ du -sk "$TARGET_DIR" .aws-sam 2>/dev/null || true; } | awk '{s += $1} END {print s + 0}')
   free_kb=$(df -Pk "$TARGET_DIR" | awk 'NR == 2 {print $4}')
   need_kb=$(( need_gb * 1024 * 1024 - used_kb ))
   printf 'disk: build output %s GiB so far, %s GiB free on the disk of %s\n' \
@@ -102,6 +102,6 @@ disk_check() {
 # disk_report: how much the build output takes (printed at the end of long commands).
 disk_report() {
   local kb
-  kb=$(du -sk "$TARGET_DIR" .aws-sam 2>/dev/null | awk '{s += $1} END {print s + 0}')
+  kb=$({ du -sk "$TARGET_DIR" .aws-sam 2>/dev/null || true; } | awk '{s += $1} END {print s + 0}')
   printf 'build output: %s MiB in %s and .aws-sam\n' "$(( kb / 1024 ))" "$TARGET_DIR"
 }
