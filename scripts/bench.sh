@@ -1,23 +1,46 @@
 #!/usr/bin/env bash
 # Every performance figure of the README, measured on this machine in one go:
 #   1. criterion: in-process handler cost per callback type, signature verification per scheme
+#   1b. instructions: instructions per callback type under callgrind (load-independent)
 #   2. ack-path efficiency against a local AWS endpoint (moto_server)
 #   3. cold start of the release function binary under a Lambda Runtime API emulator
 #   4. binary size per function (cargo lambda build --release --arm64)
 #   5. a simulator load run against the local stack with --verify
-# Usage: scripts/bench.sh [criterion] [ack] [cold] [size] [load]   (no argument: all five)
+# Usage: scripts/bench.sh [criterion] [instructions] [ack] [cold] [size] [load]   (none: all)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
 mkdir -p .local
 bootstrap_tools
-STEPS="${*:-criterion ack cold size load}"
+STEPS="${*:-criterion instructions ack cold size load}"
 want() { [[ " $STEPS " == *" $1 "* ]]; }
 
 if want criterion; then
 step "criterion benches (shared/benches/pipeline.rs)"
 cargo bench -p ocen-shared --features testing --bench pipeline -- --warm-up-time 1 --measurement-time 5 \
   | grep -E '^[a-zA-Z].*|time:' | grep -v '^Benchmarking' | grep -vE '^(Found|Gnuplot|  [0-9]+ \()' || true
+fi
+
+if want instructions; then
+step "instructions per callback (callgrind; the same pipeline as the criterion bench)"
+command -v valgrind >/dev/null || { echo "needs valgrind (Debian: apt-get install valgrind)" >&2; exit 1; }
+# Symbols for callgrind's function filter (the bench profile inherits release's strip).
+export CARGO_PROFILE_BENCH_STRIP=none CARGO_PROFILE_BENCH_DEBUG=line-tables-only
+bin=$(cargo bench -q -p ocen-shared --features testing --bench instructions --no-run --message-format=json \
+  | python3 -c 'import json,sys; print([m["executable"] for m in map(json.loads, sys.stdin) if m.get("executable")][0])')
+unset CARGO_PROFILE_BENCH_STRIP CARGO_PROFILE_BENCH_DEBUG
+# Counted over the whole run, twice (N and 3N callbacks): the difference is N × 2 callbacks,
+# without the runtime's and the sample's setup.
+n="${INSTRUCTIONS_N:-100}"
+count() {
+  valgrind --tool=callgrind --callgrind-out-file=/dev/null "$bin" "$1" "$2" 2>&1 \
+    | sed -n 's/.*Collected : \([0-9]*\).*/\1/p'
+}
+for t in $("$bin" --list); do
+  one=$(count "$t" "$n"); three=$(count "$t" $(( 3 * n )))
+  [ -n "$one" ] && [ -n "$three" ] || { echo "callgrind printed no count for $t" >&2; exit 1; }
+  printf '%-36s %8d instructions per callback\n' "$t" $(( (three - one) / (2 * n) ))
+done
 fi
 
 step "starting a local AWS endpoint"

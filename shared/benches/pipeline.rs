@@ -2,30 +2,13 @@
 //! type, with a store that accepts everything in memory; and signature verification per
 //! scheme. `cargo bench -p ocen-shared --features testing --bench pipeline`.
 
-use async_trait::async_trait;
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use ocen_shared::auth::signing::SigningKey;
 use ocen_shared::auth::{AuthMode, LenderRegistry};
-use ocen_shared::store::{IdempotencyStore, NewRecord, PutOutcome, StoreError, StoredRecord};
-use ocen_shared::testing::{config, sample_body};
+use ocen_shared::testing::{config, sample_body, AcceptAll};
 use ocen_shared::{CallbackService, CallbackType, Inbound};
 use std::hint::black_box;
 use std::sync::Arc;
-
-/// Accepts every record without keeping it: the bench measures the pipeline, not a map.
-struct AcceptAll;
-
-#[async_trait]
-impl IdempotencyStore for AcceptAll {
-    async fn get_record(&self, _: &str) -> Result<Option<StoredRecord>, StoreError> {
-        Ok(None)
-    }
-
-    async fn put_if_absent(&self, record: &NewRecord) -> Result<PutOutcome, StoreError> {
-        black_box(record);
-        Ok(PutOutcome::Inserted)
-    }
-}
 
 fn registry(v3: &SigningKey, v4: &SigningKey) -> LenderRegistry {
     let json = serde_json::json!({"lenders": [

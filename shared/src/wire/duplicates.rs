@@ -94,15 +94,47 @@ impl<'de> Visitor<'de> for UniqueVisitor {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Unique, A::Error> {
-        let mut seen: HashSet<Cow<'de, str>> = HashSet::new();
+        let mut seen = Seen::default();
         while let Some(name) = map.next_key::<Cow<'de, str>>()? {
-            if seen.contains(&name) {
+            if let Err(name) = seen.insert(name) {
                 return Err(A::Error::custom(format!("{DUPLICATE_MARK}{name}")));
             }
             map.next_value::<Unique>()?;
-            seen.insert(name);
         }
         Ok(Unique)
+    }
+}
+
+/// The names of one object so far. A callback's objects have a handful of members, which
+/// a scan of a short list checks faster than hashing each name; an object with more than
+/// [`Seen::SCAN`] members switches to a hash set, so a hostile body with thousands of
+/// members stays linear.
+#[derive(Default)]
+struct Seen<'de> {
+    few: Vec<Cow<'de, str>>,
+    many: Option<HashSet<Cow<'de, str>>>,
+}
+
+impl<'de> Seen<'de> {
+    const SCAN: usize = 16;
+
+    /// Adds a name; gives it back as the error when the object already has it.
+    fn insert(&mut self, name: Cow<'de, str>) -> Result<(), Cow<'de, str>> {
+        if let Some(set) = &mut self.many {
+            if set.contains(&name) {
+                return Err(name);
+            }
+            set.insert(name);
+        } else if self.few.contains(&name) {
+            return Err(name);
+        } else if self.few.len() < Self::SCAN {
+            self.few.push(name);
+        } else {
+            let mut set: HashSet<_> = self.few.drain(..).collect();
+            set.insert(name);
+            self.many = Some(set);
+        }
+        Ok(())
     }
 }
 
@@ -118,6 +150,23 @@ mod tests {
         assert_eq!((d.path.as_str(), d.name.as_str()), ("consent.a[0]", "k"));
         let escaped = find_duplicate(br#"{"a":1,"\u0061":2}"#).unwrap_err();
         assert_eq!(escaped.name, "a", "an escaped spelling is the same name");
+    }
+
+    #[test]
+    fn a_repeat_is_found_in_objects_of_any_size() {
+        for members in [1, 15, 16, 17, 40, 5000] {
+            let names: Vec<String> = (0..members).map(|i| format!("\"m{i}\":{i}")).collect();
+            let unique = format!("{{{}}}", names.join(","));
+            assert!(
+                find_duplicate(unique.as_bytes()).is_ok(),
+                "{members} members"
+            );
+            for repeat in [0, members / 2, members - 1] {
+                let body = format!("{{{},\"m{repeat}\":0}}", names.join(","));
+                let d = find_duplicate(body.as_bytes()).unwrap_err();
+                assert_eq!(d.name, format!("m{repeat}"), "{members} members");
+            }
+        }
     }
 
     #[test]
