@@ -24,11 +24,9 @@ fi
 if want instructions; then
 step "instructions per callback (callgrind; the same pipeline as the criterion bench)"
 command -v valgrind >/dev/null || { echo "needs valgrind (Debian: apt-get install valgrind)" >&2; exit 1; }
-# Symbols for callgrind's function filter (the bench profile inherits release's strip).
-export CARGO_PROFILE_BENCH_STRIP=none CARGO_PROFILE_BENCH_DEBUG=line-tables-only
+# The bench profile as the criterion step builds it: one dependency build for both.
 bin=$(cargo bench -q -p ocen-shared --features testing --bench instructions --no-run --message-format=json \
   | python3 -c 'import json,sys; print([m["executable"] for m in map(json.loads, sys.stdin) if m.get("executable")][0])')
-unset CARGO_PROFILE_BENCH_STRIP CARGO_PROFILE_BENCH_DEBUG
 # Counted over the whole run, twice (N and 3N callbacks): the difference is N × 2 callbacks,
 # without the runtime's and the sample's setup.
 n="${INSTRUCTIONS_N:-100}"

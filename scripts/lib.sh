@@ -81,13 +81,18 @@ names = sorted(p["name"] for p in json.load(sys.stdin)["packages"] if "/function
 print(" ".join(("-p " + n) if sys.argv[1:] == ["--flags"] else n for n in names))' "$@"
 }
 
+# build_output_kb: KiB in $TARGET_DIR and the checkout's .aws-sam (either may not exist yet).
+build_output_kb() {
+  { du -sk "$TARGET_DIR" .aws-sam 2>/dev/null || true; } | awk '{s += $1} END {print s + 0}'
+}
+
 # disk_check GB WHAT: fail early, with what to do, unless the build output ($TARGET_DIR and
 # the checkout's .aws-sam) can grow to GB gibibytes on its disk; a build that runs out of
 # disk dies much later, in the linker (`ld terminated with signal 7 [Bus error]`).
 disk_check() {
   local need_gb="$1" what="$2" used_kb free_kb need_kb
   mkdir -p "$TARGET_DIR"
-  used_kb=$({ du -sk "$TARGET_DIR" .aws-sam 2>/dev/null || true; } | awk '{s += $1} END {print s + 0}')
+  used_kb=$(build_output_kb)
   free_kb=$(df -Pk "$TARGET_DIR" | awk 'NR == 2 {print $4}')
   need_kb=$(( need_gb * 1024 * 1024 - used_kb ))
   printf 'disk: build output %s GiB so far, %s GiB free on the disk of %s\n' \
@@ -102,6 +107,6 @@ disk_check() {
 # disk_report: how much the build output takes (printed at the end of long commands).
 disk_report() {
   local kb
-  kb=$({ du -sk "$TARGET_DIR" .aws-sam 2>/dev/null || true; } | awk '{s += $1} END {print s + 0}')
+  kb=$(build_output_kb)
   printf 'build output: %s MiB in %s and .aws-sam\n' "$(( kb / 1024 ))" "$TARGET_DIR"
 }
