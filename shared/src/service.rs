@@ -16,6 +16,7 @@ use crate::store::{IdempotencyStore, NewRecord, PutOutcome, StoreError, MAX_ITEM
 use crate::CallbackType;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
+use std::borrow::Cow;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use time::OffsetDateTime;
@@ -60,7 +61,8 @@ const AUTH_DETAIL: &str =
 /// signed bytes), from which numbers are passed on as spelled.
 struct Parsed<'a> {
     callback: Callback,
-    value: Value,
+    /// The body as a tree, when it has numbers (their spelling is restored from it).
+    value: Option<Value>,
     bytes: std::borrow::Cow<'a, [u8]>,
     /// `metadata.timestamp` is outside the replay window: answer only if this very
     /// callback is already recorded (a lender's late retry), else `LSP4010`.
@@ -222,10 +224,12 @@ impl CallbackService {
         let mut envelope = Envelope::new(body, received_at.clone());
         // Numbers exactly as the lender spelled them (serde's buffering of flattened
         // attributes may respell them).
-        crate::event::restore_numbers(&mut envelope.payload, &original);
-        let spelling = crate::event::has_exponent(&original)
-            .then(|| crate::event::Spelling::parse(verified_payload.as_ref()))
-            .flatten();
+        let spelling = original.and_then(|original| {
+            crate::event::restore_numbers(&mut envelope.payload, &original);
+            crate::event::has_exponent(&original)
+                .then(|| crate::event::Spelling::parse(verified_payload.as_ref()))
+                .flatten()
+        });
         let record = NewRecord {
             key: idempotency_key(kind, &org_id, &request_id),
             callback_type: kind.as_str().to_string(),
@@ -396,59 +400,28 @@ impl CallbackService {
             .as_ref()
             .map(|v| v.payload.as_ref())
             .unwrap_or(req.body);
-        let value: Value = match serde_json::from_slice(payload) {
-            Ok(v @ Value::Object(_)) => v,
-            Ok(_) => {
-                return Err((
-                    Rejection::new(ErrorCode::MalformedJson, "body must be a JSON object"),
-                    generated(),
-                ))
+        let (value, trace) = match crate::wire::scan::scan(payload, MAX_BODY_DEPTH) {
+            // The common body: read once, no tree built.
+            Some(scan) if !scan.numbers => {
+                let trace = scan
+                    .trace_id
+                    .as_deref()
+                    .and_then(|t| TraceId::parse(t).ok())
+                    .map(|t| (t, false))
+                    .unwrap_or_else(generated);
+                log.org_id = scan.org_id.map(Cow::into_owned);
+                log.request_id = scan.request_id.map(Cow::into_owned);
+                (None, trace)
             }
-            Err(e) => {
-                let detail = if payload.iter().all(u8::is_ascii_whitespace) {
-                    "body is empty; expected a JSON object".to_string()
-                } else {
-                    format!(
-                        "body is not valid JSON (line {}, column {})",
-                        e.line(),
-                        e.column()
-                    )
-                };
-                return Err((
-                    Rejection::new(ErrorCode::MalformedJson, detail),
-                    generated(),
-                ));
+            // Numbers (their spelling is restored from the tree), or something to explain.
+            _ => {
+                let (value, trace) = full_read(payload)?;
+                log.org_id = readable_str(&value, "/metadata/orgId").map(str::to_string);
+                log.request_id = readable_str(&value, "/requestId").map(str::to_string);
+                (Some(value), trace)
             }
         };
-        let trace = readable_trace_id(&value)
-            .map(|t| (t, false))
-            .unwrap_or_else(generated);
-        if json_depth(&value) > MAX_BODY_DEPTH {
-            return Err((
-                Rejection::new(
-                    ErrorCode::MalformedJson,
-                    format!("body nests objects/arrays deeper than {MAX_BODY_DEPTH} levels"),
-                ),
-                trace,
-            ));
-        }
-        if let Err(d) = crate::wire::duplicates::find_duplicate(payload) {
-            let at = if d.path == "." {
-                "the body".to_string()
-            } else {
-                d.path
-            };
-            return Err((
-                Rejection::new(
-                    ErrorCode::MalformedJson,
-                    format!("a member name appears twice in one object ({at}); a callback must have one meaning"),
-                ),
-                trace,
-            ));
-        }
         log.trace_id = Some(trace.0.to_string());
-        log.org_id = readable_str(&value, "/metadata/orgId").map(str::to_string);
-        log.request_id = readable_str(&value, "/requestId").map(str::to_string);
         let callback =
             (kind.def().validate)(payload, &self.policy).map_err(|r| (r, trace.clone()))?;
         if let Some(v) = &verified {
@@ -484,6 +457,67 @@ impl CallbackService {
             outside_window,
         })
     }
+}
+
+/// The trace id to answer with, and whether this service generated it.
+type Trace = (TraceId, bool);
+
+/// The full read of a body the one pass did not clear ([`crate::wire::scan`]): a `Value`
+/// (whose numbers keep their spelling), and each check in turn, so that a refusal says
+/// precisely what is wrong. On failure, also the trace id to answer with.
+fn full_read(payload: &[u8]) -> Result<(Value, Trace), (Rejection, Trace)> {
+    let generated = || (TraceId::generate(), true);
+    let value: Value = match serde_json::from_slice(payload) {
+        Ok(v @ Value::Object(_)) => v,
+        Ok(_) => {
+            return Err((
+                Rejection::new(ErrorCode::MalformedJson, "body must be a JSON object"),
+                generated(),
+            ))
+        }
+        Err(e) => {
+            let detail = if payload.iter().all(u8::is_ascii_whitespace) {
+                "body is empty; expected a JSON object".to_string()
+            } else {
+                format!(
+                    "body is not valid JSON (line {}, column {})",
+                    e.line(),
+                    e.column()
+                )
+            };
+            return Err((
+                Rejection::new(ErrorCode::MalformedJson, detail),
+                generated(),
+            ));
+        }
+    };
+    let trace = readable_trace_id(&value)
+        .map(|t| (t, false))
+        .unwrap_or_else(generated);
+    if json_depth(&value) > MAX_BODY_DEPTH {
+        return Err((
+            Rejection::new(
+                ErrorCode::MalformedJson,
+                format!("body nests objects/arrays deeper than {MAX_BODY_DEPTH} levels"),
+            ),
+            trace,
+        ));
+    }
+    if let Err(d) = crate::wire::duplicates::find_duplicate(payload) {
+        let at = if d.path == "." {
+            "the body".to_string()
+        } else {
+            d.path
+        };
+        return Err((
+            Rejection::new(
+                ErrorCode::MalformedJson,
+                format!("a member name appears twice in one object ({at}); a callback must have one meaning"),
+            ),
+            trace,
+        ));
+    }
+    Ok((value, trace))
 }
 
 fn reject(

@@ -95,7 +95,7 @@ impl<'de> Visitor<'de> for UniqueVisitor {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Unique, A::Error> {
         let mut seen = Seen::default();
-        while let Some(name) = map.next_key::<Cow<'de, str>>()? {
+        while let Some(name) = map.next_key_seed(Name)? {
             if let Err(name) = seen.insert(name) {
                 return Err(A::Error::custom(format!("{DUPLICATE_MARK}{name}")));
             }
@@ -105,12 +105,41 @@ impl<'de> Visitor<'de> for UniqueVisitor {
     }
 }
 
+/// A member name, borrowed from the body unless it has escapes (`Cow<str>`'s own
+/// `Deserialize` always copies).
+pub(super) struct Name;
+
+impl<'de> serde::de::DeserializeSeed<'de> for Name {
+    type Value = Cow<'de, str>;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Name {
+    type Value = Cow<'de, str>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a member name")
+    }
+    fn visit_borrowed_str<E>(self, s: &'de str) -> Result<Self::Value, E> {
+        Ok(Cow::Borrowed(s))
+    }
+    fn visit_str<E>(self, s: &str) -> Result<Self::Value, E> {
+        Ok(Cow::Owned(s.to_string()))
+    }
+    fn visit_string<E>(self, s: String) -> Result<Self::Value, E> {
+        Ok(Cow::Owned(s))
+    }
+}
+
 /// The names of one object so far. A callback's objects have a handful of members, which
 /// a scan of a short list checks faster than hashing each name; an object with more than
 /// [`Seen::SCAN`] members switches to a hash set, so a hostile body with thousands of
 /// members stays linear.
 #[derive(Default)]
-struct Seen<'de> {
+pub(super) struct Seen<'de> {
     few: Vec<Cow<'de, str>>,
     many: Option<HashSet<Cow<'de, str>>>,
 }
@@ -119,7 +148,7 @@ impl<'de> Seen<'de> {
     const SCAN: usize = 16;
 
     /// Adds a name; gives it back as the error when the object already has it.
-    fn insert(&mut self, name: Cow<'de, str>) -> Result<(), Cow<'de, str>> {
+    pub(super) fn insert(&mut self, name: Cow<'de, str>) -> Result<(), Cow<'de, str>> {
         if let Some(set) = &mut self.many {
             if set.contains(&name) {
                 return Err(name);
