@@ -78,6 +78,44 @@ impl Envelope {
         serde_json::to_string(self).expect("envelopes always serialise")
     }
 
+    /// [`Envelope::to_json`] around the payload's JSON as given (`payload`: the compact
+    /// serialisation of [`Envelope::payload`], which the caller has already written for its
+    /// hash: [`crate::service::plain_payload`]). The same bytes as `to_json` (a test holds
+    /// it to it), without serialising the payload a second time.
+    pub fn to_json_with_payload(&self, payload: &str) -> String {
+        fn member(out: &mut Vec<u8>, name: &str, value: &str) {
+            out.extend_from_slice(b",\"");
+            out.extend_from_slice(name.as_bytes());
+            out.extend_from_slice(b"\":");
+            serde_json::to_writer(&mut *out, value).expect("a string always serialises");
+        }
+        let mut out = Vec::with_capacity(payload.len() + 512);
+        out.extend_from_slice(b"{\"envelopeVersion\":");
+        serde_json::to_writer(&mut out, &self.envelope_version)
+            .expect("a string always serialises");
+        member(
+            &mut out,
+            "eventId",
+            self.event_id
+                .hyphenated()
+                .encode_lower(&mut Uuid::encode_buffer()),
+        );
+        member(&mut out, "type", self.event_type.as_str());
+        member(&mut out, "requestId", &self.request_id);
+        member(&mut out, "traceId", &self.trace_id);
+        member(&mut out, "orgId", &self.org_id);
+        member(&mut out, "receivedAt", &self.received_at);
+        member(&mut out, "orderingKey", &self.ordering_key);
+        out.extend_from_slice(b",\"payload\":");
+        out.extend_from_slice(payload.as_bytes());
+        if !self.warnings.is_empty() {
+            out.extend_from_slice(b",\"warnings\":");
+            serde_json::to_writer(&mut out, &self.warnings).expect("strings always serialise");
+        }
+        out.push(b'}');
+        String::from_utf8(out).expect("serde_json writes UTF-8")
+    }
+
     /// The JSON with every number of the payload spelled as in `spelling` (the body as
     /// received): `1E15` stays `1E15`. Only the payload holds numbers.
     pub fn to_json_spelled(&self, spelling: &Spelling) -> String {
@@ -177,6 +215,16 @@ impl serde_json::ser::Formatter for Respell {
                 .is_ok_and(|n| n.as_str() == value)
         });
         writer.write_all(spelled.as_deref().unwrap_or(value).as_bytes())
+    }
+}
+
+/// Whether `value` has a number anywhere.
+pub fn has_number(value: &Value) -> bool {
+    match value {
+        Value::Number(_) => true,
+        Value::Array(a) => a.iter().any(has_number),
+        Value::Object(m) => m.values().any(has_number),
+        _ => false,
     }
 }
 

@@ -230,16 +230,20 @@ impl CallbackService {
                 .then(|| crate::event::Spelling::parse(verified_payload.as_ref()))
                 .flatten()
         });
+        // The payload is serialised once for the event and its hash, unless it has numbers
+        // (spelled as sent in the event, canonically in the hash).
+        let (event, payload_hash) = match (&spelling, plain_payload(&envelope.payload)) {
+            (None, Some((json, hash))) => (envelope.to_json_with_payload(&json), hash),
+            (Some(s), _) => (envelope.to_json_spelled(s), payload_hash(&envelope.payload)),
+            (None, None) => (envelope.to_json(), payload_hash(&envelope.payload)),
+        };
         let record = NewRecord {
             key: idempotency_key(kind, &org_id, &request_id),
             callback_type: kind.as_str().to_string(),
             request_id,
             org_id,
-            payload_hash: payload_hash(&envelope.payload),
-            event: match &spelling {
-                Some(s) => envelope.to_json_spelled(s),
-                None => envelope.to_json(),
-            },
+            payload_hash,
+            event,
             ack: ack.clone(),
             received_at,
             expires_at: now.unix_timestamp() + self.retention.as_secs() as i64,
@@ -571,6 +575,52 @@ pub fn payload_hash(payload: &Value) -> String {
     std::io::Write::flush(&mut hasher).expect("hashing never fails to write");
     let (hasher, _) = hasher.into_parts();
     hex::encode(hasher.0.finalize())
+}
+
+/// The payload's compact JSON (as [`Envelope::to_json`] embeds it) and its
+/// [`payload_hash`], from one serialisation: the hash's canonical text is the same bytes
+/// without the root `metadata`'s [`UNHASHED_METADATA`], as long as there are no numbers
+/// (the hash spells those canonically). `None` for a payload with numbers.
+///
+/// [`Envelope::to_json`]: crate::event::Envelope::to_json
+pub fn plain_payload(payload: &Value) -> Option<(String, String)> {
+    if crate::event::has_number(payload) {
+        return None;
+    }
+    let mut out = Vec::with_capacity(1024);
+    let mut metadata = None;
+    match payload {
+        Value::Object(root) => {
+            out.push(b'{');
+            for (i, (key, item)) in root.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                serde_json::to_writer(&mut out, key).ok()?;
+                out.push(b':');
+                let start = out.len();
+                serde_json::to_writer(&mut out, item).ok()?;
+                if let (Value::Object(meta), "metadata") = (item, key.as_str()) {
+                    metadata = Some((start, out.len(), meta));
+                }
+            }
+            out.push(b'}');
+        }
+        other => serde_json::to_writer(&mut out, other).ok()?,
+    }
+    let mut hasher = Sha256::new();
+    match metadata {
+        Some((start, end, meta)) => {
+            hasher.update(&out[..start]);
+            let mut canonical = Vec::with_capacity(end - start);
+            write_object(&mut canonical, meta, UNHASHED_METADATA, false).ok()?;
+            hasher.update(&canonical);
+            hasher.update(&out[end..]);
+        }
+        None => hasher.update(&out),
+    }
+    let json = String::from_utf8(out).ok()?;
+    Some((json, hex::encode(hasher.finalize())))
 }
 
 /// `io::Write` into a SHA-256.

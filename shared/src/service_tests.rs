@@ -1086,7 +1086,52 @@ mod exact_numbers {
         }
     }
 
+    /// Holds [`crate::service::plain_payload`] to the two serialisations it stands in for.
+    fn check_plain_payload(v: &Value) -> Result<(), proptest::test_runner::TestCaseError> {
+        match crate::service::plain_payload(v) {
+            Some((json, hash)) => {
+                proptest::prop_assert!(!crate::event::has_number(v), "{}", v);
+                proptest::prop_assert_eq!(json, serde_json::to_string(v).unwrap());
+                proptest::prop_assert_eq!(hash, reference_hash(v));
+            }
+            None => proptest::prop_assert!(crate::event::has_number(v), "{}", v),
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn a_payload_without_numbers_is_serialised_once_for_its_event_and_its_hash() {
+        for &t in crate::callbacks::REGISTRY {
+            let body = serde_json::to_vec(&crate::testing::sample_body(t, "plain-1")).unwrap();
+            let mut callback =
+                (t.def().validate)(&body, &crate::callbacks::ValidationPolicy::default()).unwrap();
+            for warnings in [vec![], vec!["a \"warning\"".to_string(), "é".to_string()]] {
+                callback.warnings = warnings;
+                let envelope = crate::event::Envelope::new(callback.clone(), "now".to_string());
+                let (json, hash) = crate::service::plain_payload(&envelope.payload)
+                    .unwrap_or_else(|| panic!("{t}: the sample has numbers"));
+                assert_eq!(hash, payload_hash(&envelope.payload), "{t}");
+                assert_eq!(
+                    envelope.to_json_with_payload(&json),
+                    envelope.to_json(),
+                    "{t}"
+                );
+            }
+        }
+        check_plain_payload(&json!({"metadata": {"traceId": "t", "a": [null, true]}, "s": "x"}))
+            .unwrap();
+        check_plain_payload(&json!({"metadata": "not an object", "n": {"m": [1]}})).unwrap();
+        check_plain_payload(&json!(["no", "object"])).unwrap();
+    }
+
     proptest::proptest! {
+        #[test]
+        fn the_plain_payload_agrees_with_the_event_and_the_hash_on_any_json(v in super::hostile_input::json_value()) {
+            check_plain_payload(&v)?;
+            let under_metadata = json!({"metadata": {"timestamp": "t", "traceId": "i", "v": v.clone()}, "v": v});
+            check_plain_payload(&under_metadata)?;
+        }
+
         #[test]
         fn the_streamed_hash_agrees_with_the_reference_on_any_json(v in super::hostile_input::json_value()) {
             proptest::prop_assert_eq!(payload_hash(&v), reference_hash(&v));
