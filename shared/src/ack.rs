@@ -29,11 +29,16 @@ pub struct AckBody {
 impl AckBody {
     /// `error: "0"`: the callback is recorded.
     pub fn ok(trace_id: &TraceId, now: OffsetDateTime) -> AckBody {
+        AckBody::ok_stamped(trace_id, OcenTimestamp::ack_format(now))
+    }
+
+    /// [`AckBody::ok`] with its timestamp already written ([`OcenTimestamp::ack_format`]).
+    pub fn ok_stamped(trace_id: &TraceId, timestamp: String) -> AckBody {
         AckBody {
             ack: Ack {
                 error: "0".to_string(),
                 trace_id: trace_id.to_string(),
-                timestamp: OcenTimestamp::ack_format(now),
+                timestamp,
                 detail: None,
             },
         }

@@ -218,7 +218,7 @@ impl CallbackService {
             body.request_id.to_string(),
         );
         let received_at = OcenTimestamp::ack_format(now);
-        let ack = AckBody::ok(&trace.0, now).to_json();
+        let ack = AckBody::ok_stamped(&trace.0, received_at.clone()).to_json();
         // The callback is serialised once: for the event and, from that, the hash.
         let warnings = body.warnings.len();
         let mut envelope = Envelope::new(body, received_at.clone());
