@@ -25,26 +25,33 @@
 //! - [`http`]: the Lambda (API Gateway v2) adapter used by the callback functions.
 //! - [`config`], [`aws`], [`telemetry`]: read once per cold start.
 //! - `testing` (feature `testing`): in-memory fakes and sample bodies for unit tests.
+//!
+//! The request path (every module above but `aws`, `http`, `dispatch` and the two
+//! adapters) is the crate `ocen-shared-core` (`shared/core`), re-exported here under the
+//! same paths: it is built at `opt-level = 3`, this crate at `"z"` with the AWS SDK
+//! (README "Build profile").
 
-pub mod ack;
+#[cfg(any(test, feature = "testing"))]
+pub use ocen_shared_core::testing;
+pub use ocen_shared_core::{
+    ack, callback, callbacks, config, domain, error, event, service, wire, CallbackService,
+    CallbackType, ErrorCode, Inbound, Rejection, Reply,
+};
+
 pub mod auth;
 pub mod aws;
-pub mod callback;
-pub mod callbacks;
-pub mod config;
 pub mod dispatch;
-pub mod domain;
-pub mod error;
-pub mod event;
 pub mod http;
-pub mod publish;
-pub mod service;
-pub mod store;
 pub mod telemetry;
-#[cfg(any(test, feature = "testing"))]
-pub mod testing;
-pub mod wire;
 
-pub use callback::CallbackType;
-pub use error::{ErrorCode, Rejection};
-pub use service::{CallbackService, Inbound, Reply};
+/// The idempotency store port ([`ocen_shared_core::store`]) and its DynamoDB adapter.
+pub mod store {
+    pub use ocen_shared_core::store::*;
+    pub mod dynamodb;
+}
+
+/// The event publisher port ([`ocen_shared_core::publish`]) and its SQS adapter.
+pub mod publish {
+    pub use ocen_shared_core::publish::*;
+    pub mod sqs;
+}

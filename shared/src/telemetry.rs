@@ -7,6 +7,7 @@
 //! the detail of a refusal (which names fields, never values). Bodies, OTPs, session keys,
 //! tokens, phone numbers and payment references never are.
 
+pub use ocen_shared_core::telemetry::*;
 use tracing_subscriber::filter::Targets;
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
@@ -41,96 +42,6 @@ pub fn init() {
     let _ = result;
 }
 
-/// CloudWatch namespace of the embedded-metric-format counters.
-pub const METRICS_NAMESPACE: &str = "OcenCallbacks";
-
-/// Whether to print EMF lines: on Lambda, or with `OCEN_EMF=1`. Read once.
-fn metrics_enabled() -> bool {
-    static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
-    *ON.get_or_init(|| {
-        std::env::var("AWS_LAMBDA_FUNCTION_NAME").is_ok()
-            || std::env::var("OCEN_EMF").is_ok_and(|v| v == "1")
-    })
-}
-
-/// One CloudWatch embedded-metric-format line counting one callback: metric `Callbacks`
-/// by `CallbackType` (all received), by type and `Outcome` (recorded, duplicate, conflict,
-/// rejected, auth_failed, store_unavailable) and by type and `Code` (ack code).
-pub fn emf_line(callback_type: &str, outcome: &str, code: &str, timestamp_ms: i128) -> String {
-    serde_json::json!({
-        "_aws": {
-            "Timestamp": timestamp_ms as i64,
-            "CloudWatchMetrics": [{
-                "Namespace": METRICS_NAMESPACE,
-                "Dimensions": [["CallbackType"], ["CallbackType", "Outcome"], ["CallbackType", "Code"], ["Outcome"]],
-                "Metrics": [{"Name": "Callbacks", "Unit": "Count"}]
-            }]
-        },
-        "CallbackType": callback_type,
-        "Outcome": outcome,
-        "Code": code,
-        "Callbacks": 1
-    })
-    .to_string()
-}
-
-/// Count one callback (stdout, where Lambda's log capture picks EMF up).
-pub fn count_callback(callback_type: &str, outcome: &str, code: &str) {
-    if metrics_enabled() {
-        let now = time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000;
-        println!("{}", emf_line(callback_type, outcome, code, now));
-    }
-}
-
-/// Count the warnings of one recorded callback (this service's rules it does not meet) as
-/// metric `CallbackWarnings` by `CallbackType`.
-pub fn count_warnings(callback_type: &str, count: usize) {
-    emit_count(
-        "CallbackWarnings",
-        Some(("CallbackType", callback_type)),
-        count,
-    );
-}
-
-/// Count dispatcher events (`Parked`: records that cannot be delivered, parked for an
-/// operator) as metric `<name>` in the dispatcher namespace; the template alarms on it.
-pub fn count_dispatch(name: &str, count: usize) {
-    emit_count(&format!("Dispatch{name}"), None, count);
-}
-
-/// Print (when metrics are on and `count` > 0) an EMF line counting `count` as `metric`,
-/// with one dimension or none.
-fn emit_count(metric: &str, dimension: Option<(&str, &str)>, count: usize) {
-    if count > 0 && metrics_enabled() {
-        let now = time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000;
-        println!("{}", count_emf_line(metric, dimension, count, now));
-    }
-}
-
-/// One EMF line counting `count` as `metric` (dimension: a name and its value, or none).
-pub fn count_emf_line(
-    metric: &str,
-    dimension: Option<(&str, &str)>,
-    count: usize,
-    timestamp_ms: i128,
-) -> String {
-    let mut line = serde_json::json!({
-        "_aws": {
-            "Timestamp": timestamp_ms as i64,
-            "CloudWatchMetrics": [{
-                "Namespace": METRICS_NAMESPACE,
-                "Dimensions": [dimension.map(|(name, _)| vec![name]).unwrap_or_default()],
-                "Metrics": [{"Name": metric, "Unit": "Count"}]
-            }]
-        }
-    });
-    line[metric] = count.into();
-    if let Some((name, value)) = dimension {
-        line[name] = value.into();
-    }
-    line.to_string()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -146,69 +57,13 @@ mod tests {
         assert!(enabled(&garbage, Level::INFO, "x") && !enabled(&garbage, Level::DEBUG, "x"));
         let per_target = filter(Some("ocen_shared=debug,warn"));
         assert!(enabled(&per_target, Level::DEBUG, "ocen_shared::service"));
+        // The request path's own crate is named so that `ocen_shared` directives reach it.
+        assert!(enabled(
+            &per_target,
+            Level::DEBUG,
+            "ocen_shared_core::service"
+        ));
         assert!(!enabled(&per_target, Level::INFO, "aws_smithy_runtime"));
         assert!(enabled(&filter(Some("error")), Level::ERROR, "x"));
-    }
-
-    #[test]
-    fn an_emf_line_declares_the_counter_and_its_dimensions() {
-        let line = emf_line(
-            "DISBURSEMENT_RESPONSE",
-            "rejected",
-            "GEN5002",
-            1_700_000_000_000,
-        );
-        let v: serde_json::Value = serde_json::from_str(&line).unwrap();
-        assert_eq!(
-            v["_aws"]["CloudWatchMetrics"][0]["Namespace"],
-            METRICS_NAMESPACE
-        );
-        assert_eq!(
-            v["_aws"]["CloudWatchMetrics"][0]["Metrics"][0]["Name"],
-            "Callbacks"
-        );
-        assert_eq!(v["_aws"]["Timestamp"], 1_700_000_000_000i64);
-        assert_eq!(
-            (
-                v["CallbackType"].as_str(),
-                v["Outcome"].as_str(),
-                v["Code"].as_str()
-            ),
-            (
-                Some("DISBURSEMENT_RESPONSE"),
-                Some("rejected"),
-                Some("GEN5002")
-            )
-        );
-        assert_eq!(v["Callbacks"], 1);
-        assert!(!line.contains('\n'));
-    }
-
-    #[test]
-    fn a_count_line_declares_its_metric_and_its_dimension_or_none() {
-        let v: serde_json::Value = serde_json::from_str(&count_emf_line(
-            "CallbackWarnings",
-            Some(("CallbackType", "CONSENT_HANDLE_RESPONSE")),
-            2,
-            1,
-        ))
-        .unwrap();
-        let declared = &v["_aws"]["CloudWatchMetrics"][0];
-        assert_eq!(declared["Metrics"][0]["Name"], "CallbackWarnings");
-        assert_eq!(
-            declared["Dimensions"],
-            serde_json::json!([["CallbackType"]])
-        );
-        assert_eq!(
-            (v["CallbackWarnings"].as_u64(), v["CallbackType"].as_str()),
-            (Some(2), Some("CONSENT_HANDLE_RESPONSE"))
-        );
-        let v: serde_json::Value =
-            serde_json::from_str(&count_emf_line("DispatchParked", None, 1, 1)).unwrap();
-        assert_eq!(
-            v["_aws"]["CloudWatchMetrics"][0]["Dimensions"],
-            serde_json::json!([[]])
-        );
-        assert_eq!(v["DispatchParked"].as_u64(), Some(1));
     }
 }

@@ -1,9 +1,8 @@
 //! The event publisher: sends messages to consumer queues. The port is a small, object-safe
-//! trait; [`sqs::SqsPublisher`] is the adapter. [`limits`] holds the SQS limits every
-//! message is built to meet.
+//! trait; `ocen_shared::publish::sqs::SqsPublisher` is the adapter. [`limits`] holds the
+//! SQS limits every message is built to meet.
 
 pub mod limits;
-pub mod sqs;
 
 use async_trait::async_trait;
 

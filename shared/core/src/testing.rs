@@ -266,7 +266,7 @@ pub fn sample_body(kind: CallbackType, request_id: &str) -> Value {
 /// The in-repo copy of the published OCEN spec files (`spec/` at the repository root; see
 /// its README for sources and licences).
 pub fn spec_dir() -> std::path::PathBuf {
-    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../spec")
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../spec")
 }
 
 /// A validator for an ack body: `ack.json` (the spec's schema, read from the spec folder)

@@ -1,5 +1,5 @@
 //! The callback pipeline, transport-free: bytes in, status and ack out. The Lambda adapter
-//! ([`crate::http`]) and the local server both call [`CallbackService::handle`].
+//! (`ocen_shared::http`) and the local server both call [`CallbackService::handle`].
 //!
 //! Order of checks: method → body size → content type → JSON → shape (types) → domain
 //! (mandatory attributes, formats, enums, version, business rules) → one conditional write.

@@ -1,7 +1,5 @@
 //! The idempotency store: one conditional write per callback. The port is a small,
-//! object-safe trait; [`dynamodb::DynamoStore`] is the adapter.
-
-pub mod dynamodb;
+//! object-safe trait; `ocen_shared::store::dynamodb::DynamoStore` is the adapter.
 
 use async_trait::async_trait;
 
