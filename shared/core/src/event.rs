@@ -220,20 +220,19 @@ impl serde_json::ser::Formatter for Respell {
 
 /// Whether `value` has a number anywhere.
 pub fn has_number(value: &Value) -> bool {
-    match value {
-        Value::Number(_) => true,
-        Value::Array(a) => a.iter().any(has_number),
-        Value::Object(m) => m.values().any(has_number),
-        _ => false,
-    }
+    any_number(value, &|_| true)
 }
 
 /// Whether any number of `value` has an exponent (whose spelling serde_json normalises).
 pub fn has_exponent(value: &Value) -> bool {
+    any_number(value, &|n| n.as_str().contains('e'))
+}
+
+fn any_number(value: &Value, test: &dyn Fn(&serde_json::Number) -> bool) -> bool {
     match value {
-        Value::Number(n) => n.as_str().contains('e'),
-        Value::Array(a) => a.iter().any(has_exponent),
-        Value::Object(m) => m.values().any(has_exponent),
+        Value::Number(n) => test(n),
+        Value::Array(a) => a.iter().any(|v| any_number(v, test)),
+        Value::Object(m) => m.values().any(|v| any_number(v, test)),
         _ => false,
     }
 }

@@ -63,7 +63,7 @@ struct Parsed<'a> {
     callback: Callback,
     /// The body as a tree, when it has numbers (their spelling is restored from it).
     value: Option<Value>,
-    bytes: std::borrow::Cow<'a, [u8]>,
+    bytes: Cow<'a, [u8]>,
     /// `metadata.timestamp` is outside the replay window: answer only if this very
     /// callback is already recorded (a lender's late retry), else `LSP4010`.
     outside_window: Option<Rejection>,
@@ -219,7 +219,6 @@ impl CallbackService {
         );
         let received_at = OcenTimestamp::ack_format(now);
         let ack = AckBody::ok_stamped(&trace.0, received_at.clone()).to_json();
-        // The callback is serialised once: for the event and, from that, the hash.
         let warnings = body.warnings.len();
         let mut envelope = Envelope::new(body, received_at.clone());
         // Numbers exactly as the lender spelled them (serde's buffering of flattened
@@ -328,7 +327,7 @@ impl CallbackService {
         &self,
         record: &NewRecord,
         rejection: Rejection,
-        trace: (TraceId, bool),
+        trace: Trace,
         now: OffsetDateTime,
         mut log: LogFields,
     ) -> (Reply, LogFields) {
@@ -365,7 +364,7 @@ impl CallbackService {
         req: Inbound<'a>,
         now: OffsetDateTime,
         log: &mut LogFields,
-    ) -> Result<Parsed<'a>, (Rejection, (TraceId, bool))> {
+    ) -> Result<Parsed<'a>, (Rejection, Trace)> {
         let generated = || (TraceId::generate(), true);
         if !req.method.eq_ignore_ascii_case("POST") {
             return Err((
@@ -452,7 +451,7 @@ impl CallbackService {
         }
         let payload = match verified {
             Some(v) => v.payload,
-            None => std::borrow::Cow::Borrowed(req.body),
+            None => Cow::Borrowed(req.body),
         };
         Ok(Parsed {
             callback,
@@ -524,11 +523,7 @@ fn full_read(payload: &[u8]) -> Result<(Value, Trace), (Rejection, Trace)> {
     Ok((value, trace))
 }
 
-fn reject(
-    rejection: &Rejection,
-    (trace, generated): (TraceId, bool),
-    now: OffsetDateTime,
-) -> Reply {
+fn reject(rejection: &Rejection, (trace, generated): Trace, now: OffsetDateTime) -> Reply {
     let mut rejection = rejection.clone();
     if generated {
         rejection
