@@ -23,9 +23,15 @@ pub fn idempotency_key(kind: CallbackType, org_id: &str, request_id: &str) -> St
 /// The stable event id of a callback: UUID v5 of its idempotency key, the same for every
 /// retry (and replay) of the same callback from the same lender.
 pub fn event_id(kind: CallbackType, org_id: &str, request_id: &str) -> Uuid {
-    Uuid::new_v5(
+    crate::digest::uuid_v5(
         &EVENT_ID_NAMESPACE,
-        idempotency_key(kind, org_id, request_id).as_bytes(),
+        &[
+            kind.as_str().as_bytes(),
+            b"#",
+            org_id.as_bytes(),
+            b"#",
+            request_id.as_bytes(),
+        ],
     )
 }
 

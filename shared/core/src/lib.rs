@@ -35,6 +35,7 @@ pub mod auth;
 pub mod callback;
 pub mod callbacks;
 pub mod config;
+pub mod digest;
 pub mod domain;
 pub mod error;
 pub mod event;

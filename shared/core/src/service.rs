@@ -9,13 +9,13 @@ use crate::ack::AckBody;
 use crate::auth::{AuthFailure, AuthMode};
 use crate::callbacks::{Callback, ValidationPolicy};
 use crate::config::CallbackConfig;
+use crate::digest::Sha256Writer;
 use crate::domain::{OcenTimestamp, TraceId};
 use crate::error::{ErrorCode, Rejection};
 use crate::event::{idempotency_key, Envelope};
 use crate::store::{IdempotencyStore, NewRecord, PutOutcome, StoreError, MAX_ITEM_BYTES};
 use crate::CallbackType;
 use serde_json::Value;
-use sha2::{Digest, Sha256};
 use std::borrow::Cow;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -565,11 +565,11 @@ pub fn payload_hash(payload: &Value) -> String {
     // (keys in order, numbers canonical) without building one.
     // Buffered: the writer hands over keys, quotes and commas a few bytes at a time, and
     // each `update` of the hasher has a fixed cost.
-    let mut hasher = std::io::BufWriter::with_capacity(1024, HashWriter(Sha256::new()));
+    let mut hasher = std::io::BufWriter::with_capacity(1024, Sha256Writer::new());
     write_canonical(&mut hasher, payload, true).expect("hashing never fails to write");
     std::io::Write::flush(&mut hasher).expect("hashing never fails to write");
     let (hasher, _) = hasher.into_parts();
-    hex::encode(hasher.0.finalize())
+    hasher.finish_hex()
 }
 
 /// The payload's compact JSON (as [`Envelope::to_json`] embeds it) and its
@@ -603,7 +603,7 @@ pub fn plain_payload(payload: &Value) -> Option<(String, String)> {
         }
         other => serde_json::to_writer(&mut out, other).ok()?,
     }
-    let mut hasher = Sha256::new();
+    let mut hasher = Sha256Writer::new();
     match metadata {
         Some((start, end, meta)) => {
             hasher.update(&out[..start]);
@@ -615,20 +615,7 @@ pub fn plain_payload(payload: &Value) -> Option<(String, String)> {
         None => hasher.update(&out),
     }
     let json = String::from_utf8(out).ok()?;
-    Some((json, hex::encode(hasher.finalize())))
-}
-
-/// `io::Write` into a SHA-256.
-struct HashWriter(Sha256);
-
-impl std::io::Write for HashWriter {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.update(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
+    Some((json, hasher.finish_hex()))
 }
 
 /// Compact JSON of `value` with sorted keys (serde_json's `Map` is ordered by key) and

@@ -79,7 +79,6 @@ pub fn group_id(ordering_key: &str) -> String {
     if fifo_id_valid(ordering_key) {
         return ordering_key.to_string();
     }
-    use sha2::{Digest, Sha256};
     let prefix: String = ordering_key
         .split(':')
         .next()
@@ -88,7 +87,7 @@ pub fn group_id(ordering_key: &str) -> String {
         .filter(|c| c.is_ascii_alphanumeric())
         .take(16)
         .collect();
-    let digest = hex::encode(Sha256::digest(ordering_key.as_bytes()));
+    let digest = crate::digest::sha256_hex(ordering_key.as_bytes());
     if prefix.is_empty() {
         format!("sha256:{digest}")
     } else {
