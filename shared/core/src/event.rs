@@ -2,6 +2,7 @@
 //! This is the contract with downstream consumers; README "Event envelope" documents it.
 
 use crate::callbacks::Callback;
+use crate::payload::Payload;
 use crate::CallbackType;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -64,9 +65,18 @@ pub struct Envelope {
 
 impl Envelope {
     pub fn new(callback: Callback, received_at: String) -> Envelope {
+        let (mut envelope, payload) = Envelope::apart(callback, received_at);
+        envelope.payload = payload.into_value();
+        envelope
+    }
+
+    /// [`Envelope::new`] with the payload apart (the envelope's is `null`): the pipeline
+    /// writes a plain payload into the event as it is, without a tree
+    /// ([`Envelope::to_json_with_payload`]).
+    pub fn apart(callback: Callback, received_at: String) -> (Envelope, Payload) {
         let kind = callback.kind;
         let request_id = callback.request_id.to_string();
-        Envelope {
+        let envelope = Envelope {
             envelope_version: ENVELOPE_VERSION.to_string(),
             event_id: event_id(kind, callback.metadata.org_id.as_str(), &request_id),
             event_type: kind,
@@ -74,10 +84,11 @@ impl Envelope {
             org_id: callback.metadata.org_id.to_string(),
             received_at,
             ordering_key: callback.ordering_key,
-            payload: callback.payload,
+            payload: Value::Null,
             warnings: callback.warnings,
             request_id,
-        }
+        };
+        (envelope, callback.payload)
     }
 
     pub fn to_json(&self) -> String {
@@ -85,8 +96,8 @@ impl Envelope {
     }
 
     /// [`Envelope::to_json`] around the payload's JSON as given (`payload`: the compact
-    /// serialisation of [`Envelope::payload`], which the caller has already written for its
-    /// hash: [`crate::service::plain_payload`]). The same bytes as `to_json` (a test holds
+    /// serialisation of the payload, which the caller has already written for its hash:
+    /// [`crate::payload::PlainPayload`], [`crate::service::plain_payload`]). The same bytes as `to_json` (a test holds
     /// it to it), without serialising the payload a second time.
     pub fn to_json_with_payload(&self, payload: &str) -> String {
         fn member(out: &mut Vec<u8>, name: &str, value: &str) {

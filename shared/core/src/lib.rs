@@ -39,6 +39,7 @@ pub mod digest;
 pub mod domain;
 pub mod error;
 pub mod event;
+pub mod payload;
 pub mod publish;
 pub mod service;
 pub mod store;

@@ -13,6 +13,7 @@ use crate::digest::Sha256Writer;
 use crate::domain::{OcenTimestamp, TraceId};
 use crate::error::{ErrorCode, Rejection};
 use crate::event::{idempotency_key, Envelope};
+use crate::payload::Payload;
 use crate::store::{IdempotencyStore, NewRecord, PutOutcome, StoreError, MAX_ITEM_BYTES};
 use crate::CallbackType;
 use serde_json::Value;
@@ -220,21 +221,28 @@ impl CallbackService {
         let received_at = OcenTimestamp::ack_format(now);
         let ack = AckBody::ok_stamped(&trace.0, received_at.clone()).to_json();
         let warnings = body.warnings.len();
-        let mut envelope = Envelope::new(body, received_at.clone());
-        // Numbers exactly as the lender spelled them (serde's buffering of flattened
-        // attributes may respell them).
-        let spelling = original.and_then(|original| {
-            crate::event::restore_numbers(&mut envelope.payload, &original);
-            crate::event::has_exponent(&original)
-                .then(|| crate::event::Spelling::parse(verified_payload.as_ref()))
-                .flatten()
-        });
-        // The payload is serialised once for the event and its hash, unless it has numbers
-        // (spelled as sent in the event, canonically in the hash).
-        let (event, payload_hash) = match (&spelling, plain_payload(&envelope.payload)) {
-            (None, Some((json, hash))) => (envelope.to_json_with_payload(&json), hash),
-            (Some(s), _) => (envelope.to_json_spelled(s), payload_hash(&envelope.payload)),
-            (None, None) => (envelope.to_json(), payload_hash(&envelope.payload)),
+        let (mut envelope, payload) = Envelope::apart(body, received_at.clone());
+        let (event, payload_hash) = match payload {
+            // Written once, straight from the validated body, for the event and its hash.
+            Payload::Plain(plain) => (envelope.to_json_with_payload(plain.json()), plain.hash()),
+            Payload::Tree(tree) => {
+                envelope.payload = tree;
+                // Numbers exactly as the lender spelled them (serde's buffering of flattened
+                // attributes may respell them).
+                let spelling = original.and_then(|original| {
+                    crate::event::restore_numbers(&mut envelope.payload, &original);
+                    crate::event::has_exponent(&original)
+                        .then(|| crate::event::Spelling::parse(verified_payload.as_ref()))
+                        .flatten()
+                });
+                // Serialised once for the event and its hash, unless it has numbers
+                // (spelled as sent in the event, canonically in the hash).
+                match (&spelling, plain_payload(&envelope.payload)) {
+                    (None, Some((json, hash))) => (envelope.to_json_with_payload(&json), hash),
+                    (Some(s), _) => (envelope.to_json_spelled(s), payload_hash(&envelope.payload)),
+                    (None, None) => (envelope.to_json(), payload_hash(&envelope.payload)),
+                }
+            }
         };
         let record = NewRecord {
             key: idempotency_key(kind, &org_id, &request_id),

@@ -4,6 +4,7 @@
 
 use crate::domain::*;
 use crate::error::{ErrorCode, Invalid, Rejection};
+use crate::payload::Payload;
 use crate::wire::{self, Extra};
 use crate::CallbackType;
 use serde::de::DeserializeOwned;
@@ -46,7 +47,7 @@ pub struct Callback {
     /// on in the event's `warnings`, never a refusal.
     pub warnings: Vec<String>,
     /// The validated body, camelCase as on the wire, unknown attributes kept.
-    pub payload: Value,
+    pub payload: Payload,
 }
 
 /// A callback module's validated type: how it is parsed and what the pipeline reads. (Two
@@ -104,7 +105,7 @@ pub(crate) fn validate_with<B: Body>(
             .ordering_key()
             .unwrap_or_else(|| format!("request:{}", body.request_id())),
         warnings: rules(&body),
-        payload: serde_json::to_value(&body).expect("validated callbacks always serialise"),
+        payload: Payload::of(&body),
     })
 }
 
@@ -161,10 +162,10 @@ pub(crate) fn present<T>(v: Option<T>, field: &str) -> Result<T, Rejection> {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Metadata {
-    pub version: ApiVersion,
     pub org_id: OrgId,
     pub timestamp: OcenTimestamp,
     pub trace_id: TraceId,
+    pub version: ApiVersion,
     #[serde(flatten)]
     pub extra: Extra,
 }

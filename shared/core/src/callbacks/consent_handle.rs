@@ -108,10 +108,10 @@ pub mod wire {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ConsentHandleResponse {
+    pub consent: Consent,
     pub metadata: Metadata,
     pub request_id: RequestId,
     pub response: LenderResponse,
-    pub consent: Consent,
     #[serde(flatten)]
     pub extra: Extra,
 }
@@ -120,25 +120,25 @@ pub struct ConsentHandleResponse {
 #[serde(rename_all = "camelCase")]
 pub struct Consent {
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub consent_fetch_type: Option<ConsentFetchType>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub vua: Option<Text>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub description: Option<Text>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub is_aggregation_enabled: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub consent_aggregation_id: Option<Reference>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub lsp_info: Option<LspInfo>,
+    pub consent_fetch_type: Option<ConsentFetchType>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub consent_handle: Option<Reference>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub consent_status: Option<ConsentStatus>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub url: Option<Text>,
+    pub description: Option<Text>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub extensible_data: Option<Extra>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub is_aggregation_enabled: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lsp_info: Option<LspInfo>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<Text>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vua: Option<Text>,
     #[serde(flatten)]
     pub extra: Extra,
 }
@@ -147,15 +147,15 @@ pub struct Consent {
 #[serde(rename_all = "camelCase")]
 pub struct LspInfo {
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub lsp_id: Option<Text>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub version: Option<Text>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub app_name: Option<Text>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub extensible_data: Option<Extra>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lsp_id: Option<Text>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<Text>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub extensible_data: Option<Extra>,
+    pub version: Option<Text>,
     #[serde(flatten)]
     pub extra: Extra,
 }

@@ -95,7 +95,7 @@ mod tests {
         let c = validate(&sample(&SampleIds::fixed("cs-1"))).unwrap();
         assert_eq!(c.kind, TYPE);
         assert_ne!(c.kind, consent_handle::TYPE);
-        assert_eq!(c.payload["consent"]["consentStatus"], "READY");
+        assert_eq!(c.payload.to_value()["consent"]["consentStatus"], "READY");
         assert!(c.warnings.is_empty(), "{:?}", c.warnings);
     }
 

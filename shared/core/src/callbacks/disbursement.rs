@@ -109,12 +109,12 @@ pub mod wire {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DisbursementResponse {
-    pub metadata: Metadata,
-    pub request_id: RequestId,
-    pub response: LenderResponse,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub loan_id: Option<Reference>,
+    pub metadata: Metadata,
     pub payment: Payment,
+    pub request_id: RequestId,
+    pub response: LenderResponse,
     #[serde(flatten)]
     pub extra: Extra,
 }
@@ -122,37 +122,37 @@ pub struct DisbursementResponse {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Payment {
-    pub id: Reference,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub description: Option<Text>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub date: Option<OcenTimestamp>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub total_amount: Option<Amount>,
+    pub description: Option<Text>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub principal: Option<Amount>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub interest_amount: Option<Amount>,
+    pub extensible_data: Option<Extra>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fee: Option<Amount>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub penalty: Option<Amount>,
+    pub id: Reference,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub installment_number: Option<Reference>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub status: Option<PaymentStatus>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub use_saved_payment_option: Option<bool>,
+    pub interest_amount: Option<Amount>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub payment_method_type: Option<PaymentMethod>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub txn_ref_no: Option<Reference>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub payment_url: Option<Text>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub penalty: Option<Amount>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub principal: Option<Amount>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<PaymentStatus>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub total_amount: Option<Amount>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub txn_ref_no: Option<Reference>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<Text>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub extensible_data: Option<Extra>,
+    pub use_saved_payment_option: Option<bool>,
     #[serde(flatten)]
     pub extra: Extra,
 }
@@ -334,7 +334,7 @@ mod tests {
         let mut body = sample(&SampleIds::fixed("db-1"));
         body["payment"]["totalAmount"] = json!("10000.5");
         let c = validate(&body).unwrap();
-        assert_eq!(c.payload["payment"]["totalAmount"], "10000.50");
+        assert_eq!(c.payload.to_value()["payment"]["totalAmount"], "10000.50");
     }
 
     #[test]

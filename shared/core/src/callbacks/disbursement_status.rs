@@ -111,7 +111,7 @@ mod tests {
         let c = validate(&sample(&SampleIds::fixed("ds-1"))).unwrap();
         assert_eq!(c.kind, TYPE);
         assert_ne!(c.kind, disbursement::TYPE);
-        assert_eq!(c.payload["payment"]["totalAmount"], "10000.00");
+        assert_eq!(c.payload.to_value()["payment"]["totalAmount"], "10000.00");
         assert!(c.warnings.is_empty(), "{:?}", c.warnings);
     }
 

@@ -101,11 +101,11 @@ pub mod wire {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct LoanAcceptanceResponse {
+    /// Always an array here, whichever shape the lender sent.
+    pub cred_block: Vec<CredBlock>,
     pub metadata: Metadata,
     pub request_id: RequestId,
     pub response: LenderResponse,
-    /// Always an array here, whichever shape the lender sent.
-    pub cred_block: Vec<CredBlock>,
     #[serde(flatten)]
     pub extra: Extra,
 }
@@ -113,11 +113,11 @@ pub struct LoanAcceptanceResponse {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CredBlock {
-    #[serde(rename = "type")]
-    pub cred_type: CredType,
     pub data: OtpData,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub extensible_data: Option<Extra>,
+    #[serde(rename = "type")]
+    pub cred_type: CredType,
     #[serde(flatten)]
     pub extra: Extra,
 }
@@ -128,17 +128,17 @@ pub struct OtpData {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub app_token: Option<Secret>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub otp_session_key: Option<Secret>,
+    pub extensible_data: Option<Extra>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub masked_phone_number: Option<MaskedPhoneNumber>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub otp: Option<Otp>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    pub otp_session_key: Option<Secret>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<OtpStatus>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<Text>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub extensible_data: Option<Extra>,
     #[serde(flatten)]
     pub extra: Extra,
 }
@@ -304,7 +304,10 @@ mod tests {
         let mut body = sample(&SampleIds::fixed("la-1"));
         body["credBlock"] = body["credBlock"][0].clone();
         let c = validate(&body).unwrap();
-        assert_eq!(c.payload["credBlock"].as_array().map(Vec::len), Some(1));
+        assert_eq!(
+            c.payload.to_value()["credBlock"].as_array().map(Vec::len),
+            Some(1)
+        );
     }
 
     #[test]

@@ -11,6 +11,10 @@
 //! checked against it by a test that names what is missing (the template's functions,
 //! routes, queue subscriptions and alarms; the OpenAPI document).
 //!
+//! A validated type declares its fields in key order (`camelCase` names sorted, unknown
+//! attributes last): its payload is then written straight from it, without a tree
+//! ([`crate::payload`]); a test names the callback whose sample does not take that path.
+//!
 //! Adding a callback: write `callbacks/<name>.rs` (copy the nearest one), add it to
 //! [`REGISTRY`], add `functions/<package>` (ten lines of wiring), its template resources,
 //! and run `make generate` (`events/`, `docs/openapi.json`, the README's tables). The

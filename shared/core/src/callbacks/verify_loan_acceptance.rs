@@ -123,7 +123,10 @@ mod tests {
         let c = validate(&sample(&SampleIds::fixed("vl-1"))).unwrap();
         assert_eq!(c.kind, TYPE);
         assert_ne!(c.kind, super::super::loan_acceptance::TYPE);
-        assert_eq!(c.payload["credBlock"][0]["data"]["status"], "SUCCESS");
+        assert_eq!(
+            c.payload.to_value()["credBlock"][0]["data"]["status"],
+            "SUCCESS"
+        );
         assert!(c.warnings.is_empty(), "{:?}", c.warnings);
     }
 
