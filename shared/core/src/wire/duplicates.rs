@@ -145,7 +145,7 @@ pub(super) struct Seen<'de> {
 }
 
 impl<'de> Seen<'de> {
-    const SCAN: usize = 16;
+    pub(super) const SCAN: usize = 16;
 
     /// Adds a name; gives it back as the error when the object already has it.
     pub(super) fn insert(&mut self, name: Cow<'de, str>) -> Result<(), Cow<'de, str>> {
