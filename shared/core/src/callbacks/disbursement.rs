@@ -5,7 +5,8 @@
 //! and notifications.
 
 use super::common::{
-    optional, present, required, schema_ref, Body, LenderResponse, Metadata, ValidationPolicy,
+    optional, present, required, schema_ref, Body, LenderResponse, Member, Metadata,
+    ValidationPolicy,
 };
 use super::{CallbackDef, Rng, SampleIds, Variant};
 use crate::domain::*;
@@ -193,8 +194,7 @@ impl Body for DisbursementResponse {
         let response = LenderResponse::parse(w.response)?;
         let loan_id = optional(w.loan_id, "loanId")?;
         let p = present(w.payment, "payment")?;
-        let amount =
-            |v: Option<String>, name: &str| optional::<Amount>(v, &format!("payment.{name}"));
+        let amount = |v: Option<String>, name| optional::<Amount>(v, &Member(&"payment", name));
         let payment = Payment {
             id: required(p.id, "payment.id")?,
             description: optional(p.description, "payment.description")?,

@@ -13,7 +13,8 @@
 //! `noOfInstallments` but its property is spelled `noOfInstallment`, so neither is required.
 
 use super::common::{
-    optional, present, required, schema_ref, Body, LenderResponse, Metadata, ValidationPolicy,
+    optional, present, required, schema_ref, Body, FieldPath, Item, LenderResponse, Member,
+    Metadata, ValidationPolicy,
 };
 use super::{CallbackDef, Rng, SampleIds, Variant};
 use crate::domain::*;
@@ -322,8 +323,8 @@ pub struct ActionReference {
 /// An optional list, each entry parsed at `name[i]`; at most [`MAX_LIST_ENTRIES`].
 fn list<W, T>(
     v: Option<Vec<W>>,
-    name: &str,
-    parse: impl Fn(W, &str) -> Result<T, Rejection>,
+    name: &'static str,
+    parse: impl Fn(W, &dyn FieldPath) -> Result<T, Rejection>,
 ) -> Result<Option<Vec<T>>, Rejection> {
     let Some(entries) = v else { return Ok(None) };
     if entries.len() > MAX_LIST_ENTRIES {
@@ -335,7 +336,7 @@ fn list<W, T>(
     entries
         .into_iter()
         .enumerate()
-        .map(|(i, e)| parse(e, &format!("{name}[{i}]")))
+        .map(|(i, e)| parse(e, &Item(name, i)))
         .collect::<Result<Vec<_>, _>>()
         .map(Some)
 }
@@ -353,7 +354,7 @@ impl LoanTerms {
             description: optional(t.description, "terms.description")?,
             tenure: t
                 .tenure
-                .map(|x| LoanTenure::parse(x, "terms.tenure"))
+                .map(|x| LoanTenure::parse(x, &"terms.tenure"))
                 .transpose()?,
             url: optional(t.url, "terms.url")?,
             extra: t.extra,
@@ -362,32 +363,32 @@ impl LoanTerms {
 }
 
 impl LoanTenure {
-    fn parse(t: wire::LoanTenure, at: &str) -> Result<LoanTenure, Rejection> {
+    fn parse(t: wire::LoanTenure, at: &dyn FieldPath) -> Result<LoanTenure, Rejection> {
         Ok(LoanTenure {
-            duration: required(t.duration, &format!("{at}.duration"))?,
-            unit: required(t.unit, &format!("{at}.unit"))?,
+            duration: required(t.duration, &Member(at, "duration"))?,
+            unit: required(t.unit, &Member(at, "unit"))?,
             extra: t.extra,
         })
     }
 }
 
 impl ChosenPlan {
-    fn parse(c: wire::ChosenPlan, at: &str) -> Result<ChosenPlan, Rejection> {
-        let p = present(c.plan, &format!("{at}.plan"))?;
-        let f = |name: &str| format!("{at}.plan.{name}");
+    fn parse(c: wire::ChosenPlan, at: &'static str) -> Result<ChosenPlan, Rejection> {
+        let p = present(c.plan, &Member(&at, "plan"))?;
+        let f = |name| Member(&at, name);
         let plan = PaymentPlan {
-            id: required(p.id, &f("id"))?,
-            automatic: present(p.automatic, &f("automatic"))?,
-            schedule_type: required(p.schedule_type, &f("scheduleType"))?,
-            total_amount: required(p.total_amount, &f("totalAmount"))?,
-            frequency: optional(p.frequency, &f("frequency"))?,
-            principal: optional(p.principal, &f("principal"))?,
-            interest_amount: optional(p.interest_amount, &f("interestAmount"))?,
-            penalty: optional(p.penalty, &f("penalty"))?,
-            status: optional(p.status, &f("status"))?,
+            id: required(p.id, &f("plan.id"))?,
+            automatic: present(p.automatic, &f("plan.automatic"))?,
+            schedule_type: required(p.schedule_type, &f("plan.scheduleType"))?,
+            total_amount: required(p.total_amount, &f("plan.totalAmount"))?,
+            frequency: optional(p.frequency, &f("plan.frequency"))?,
+            principal: optional(p.principal, &f("plan.principal"))?,
+            interest_amount: optional(p.interest_amount, &f("plan.interestAmount"))?,
+            penalty: optional(p.penalty, &f("plan.penalty"))?,
+            status: optional(p.status, &f("plan.status"))?,
             tenure: p
                 .tenure
-                .map(|t| LoanTenure::parse(t, &f("tenure")))
+                .map(|t| LoanTenure::parse(t, &f("plan.tenure")))
                 .transpose()?,
             extra: p.extra,
         };
@@ -413,19 +414,19 @@ impl Body for GrantLoanResponse {
         let loan_status = required(w.loan_status, "loanStatus")?;
         let rejection_details = list(w.rejection_details, "rejectionDetails", |r, at| {
             Ok(RejectionDetail {
-                reason: required(r.reason, &format!("{at}.reason"))?,
-                description: required(r.description, &format!("{at}.description"))?,
+                reason: required(r.reason, &Member(at, "reason"))?,
+                description: required(r.description, &Member(at, "description"))?,
                 extra: r.extra,
             })
         })?;
         let action_required = list(w.action_required, "actionRequired", |a, at| {
-            let reference = present(a.reference, &format!("{at}.reference"))?;
+            let reference = present(a.reference, &Member(at, "reference"))?;
             Ok(ActionRequired {
-                action_type: required(a.action_type, &format!("{at}.actionType"))?,
-                description: required(a.description, &format!("{at}.description"))?,
+                action_type: required(a.action_type, &Member(at, "actionType"))?,
+                description: required(a.description, &Member(at, "description"))?,
                 reference: ActionReference {
-                    object: required(reference.object, &format!("{at}.reference.object"))?,
-                    value: required(reference.value, &format!("{at}.reference.value"))?,
+                    object: required(reference.object, &Member(at, "reference.object"))?,
+                    value: required(reference.value, &Member(at, "reference.value"))?,
                     extra: reference.extra,
                 },
                 extra: a.extra,

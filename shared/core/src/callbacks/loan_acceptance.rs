@@ -4,7 +4,8 @@
 //! events queue, ordered by request.
 
 use super::common::{
-    optional, present, required, schema_ref, Body, LenderResponse, Metadata, ValidationPolicy,
+    optional, present, required, schema_ref, Body, FieldPath, Item, LenderResponse, Member,
+    Metadata, ValidationPolicy,
 };
 use super::{CallbackDef, Rng, SampleIds, Variant};
 use crate::domain::*;
@@ -144,22 +145,22 @@ pub struct OtpData {
 }
 
 impl CredBlock {
-    fn parse(w: wire::CredBlock, at: &str) -> Result<CredBlock, Rejection> {
-        let cred_type = required(w.cred_type, &format!("{at}.type"))?;
-        let data = present(w.data, &format!("{at}.data"))?;
-        let f = |name: &str| format!("{at}.data.{name}");
+    fn parse(w: wire::CredBlock, at: &dyn FieldPath) -> Result<CredBlock, Rejection> {
+        let cred_type = required(w.cred_type, &Member(at, "type"))?;
+        let data = present(w.data, &Member(at, "data"))?;
+        let f = |name| Member(at, name);
         let data = OtpData {
-            app_token: optional(data.app_token, &f("appToken"))?,
-            otp_session_key: optional(data.otp_session_key, &f("otpSessionKey"))?,
-            masked_phone_number: optional(data.masked_phone_number, &f("maskedPhoneNumber"))?,
+            app_token: optional(data.app_token, &f("data.appToken"))?,
+            otp_session_key: optional(data.otp_session_key, &f("data.otpSessionKey"))?,
+            masked_phone_number: optional(data.masked_phone_number, &f("data.maskedPhoneNumber"))?,
             otp: match data.otp {
-                Some(wire::NumberOrString::Number(n)) => {
-                    Some(Otp::parse_number(n.to_string()).map_err(|e| e.at(&f("otp")))?)
-                }
-                other => optional(other.map(wire::NumberOrString::into_string), &f("otp"))?,
+                Some(wire::NumberOrString::Number(n)) => Some(
+                    Otp::parse_number(n.to_string()).map_err(|e| e.at(&f("data.otp").spell()))?,
+                ),
+                other => optional(other.map(wire::NumberOrString::into_string), &f("data.otp"))?,
             },
-            status: optional(data.status, &f("status"))?,
-            url: optional(data.url, &f("url"))?,
+            status: optional(data.status, &f("data.status"))?,
+            url: optional(data.url, &f("data.url"))?,
             extensible_data: data.extensible_data,
             extra: data.extra,
         };
@@ -192,7 +193,7 @@ impl Body for LoanAcceptanceResponse {
         let cred_block = blocks
             .into_iter()
             .enumerate()
-            .map(|(i, b)| CredBlock::parse(b, &format!("credBlock[{i}]")))
+            .map(|(i, b)| CredBlock::parse(b, &Item("credBlock", i)))
             .collect::<Result<Vec<_>, _>>()?;
         Ok(LoanAcceptanceResponse {
             metadata,

@@ -140,6 +140,66 @@ mod tests {
     }
 
     #[test]
+    fn a_refusal_names_the_nested_attribute_by_its_whole_path() {
+        let cases: [(CallbackType, &str, serde_json::Value, &str); 7] = [
+            (
+                loan_acceptance::TYPE,
+                "/credBlock/0/data/maskedPhoneNumber",
+                "12".into(),
+                "credBlock[0].data.maskedPhoneNumber",
+            ),
+            (
+                loan_acceptance::TYPE,
+                "/credBlock/0/type",
+                "NOT_A_TYPE".into(),
+                "credBlock[0].type",
+            ),
+            (
+                disbursement::TYPE,
+                "/payment/totalAmount",
+                "ten".into(),
+                "payment.totalAmount",
+            ),
+            (
+                grant_loan::TYPE,
+                "/disbursement/plan/scheduleType",
+                "SOMETIMES".into(),
+                "disbursement.plan.scheduleType",
+            ),
+            (
+                grant_loan::TYPE,
+                "/repayment/plan/tenure/unit",
+                "FORTNIGHT".into(),
+                "repayment.plan.tenure.unit",
+            ),
+            (
+                grant_loan::TYPE,
+                "/terms/tenure/duration",
+                serde_json::Value::Null,
+                "terms.tenure.duration",
+            ),
+            (
+                consent_handle::TYPE,
+                "/consent/consentStatus",
+                "OK".into(),
+                "consent.consentStatus",
+            ),
+        ];
+        for (t, pointer, value, path) in cases {
+            let mut body = (t.def().sample)(&SampleIds::fixed("path-1"));
+            *body
+                .pointer_mut(pointer)
+                .unwrap_or_else(|| panic!("{t}: no {pointer}")) = value;
+            let refusal = common::check(t.def(), &body).expect_err(pointer);
+            assert!(
+                refusal.detail.starts_with(&format!("{path} ")),
+                "{t}: {pointer}: {}",
+                refusal.detail
+            );
+        }
+    }
+
+    #[test]
     fn every_registered_sample_validates_and_is_recorded_under_its_own_type() {
         let policy = ValidationPolicy::default();
         for &t in REGISTRY {
