@@ -2,7 +2,6 @@
 //! This is the contract with downstream consumers; README "Event envelope" documents it.
 
 use crate::callbacks::Callback;
-use crate::payload::Payload;
 use crate::CallbackType;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -65,72 +64,44 @@ pub struct Envelope {
 
 impl Envelope {
     pub fn new(callback: Callback, received_at: String) -> Envelope {
-        let (mut envelope, payload) = Envelope::apart(callback, received_at);
-        envelope.payload = payload.into_value();
-        envelope
-    }
-
-    /// [`Envelope::new`] with the payload apart (the envelope's is `null`): the pipeline
-    /// writes a plain payload into the event as it is, without a tree
-    /// ([`Envelope::to_json_with_payload`]).
-    pub fn apart(callback: Callback, received_at: String) -> (Envelope, Payload) {
         let kind = callback.kind;
-        let request_id = callback.request_id.to_string();
-        let envelope = Envelope {
+        let request_id = callback.request_id.into_string();
+        Envelope {
             envelope_version: ENVELOPE_VERSION.to_string(),
             event_id: event_id(kind, callback.metadata.org_id.as_str(), &request_id),
             event_type: kind,
-            trace_id: callback.metadata.trace_id.to_string(),
-            org_id: callback.metadata.org_id.to_string(),
+            trace_id: callback.metadata.trace_id.into_string(),
+            org_id: callback.metadata.org_id.into_string(),
             received_at,
             ordering_key: callback.ordering_key,
-            payload: Value::Null,
+            payload: callback.payload.into_value(),
             warnings: callback.warnings,
             request_id,
-        };
-        (envelope, callback.payload)
+        }
     }
 
     pub fn to_json(&self) -> String {
         serde_json::to_string(self).expect("envelopes always serialise")
     }
 
-    /// [`Envelope::to_json`] around the payload's JSON as given (`payload`: the compact
-    /// serialisation of the payload, which the caller has already written for its hash:
-    /// [`crate::payload::PlainPayload`], [`crate::service::plain_payload`]). The same bytes as `to_json` (a test holds
-    /// it to it), without serialising the payload a second time.
+    /// [`Envelope::to_json`] around the payload's JSON as given: [`EventHead::to_json_with_payload`].
     pub fn to_json_with_payload(&self, payload: &str) -> String {
-        fn member(out: &mut Vec<u8>, name: &str, value: &str) {
-            out.extend_from_slice(b",\"");
-            out.extend_from_slice(name.as_bytes());
-            out.extend_from_slice(b"\":");
-            serde_json::to_writer(&mut *out, value).expect("a string always serialises");
+        self.head().to_json_with_payload(payload)
+    }
+
+    /// Its members but the payload, borrowed.
+    pub fn head(&self) -> EventHead<'_> {
+        EventHead {
+            envelope_version: &self.envelope_version,
+            event_id: self.event_id,
+            event_type: self.event_type,
+            request_id: &self.request_id,
+            trace_id: &self.trace_id,
+            org_id: &self.org_id,
+            received_at: &self.received_at,
+            ordering_key: &self.ordering_key,
+            warnings: &self.warnings,
         }
-        let mut out = Vec::with_capacity(payload.len() + 512);
-        out.extend_from_slice(b"{\"envelopeVersion\":");
-        serde_json::to_writer(&mut out, &self.envelope_version)
-            .expect("a string always serialises");
-        member(
-            &mut out,
-            "eventId",
-            self.event_id
-                .hyphenated()
-                .encode_lower(&mut Uuid::encode_buffer()),
-        );
-        member(&mut out, "type", self.event_type.as_str());
-        member(&mut out, "requestId", &self.request_id);
-        member(&mut out, "traceId", &self.trace_id);
-        member(&mut out, "orgId", &self.org_id);
-        member(&mut out, "receivedAt", &self.received_at);
-        member(&mut out, "orderingKey", &self.ordering_key);
-        out.extend_from_slice(b",\"payload\":");
-        out.extend_from_slice(payload.as_bytes());
-        if !self.warnings.is_empty() {
-            out.extend_from_slice(b",\"warnings\":");
-            serde_json::to_writer(&mut out, &self.warnings).expect("strings always serialise");
-        }
-        out.push(b'}');
-        String::from_utf8(out).expect("serde_json writes UTF-8")
     }
 
     /// The JSON with every number of the payload spelled as in `spelling` (the body as
@@ -146,6 +117,79 @@ impl Envelope {
         self.serialize(&mut ser)
             .expect("envelopes always serialise");
         String::from_utf8(out).expect("serde_json writes UTF-8")
+    }
+}
+
+/// An envelope's members but its payload, borrowed: the pipeline writes a plain payload's
+/// event from them and the payload's text, without building an [`Envelope`].
+#[derive(Debug, Clone, Copy)]
+pub struct EventHead<'a> {
+    pub envelope_version: &'a str,
+    pub event_id: Uuid,
+    pub event_type: CallbackType,
+    pub request_id: &'a str,
+    pub trace_id: &'a str,
+    pub org_id: &'a str,
+    pub received_at: &'a str,
+    pub ordering_key: &'a str,
+    pub warnings: &'a [String],
+}
+
+impl EventHead<'_> {
+    /// [`Envelope::to_json`] around the payload's JSON as given (`payload`: the compact
+    /// serialisation of the payload, which the caller has already written for its hash:
+    /// [`crate::payload::PlainPayload`], [`crate::service::plain_payload`]). The same bytes
+    /// as `to_json` (a test holds it to it), without serialising the payload a second time.
+    pub fn to_json_with_payload(&self, payload: &str) -> String {
+        fn member(out: &mut Vec<u8>, name: &str, value: &str) {
+            out.extend_from_slice(b",\"");
+            out.extend_from_slice(name.as_bytes());
+            out.extend_from_slice(b"\":");
+            serde_json::to_writer(&mut *out, value).expect("a string always serialises");
+        }
+        let mut out = Vec::with_capacity(payload.len() + 512);
+        out.extend_from_slice(b"{\"envelopeVersion\":");
+        serde_json::to_writer(&mut out, self.envelope_version)
+            .expect("a string always serialises");
+        member(
+            &mut out,
+            "eventId",
+            self.event_id
+                .hyphenated()
+                .encode_lower(&mut Uuid::encode_buffer()),
+        );
+        member(&mut out, "type", self.event_type.as_str());
+        member(&mut out, "requestId", self.request_id);
+        member(&mut out, "traceId", self.trace_id);
+        member(&mut out, "orgId", self.org_id);
+        member(&mut out, "receivedAt", self.received_at);
+        member(&mut out, "orderingKey", self.ordering_key);
+        out.extend_from_slice(b",\"payload\":");
+        out.extend_from_slice(payload.as_bytes());
+        if !self.warnings.is_empty() {
+            out.extend_from_slice(b",\"warnings\":");
+            serde_json::to_writer(&mut out, self.warnings).expect("strings always serialise");
+        }
+        out.push(b'}');
+        String::from_utf8(out).expect("serde_json writes UTF-8")
+    }
+}
+
+impl EventHead<'_> {
+    /// The envelope of this head around `payload`.
+    pub fn into_envelope(self, payload: Value) -> Envelope {
+        Envelope {
+            envelope_version: self.envelope_version.to_string(),
+            event_id: self.event_id,
+            event_type: self.event_type,
+            request_id: self.request_id.to_string(),
+            trace_id: self.trace_id.to_string(),
+            org_id: self.org_id.to_string(),
+            received_at: self.received_at.to_string(),
+            ordering_key: self.ordering_key.to_string(),
+            payload,
+            warnings: self.warnings.to_vec(),
+        }
     }
 }
 

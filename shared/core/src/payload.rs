@@ -63,15 +63,20 @@ impl Payload {
 pub struct PlainPayload {
     json: String,
     /// The root `metadata`'s members the hash leaves out ([`crate::service::payload_hash`]),
-    /// each with its leading comma.
-    unhashed: Vec<Range<usize>>,
+    /// each with its leading comma, in order (names are not repeated: at most one each).
+    unhashed: [Range<usize>; UNHASHED_METADATA.len()],
+    unhashed_len: usize,
 }
 
 impl PlainPayload {
     /// `body`'s JSON, if it is what its tree would give (see the module).
     pub fn write(body: &impl Serialize) -> Option<PlainPayload> {
         let mut out = Vec::with_capacity(1024);
-        let mut state = State::default();
+        let mut state = State {
+            keys: String::with_capacity(256),
+            objects: Vec::with_capacity(8),
+            ..State::default()
+        };
         let mut ser = serde_json::Serializer::with_formatter(&mut out, Ordered(&mut state));
         body.serialize(&mut ser).ok()?;
         debug_assert_eq!(
@@ -85,6 +90,7 @@ impl PlainPayload {
         Some(PlainPayload {
             json: String::from_utf8(out).ok()?,
             unhashed: state.unhashed,
+            unhashed_len: state.unhashed_len,
         })
     }
 
@@ -98,7 +104,7 @@ impl PlainPayload {
     pub fn hash(&self) -> String {
         let mut hasher = Sha256Writer::new();
         let mut at = 0;
-        for r in &self.unhashed {
+        for r in &self.unhashed[..self.unhashed_len] {
             hasher.update(&self.json.as_bytes()[at..r.start]);
             at = r.end;
         }
@@ -117,13 +123,14 @@ struct State {
     len: usize,
     /// Open objects and arrays.
     depth: usize,
-    /// The key being written (between `begin_object_key` and `end_object_key`).
-    key: String,
+    /// The last key of each open object, outermost first, then the key being written
+    /// (between `begin_object_key` and `end_object_key`): one buffer for them all.
+    keys: String,
     in_key: bool,
-    /// The last key of the open object at each depth (index `depth - 1`); reused.
-    last: Vec<String>,
-    /// Whether that object has had a key yet.
-    has_last: Vec<bool>,
+    /// Each open object: where its last key starts in `keys`, and whether it has one yet.
+    objects: Vec<(usize, bool)>,
+    /// Where the key being written starts in `keys`.
+    key_start: usize,
     /// The open root member is `metadata`.
     root_metadata: bool,
     /// The root `metadata` object is open (at depth 2).
@@ -132,7 +139,8 @@ struct State {
     /// whether the hash leaves it out.
     member_start: usize,
     skip_member: bool,
-    unhashed: Vec<Range<usize>>,
+    unhashed: [Range<usize>; UNHASHED_METADATA.len()],
+    unhashed_len: usize,
 }
 
 /// serde_json's compact formatter that counts what it writes, checks that each object's
@@ -213,7 +221,7 @@ impl Formatter for Ordered<'_> {
 
     fn write_string_fragment<W: ?Sized + Write>(&mut self, w: &mut W, s: &str) -> io::Result<()> {
         if self.0.in_key {
-            self.0.key.push_str(s);
+            self.0.keys.push_str(s);
         }
         CompactFormatter.write_string_fragment(&mut Self::counted(self.0, w), s)
     }
@@ -250,11 +258,7 @@ impl Formatter for Ordered<'_> {
             s.in_metadata = true;
         }
         s.depth += 1;
-        if s.last.len() < s.depth {
-            s.last.resize_with(s.depth, String::new);
-            s.has_last.resize(s.depth, false);
-        }
-        s.has_last[s.depth - 1] = false;
+        s.objects.push((s.keys.len(), false));
         CompactFormatter.begin_object(&mut Self::counted(self.0, w))
     }
 
@@ -264,6 +268,9 @@ impl Formatter for Ordered<'_> {
             s.in_metadata = false;
         }
         s.depth -= 1;
+        if let Some((start, _)) = s.objects.pop() {
+            s.keys.truncate(start);
+        }
         CompactFormatter.end_object(&mut Self::counted(self.0, w))
     }
 
@@ -273,29 +280,32 @@ impl Formatter for Ordered<'_> {
             s.member_start = s.len;
         }
         s.in_key = true;
-        s.key.clear();
+        s.key_start = s.keys.len();
         CompactFormatter.begin_object_key(&mut Self::counted(self.0, w), first)
     }
 
     fn end_object_key<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
         let s = &mut *self.0;
         s.in_key = false;
-        let at = s.depth - 1;
-        if s.has_last[at] && s.key.as_str() <= s.last[at].as_str() {
+        let Some(&mut (start, ref mut has_last)) = s.objects.last_mut() else {
+            return Err(refuse());
+        };
+        let (last, key) = s.keys.split_at(s.key_start);
+        if *has_last && key <= &last[start..] {
             return Err(refuse());
         }
         if s.depth == 1 {
-            s.root_metadata = s.key == "metadata";
+            s.root_metadata = key == "metadata";
         }
         if s.depth == 2 {
-            s.skip_member = s.in_metadata && UNHASHED_METADATA.contains(&&*s.key);
+            s.skip_member = s.in_metadata && UNHASHED_METADATA.contains(&key);
         }
         // The first member has no comma to take away with it.
-        if s.skip_member && !s.has_last[at] {
+        if s.skip_member && !*has_last {
             return Err(refuse());
         }
-        std::mem::swap(&mut s.last[at], &mut s.key);
-        s.has_last[at] = true;
+        *has_last = true;
+        s.keys.drain(start..s.key_start);
         CompactFormatter.end_object_key(&mut Self::counted(self.0, w))
     }
 
@@ -307,7 +317,9 @@ impl Formatter for Ordered<'_> {
         CompactFormatter.end_object_value(&mut Self::counted(self.0, w))?;
         let s = &mut *self.0;
         if s.skip_member && s.depth == 2 {
-            s.unhashed.push(s.member_start..s.len);
+            // At most one member per name (keys only increase).
+            s.unhashed[s.unhashed_len] = s.member_start..s.len;
+            s.unhashed_len += 1;
             s.skip_member = false;
         }
         Ok(())

@@ -12,7 +12,7 @@ use crate::config::CallbackConfig;
 use crate::digest::Sha256Writer;
 use crate::domain::{OcenTimestamp, TraceId};
 use crate::error::{ErrorCode, Rejection};
-use crate::event::{idempotency_key, Envelope};
+use crate::event::{event_id, idempotency_key, EventHead, ENVELOPE_VERSION};
 use crate::payload::Payload;
 use crate::store::{IdempotencyStore, NewRecord, PutOutcome, StoreError, MAX_ITEM_BYTES};
 use crate::CallbackType;
@@ -213,20 +213,34 @@ impl CallbackService {
                 return (reject(&rejection, trace, now), log);
             }
         };
-        let trace = (body.metadata.trace_id.clone(), false);
-        let (org_id, request_id) = (
-            body.metadata.org_id.to_string(),
-            body.request_id.to_string(),
-        );
+        let Callback {
+            metadata,
+            request_id,
+            ordering_key,
+            warnings,
+            payload,
+            ..
+        } = body;
+        let trace = (metadata.trace_id, false);
+        let (org_id, request_id) = (metadata.org_id.into_string(), request_id.into_string());
         let received_at = OcenTimestamp::ack_format(now);
         let ack = AckBody::ok_stamped(&trace.0, received_at.clone()).to_json();
-        let warnings = body.warnings.len();
-        let (mut envelope, payload) = Envelope::apart(body, received_at.clone());
+        let head = EventHead {
+            envelope_version: ENVELOPE_VERSION,
+            event_id: event_id(kind, &org_id, &request_id),
+            event_type: kind,
+            request_id: &request_id,
+            trace_id: trace.0.as_str(),
+            org_id: &org_id,
+            received_at: &received_at,
+            ordering_key: &ordering_key,
+            warnings: &warnings,
+        };
         let (event, payload_hash) = match payload {
             // Written once, straight from the validated body, for the event and its hash.
-            Payload::Plain(plain) => (envelope.to_json_with_payload(plain.json()), plain.hash()),
+            Payload::Plain(plain) => (head.to_json_with_payload(plain.json()), plain.hash()),
             Payload::Tree(tree) => {
-                envelope.payload = tree;
+                let mut envelope = head.into_envelope(tree);
                 // Numbers exactly as the lender spelled them (serde's buffering of flattened
                 // attributes may respell them).
                 let spelling = original.and_then(|original| {
@@ -247,6 +261,7 @@ impl CallbackService {
         let record = NewRecord {
             key: idempotency_key(kind, &org_id, &request_id),
             callback_type: kind.as_str().to_string(),
+            event_id: head.event_id.to_string(),
             request_id,
             org_id,
             payload_hash,
@@ -254,8 +269,7 @@ impl CallbackService {
             ack: ack.clone(),
             received_at,
             expires_at: now.unix_timestamp() + self.retention.as_secs() as i64,
-            event_id: envelope.event_id.to_string(),
-            ordering_key: envelope.ordering_key.clone(),
+            ordering_key,
         };
         if let Some(rejection) = outside_window {
             return self.late_retry(&record, rejection, trace, now, log).await;
@@ -271,7 +285,7 @@ impl CallbackService {
         match self.store.put_if_absent(&record).await {
             Ok(PutOutcome::Inserted) => {
                 log.outcome = Outcome::Recorded;
-                crate::telemetry::count_warnings(kind.as_str(), warnings);
+                crate::telemetry::count_warnings(kind.as_str(), warnings.len());
                 (
                     Reply {
                         status: 200,

@@ -58,8 +58,8 @@ pub(crate) trait Body: Serialize + Sized {
     /// Its wire type (everything optional; unknown attributes kept).
     type Wire: DeserializeOwned;
     fn parse(w: Self::Wire, policy: &ValidationPolicy) -> Result<Self, Rejection>;
-    fn metadata(&self) -> &Metadata;
-    fn request_id(&self) -> &RequestId;
+    /// Its `metadata` and `requestId`, moved out once its payload is written.
+    fn into_ids(self) -> (Metadata, RequestId);
     /// The FIFO ordering key, when the callback names something better than its request.
     fn ordering_key(&self) -> Option<String> {
         None
@@ -98,15 +98,17 @@ pub(crate) fn validate_with<B: Body>(
         )
     })?;
     let body = B::parse(w, policy)?;
+    let ordering_key = body.ordering_key();
+    let warnings = rules(&body);
+    let payload = Payload::of(&body);
+    let (metadata, request_id) = body.into_ids();
     Ok(Callback {
         kind,
-        metadata: body.metadata().clone(),
-        request_id: body.request_id().clone(),
-        ordering_key: body
-            .ordering_key()
-            .unwrap_or_else(|| format!("request:{}", body.request_id())),
-        warnings: rules(&body),
-        payload: Payload::of(&body),
+        ordering_key: ordering_key.unwrap_or_else(|| format!("request:{request_id}")),
+        metadata,
+        request_id,
+        warnings,
+        payload,
     })
 }
 

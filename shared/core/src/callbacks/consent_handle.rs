@@ -224,12 +224,8 @@ impl Body for ConsentHandleResponse {
         })
     }
 
-    fn metadata(&self) -> &Metadata {
-        &self.metadata
-    }
-
-    fn request_id(&self) -> &RequestId {
-        &self.request_id
+    fn into_ids(self) -> (Metadata, RequestId) {
+        (self.metadata, self.request_id)
     }
 
     /// A consent's callbacks are delivered in order.

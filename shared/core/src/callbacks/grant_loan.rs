@@ -447,12 +447,8 @@ impl Body for GrantLoanResponse {
         })
     }
 
-    fn metadata(&self) -> &Metadata {
-        &self.metadata
-    }
-
-    fn request_id(&self) -> &RequestId {
-        &self.request_id
+    fn into_ids(self) -> (Metadata, RequestId) {
+        (self.metadata, self.request_id)
     }
 
     /// A loan's callbacks are delivered in order (GRANTED before COMPLETED).

@@ -204,12 +204,8 @@ impl Body for LoanAcceptanceResponse {
         })
     }
 
-    fn metadata(&self) -> &Metadata {
-        &self.metadata
-    }
-
-    fn request_id(&self) -> &RequestId {
-        &self.request_id
+    fn into_ids(self) -> (Metadata, RequestId) {
+        (self.metadata, self.request_id)
     }
 
     /// An OTP was sent: without the session key the LSP cannot complete acceptance.

@@ -75,17 +75,33 @@ impl OcenTimestamp {
     }
 }
 
+impl OcenTimestamp {
+    /// RFC 3339 (`time`'s spelling) into `buf`, without an allocation: every payload
+    /// carries one. `None` only outside years 0..=9999, which parsing rules out.
+    fn rfc3339<'b>(&self, buf: &'b mut [u8; 48]) -> Option<&'b str> {
+        let mut w: &mut [u8] = buf;
+        self.0.format_into(&mut w, &Rfc3339).ok()?;
+        // What is left of the buffer says how much was written (time 0.3.55's count leaves
+        // out the fraction of a second).
+        let n = 48 - w.len();
+        std::str::from_utf8(&buf[..n]).ok()
+    }
+}
+
 impl fmt::Display for OcenTimestamp {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // RFC 3339 always succeeds for years 0..=9999, which parsing guarantees.
-        let s = self.0.format(&Rfc3339).map_err(|_| fmt::Error)?;
-        f.write_str(&s)
+        f.write_str(self.rfc3339(&mut [0; 48]).ok_or(fmt::Error)?)
     }
 }
 
 impl Serialize for OcenTimestamp {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(self)
+        match self.rfc3339(&mut [0; 48]) {
+            Some(text) => s.serialize_str(text),
+            None => Err(serde::ser::Error::custom(
+                "a timestamp outside years 0..=9999",
+            )),
+        }
     }
 }
 
@@ -262,6 +278,23 @@ mod tests {
                 ist.second(), ist.millisecond()
             );
             proptest::prop_assert_eq!(OcenTimestamp::ack_format(t), expected);
+        }
+
+        #[test]
+        fn a_timestamp_is_written_as_times_rfc3339_writes_it(
+            seconds in -62_000_000_000i64..253_402_000_000,
+            nanos in proptest::prop_oneof![0i64..1000, proptest::strategy::Strategy::prop_map(0i64..1000, |m| m * 1_000_000), 0i64..1_000_000_000],
+            offset_minutes in -1439i32..1440,
+        ) {
+            let offset = UtcOffset::from_whole_seconds(offset_minutes * 60).unwrap();
+            let t = (OffsetDateTime::from_unix_timestamp(seconds).unwrap()
+                + time::Duration::nanoseconds(nanos))
+            .to_offset(offset);
+            proptest::prop_assume!((0..=9999).contains(&t.year()));
+            let ts = OcenTimestamp::from_offset_date_time(t);
+            let expected = t.format(&Rfc3339).unwrap();
+            proptest::prop_assert_eq!(ts.to_string(), expected.clone());
+            proptest::prop_assert_eq!(serde_json::to_string(&ts).unwrap(), format!("\"{expected}\""));
         }
     }
 
