@@ -17,7 +17,12 @@ const EVENT_ID_NAMESPACE: Uuid = Uuid::from_u128(0x6f63_656e_2d63_616c_6c62_6163
 /// (`<TYPE>#<orgId>#<requestId>`; an orgId has no `#`). A requestId conflicts only within
 /// one lender: another lender cannot take it.
 pub fn idempotency_key(kind: CallbackType, org_id: &str, request_id: &str) -> String {
-    format!("{}#{}#{}", kind.as_str(), org_id, request_id)
+    let kind = kind.as_str();
+    let mut key = String::with_capacity(kind.len() + org_id.len() + request_id.len() + 2);
+    for part in [kind, "#", org_id, "#", request_id] {
+        key.push_str(part);
+    }
+    key
 }
 
 /// The stable event id of a callback: UUID v5 of its idempotency key, the same for every
@@ -149,8 +154,7 @@ impl EventHead<'_> {
         }
         let mut out = Vec::with_capacity(payload.len() + 512);
         out.extend_from_slice(b"{\"envelopeVersion\":");
-        serde_json::to_writer(&mut out, self.envelope_version)
-            .expect("a string always serialises");
+        serde_json::to_writer(&mut out, self.envelope_version).expect("a string always serialises");
         member(
             &mut out,
             "eventId",

@@ -224,7 +224,7 @@ impl CallbackService {
         let trace = (metadata.trace_id, false);
         let (org_id, request_id) = (metadata.org_id.into_string(), request_id.into_string());
         let received_at = OcenTimestamp::ack_format(now);
-        let ack = AckBody::ok_stamped(&trace.0, received_at.clone()).to_json();
+        let ack = AckBody::ok_json(&trace.0, &received_at);
         let head = EventHead {
             envelope_version: ENVELOPE_VERSION,
             event_id: event_id(kind, &org_id, &request_id),
@@ -261,7 +261,11 @@ impl CallbackService {
         let record = NewRecord {
             key: idempotency_key(kind, &org_id, &request_id),
             callback_type: kind.as_str().to_string(),
-            event_id: head.event_id.to_string(),
+            event_id: head
+                .event_id
+                .hyphenated()
+                .encode_lower(&mut uuid::Uuid::encode_buffer())
+                .to_string(),
             request_id,
             org_id,
             payload_hash,

@@ -9,10 +9,16 @@ fn check_len(s: &str, max: usize) -> Result<(), Invalid> {
     if s.is_empty() {
         return Err(Invalid::Missing);
     }
-    if s.chars().count() > max {
+    if longer_than(s, max) {
         return Err(Invalid::TooLong { max });
     }
     Ok(())
+}
+
+/// More than `max` characters. Counted only when the bytes say it may be so (a character
+/// is at least one byte).
+fn longer_than(s: &str, max: usize) -> bool {
+    s.len() > max && s.chars().count() > max
 }
 
 /// Identifier characters: ASCII letters, digits and `-_.:`. Safe in keys, logs and URLs.
@@ -112,7 +118,7 @@ impl Text {
 
     pub fn parse(s: impl Into<String>) -> Result<Self, Invalid> {
         let s = s.into();
-        if s.chars().count() > Self::MAX_LEN {
+        if longer_than(&s, Self::MAX_LEN) {
             return Err(Invalid::TooLong { max: Self::MAX_LEN });
         }
         Ok(Text(s))
@@ -261,6 +267,18 @@ mod tests {
         let (a, b) = (TraceId::generate(), TraceId::generate());
         assert_ne!(a, b);
         assert!(TraceId::parse(a.as_str()).is_ok());
+    }
+
+    #[test]
+    fn text_is_bounded_in_characters_not_bytes() {
+        // 2048 two-byte characters are 4096 bytes, and allowed; one more is not.
+        assert!(Text::parse("é".repeat(2048)).is_ok());
+        assert_eq!(
+            Text::parse("é".repeat(2049)),
+            Err(Invalid::TooLong { max: 2048 })
+        );
+        assert!(Text::parse("x".repeat(2048)).is_ok());
+        assert!(Text::parse("x".repeat(2049)).is_err());
     }
 
     #[test]
