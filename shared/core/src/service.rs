@@ -429,30 +429,46 @@ impl CallbackService {
             .as_ref()
             .map(|v| v.payload.as_ref())
             .unwrap_or(req.body);
-        let (value, trace) = match crate::wire::scan::scan(payload, MAX_BODY_DEPTH) {
-            // The common body: read once, no tree built.
-            Some(scan) if !scan.numbers => {
-                let trace = scan
-                    .trace_id
-                    .as_deref()
-                    .and_then(|t| TraceId::parse(t).ok())
-                    .map(|t| (t, false))
-                    .unwrap_or_else(generated);
+        let trace_of = |scan: &crate::wire::scan::Scan<'_>| {
+            scan.trace_id
+                .as_deref()
+                .and_then(|t| TraceId::parse(t).ok())
+                .map(|t| (t, false))
+                .unwrap_or_else(generated)
+        };
+        let (value, trace, callback) = match (kind.def().read)(payload, &self.policy) {
+            // The plain body: one reading, the pass's checks on the way, no tree.
+            Some((scan, callback)) => {
+                let trace = trace_of(&scan);
                 log.org_id = scan.org_id.map(Cow::into_owned);
                 log.request_id = scan.request_id.map(Cow::into_owned);
-                (None, trace)
+                log.trace_id = Some(trace.0.to_string());
+                (None, trace.clone(), callback.map_err(|r| (r, trace))?)
             }
-            // Numbers (their spelling is restored from the tree), or something to explain.
-            _ => {
-                let (value, trace) = full_read(payload)?;
-                log.org_id = readable_str(&value, "/metadata/orgId").map(str::to_string);
-                log.request_id = readable_str(&value, "/requestId").map(str::to_string);
-                (Some(value), trace)
+            // Anything else: the pass, then the typed reading, as two.
+            None => {
+                let (value, trace) = match crate::wire::scan::scan(payload, MAX_BODY_DEPTH) {
+                    Some(scan) if !scan.numbers => {
+                        let trace = trace_of(&scan);
+                        log.org_id = scan.org_id.map(Cow::into_owned);
+                        log.request_id = scan.request_id.map(Cow::into_owned);
+                        (None, trace)
+                    }
+                    // Numbers (their spelling is restored from the tree), or something to
+                    // explain.
+                    _ => {
+                        let (value, trace) = full_read(payload)?;
+                        log.org_id = readable_str(&value, "/metadata/orgId").map(str::to_string);
+                        log.request_id = readable_str(&value, "/requestId").map(str::to_string);
+                        (Some(value), trace)
+                    }
+                };
+                log.trace_id = Some(trace.0.to_string());
+                let callback =
+                    (kind.def().validate)(payload, &self.policy).map_err(|r| (r, trace.clone()))?;
+                (value, trace, callback)
             }
         };
-        log.trace_id = Some(trace.0.to_string());
-        let callback =
-            (kind.def().validate)(payload, &self.policy).map_err(|r| (r, trace.clone()))?;
         if let Some(v) = &verified {
             if v.org_id != callback.metadata.org_id.as_str() {
                 log.auth_failure = Some(AuthFailure::UnknownLender);

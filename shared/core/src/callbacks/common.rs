@@ -5,6 +5,7 @@
 use crate::domain::*;
 use crate::error::{ErrorCode, Invalid, Rejection};
 use crate::payload::Payload;
+use crate::wire::scan::Scan;
 use crate::wire::{self, Extra};
 use crate::CallbackType;
 use serde::de::DeserializeOwned;
@@ -97,19 +98,51 @@ pub(crate) fn validate_with<B: Body>(
             format!("{field} must be {}", e.expected),
         )
     })?;
-    let body = B::parse(w, policy)?;
+    B::parse(w, policy).map(|body| callback(kind, body, rules))
+}
+
+/// What the one reading of a body gives ([`crate::wire::read`]): what the pass found, and
+/// the callback or why it is refused; `None` when the body is not the plain case (the
+/// caller reads it the two ways, which say precisely what is wrong).
+pub type Read<'a> = Option<(Scan<'a>, Result<Callback, Rejection>)>;
+
+/// [`validate`] in one reading.
+pub(crate) fn read<'a, B: Body>(
+    kind: CallbackType,
+    bytes: &'a [u8],
+    policy: &ValidationPolicy,
+) -> Read<'a> {
+    read_with::<B>(kind, bytes, policy, B::warnings)
+}
+
+/// [`validate_with`] in one reading.
+pub(crate) fn read_with<'a, B: Body>(
+    kind: CallbackType,
+    bytes: &'a [u8],
+    policy: &ValidationPolicy,
+    rules: fn(&B) -> Vec<String>,
+) -> Read<'a> {
+    let (w, scan) = wire::read::read::<B::Wire>(bytes, crate::service::MAX_BODY_DEPTH)?;
+    Some((
+        scan,
+        B::parse(w, policy).map(|body| callback(kind, body, rules)),
+    ))
+}
+
+/// A validated body as the pipeline takes it: its payload written, its ids moved out.
+fn callback<B: Body>(kind: CallbackType, body: B, rules: fn(&B) -> Vec<String>) -> Callback {
     let ordering_key = body.ordering_key();
     let warnings = rules(&body);
     let payload = Payload::of(&body);
     let (metadata, request_id) = body.into_ids();
-    Ok(Callback {
+    Callback {
         kind,
         ordering_key: ordering_key.unwrap_or_else(|| format!("request:{request_id}")),
         metadata,
         request_id,
         warnings,
         payload,
-    })
+    }
 }
 
 // ---- helpers: attach the attribute path to a parse failure ----------------------------

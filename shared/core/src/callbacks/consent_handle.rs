@@ -26,6 +26,7 @@ pub static DEF: CallbackDef = CallbackDef {
     queues: &["ConsentHandleEventsQueue"],
     weight: 3,
     validate,
+    read,
     sample,
     simulate,
     events,
@@ -34,6 +35,10 @@ pub const TYPE: CallbackType = CallbackType::of(&DEF);
 
 fn validate(bytes: &[u8], policy: &ValidationPolicy) -> Result<super::Callback, Rejection> {
     super::common::validate::<ConsentHandleResponse>(TYPE, bytes, policy)
+}
+
+fn read<'a>(bytes: &'a [u8], policy: &ValidationPolicy) -> super::Read<'a> {
+    super::common::read::<ConsentHandleResponse>(TYPE, bytes, policy)
 }
 
 /// The wire shape, field for field with the v3 schemas (everything optional, `null` as

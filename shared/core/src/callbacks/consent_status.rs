@@ -23,6 +23,7 @@ pub static DEF: CallbackDef = CallbackDef {
     queues: &["ConsentHandleEventsQueue"],
     weight: 2,
     validate,
+    read,
     sample,
     simulate,
     events,
@@ -34,6 +35,10 @@ pub const TYPE: CallbackType = CallbackType::of(&DEF);
 /// callbacks.
 fn validate(bytes: &[u8], policy: &ValidationPolicy) -> Result<super::Callback, Rejection> {
     super::common::validate::<ConsentHandleResponse>(TYPE, bytes, policy)
+}
+
+fn read<'a>(bytes: &'a [u8], policy: &ValidationPolicy) -> super::Read<'a> {
+    super::common::read::<ConsentHandleResponse>(TYPE, bytes, policy)
 }
 
 /// Its OpenAPI components (`Consent` is the document's own).

@@ -31,6 +31,7 @@ pub static DEF: CallbackDef = CallbackDef {
     queues: &["DisbursementLedgerQueue", "DisbursementNotificationsQueue"],
     weight: 4,
     validate,
+    read,
     sample,
     simulate,
     events,
@@ -39,6 +40,10 @@ pub const TYPE: CallbackType = CallbackType::of(&DEF);
 
 fn validate(bytes: &[u8], policy: &ValidationPolicy) -> Result<super::Callback, Rejection> {
     super::common::validate::<DisbursementResponse>(TYPE, bytes, policy)
+}
+
+fn read<'a>(bytes: &'a [u8], policy: &ValidationPolicy) -> super::Read<'a> {
+    super::common::read::<DisbursementResponse>(TYPE, bytes, policy)
 }
 
 /// The wire shape, field for field with the v3 schemas (everything optional, `null` as

@@ -30,6 +30,7 @@ pub static DEF: CallbackDef = CallbackDef {
     queues: &["DisbursementLedgerQueue", "DisbursementNotificationsQueue"],
     weight: 2,
     validate,
+    read,
     sample,
     simulate,
     events,
@@ -41,6 +42,10 @@ pub const TYPE: CallbackType = CallbackType::of(&DEF);
 /// with its Trigger Disbursement Response callbacks.
 fn validate(bytes: &[u8], policy: &ValidationPolicy) -> Result<super::Callback, Rejection> {
     super::common::validate::<DisbursementResponse>(TYPE, bytes, policy)
+}
+
+fn read<'a>(bytes: &'a [u8], policy: &ValidationPolicy) -> super::Read<'a> {
+    super::common::read::<DisbursementResponse>(TYPE, bytes, policy)
 }
 
 /// Its OpenAPI components (`Payment` is the document's own).

@@ -36,6 +36,7 @@ pub static DEF: CallbackDef = CallbackDef {
     queues: &["LoanEventsQueue"],
     weight: 2,
     validate,
+    read,
     sample,
     simulate,
     events,
@@ -44,6 +45,10 @@ pub const TYPE: CallbackType = CallbackType::of(&DEF);
 
 fn validate(bytes: &[u8], policy: &ValidationPolicy) -> Result<super::Callback, Rejection> {
     super::common::validate::<GrantLoanResponse>(TYPE, bytes, policy)
+}
+
+fn read<'a>(bytes: &'a [u8], policy: &ValidationPolicy) -> super::Read<'a> {
+    super::common::read::<GrantLoanResponse>(TYPE, bytes, policy)
 }
 
 /// Most entries in `rejectionDetails` or `actionRequired`.

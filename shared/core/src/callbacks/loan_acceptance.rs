@@ -27,6 +27,7 @@ pub static DEF: CallbackDef = CallbackDef {
     queues: &["LoanAcceptanceEventsQueue"],
     weight: 3,
     validate,
+    read,
     sample,
     simulate,
     events,
@@ -35,6 +36,10 @@ pub const TYPE: CallbackType = CallbackType::of(&DEF);
 
 fn validate(bytes: &[u8], policy: &ValidationPolicy) -> Result<super::Callback, Rejection> {
     super::common::validate::<LoanAcceptanceResponse>(TYPE, bytes, policy)
+}
+
+fn read<'a>(bytes: &'a [u8], policy: &ValidationPolicy) -> super::Read<'a> {
+    super::common::read::<LoanAcceptanceResponse>(TYPE, bytes, policy)
 }
 
 /// Maximum number of credential blocks in one callback.

@@ -31,7 +31,7 @@ pub mod sample;
 pub mod verify_loan_acceptance;
 
 pub use common::{
-    Callback, LenderResponse, Metadata, ValidationPolicy, DEFAULT_SUPPORTED_VERSIONS,
+    Callback, LenderResponse, Metadata, Read, ValidationPolicy, DEFAULT_SUPPORTED_VERSIONS,
 };
 pub use sample::{Rng, SampleIds};
 
@@ -78,6 +78,9 @@ pub struct CallbackDef {
     pub weight: u32,
     /// Validate a body (already known to be a JSON object without duplicate names).
     pub validate: fn(&[u8], &ValidationPolicy) -> Result<Callback, Rejection>,
+    /// [`CallbackDef::validate`] in one reading of the body, checking on the way what the
+    /// pass checks ([`crate::wire::read`]); `None` when the body is not the plain case.
+    pub read: for<'a> fn(&'a [u8], &ValidationPolicy) -> Read<'a>,
     /// A valid body, the same for the same ids (tests, `events/`, documentation).
     pub sample: fn(&SampleIds) -> Value,
     /// A realistic valid body for the simulator, varied by `rng`.

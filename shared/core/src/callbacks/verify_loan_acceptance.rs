@@ -25,6 +25,7 @@ pub static DEF: CallbackDef = CallbackDef {
     queues: &["LoanAcceptanceEventsQueue"],
     weight: 3,
     validate,
+    read,
     sample,
     simulate,
     events,
@@ -33,6 +34,10 @@ pub const TYPE: CallbackType = CallbackType::of(&DEF);
 
 fn validate(bytes: &[u8], policy: &ValidationPolicy) -> Result<super::Callback, Rejection> {
     super::common::validate_with(TYPE, bytes, policy, verdict_warnings)
+}
+
+fn read<'a>(bytes: &'a [u8], policy: &ValidationPolicy) -> super::Read<'a> {
+    super::common::read_with(TYPE, bytes, policy, verdict_warnings)
 }
 
 /// Its rules, on loan acceptance's body: the outcome is `credBlock[i].data.status`.

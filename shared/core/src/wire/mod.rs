@@ -5,6 +5,7 @@
 //! `extra` and `extensibleData` is kept verbatim, so nothing a lender sends is dropped.
 
 pub mod duplicates;
+pub mod read;
 pub mod scan;
 
 use serde::{Deserialize, Deserializer, Serialize};

@@ -12,7 +12,7 @@ use super::duplicates::Seen;
 use std::borrow::Cow;
 
 /// The key under which serde_json (`arbitrary_precision`) hands a number to a visitor.
-const NUMBER_TOKEN: &str = "$serde_json::private::Number";
+pub(super) const NUMBER_TOKEN: &str = "$serde_json::private::Number";
 
 /// What the pass found in a body that passed it.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -37,13 +37,7 @@ pub struct Scan<'de> {
 /// a string with an escape is checked and decoded by serde_json itself.
 pub fn scan(bytes: &[u8], max_depth: usize) -> Option<Scan<'_>> {
     let text = std::str::from_utf8(bytes).ok()?;
-    let mut reader = Reader {
-        text,
-        at: 0,
-        max_depth,
-        names: Vec::with_capacity(32),
-        scan: Scan::default(),
-    };
+    let mut reader = Reader::new(text, max_depth);
     reader.whitespace();
     if reader.peek() != Some(b'{') {
         return None;
@@ -55,7 +49,7 @@ pub fn scan(bytes: &[u8], max_depth: usize) -> Option<Scan<'_>> {
 
 /// Where a value is: the members the pass reads are at known places.
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Place {
+pub(super) enum Place {
     Root,
     /// The root's `metadata`.
     Metadata,
@@ -63,28 +57,38 @@ enum Place {
     Other,
 }
 
-struct Reader<'a> {
-    text: &'a str,
-    at: usize,
-    max_depth: usize,
+pub(super) struct Reader<'a> {
+    pub(super) text: &'a str,
+    pub(super) at: usize,
+    pub(super) max_depth: usize,
     /// The member names of the open objects, each object's after its parent's (one
     /// allocation for the whole pass).
-    names: Vec<Cow<'a, str>>,
-    scan: Scan<'a>,
+    pub(super) names: Vec<Cow<'a, str>>,
+    pub(super) scan: Scan<'a>,
 }
 
 impl<'a> Reader<'a> {
-    fn peek(&self) -> Option<u8> {
+    pub(super) fn new(text: &'a str, max_depth: usize) -> Reader<'a> {
+        Reader {
+            text,
+            at: 0,
+            max_depth,
+            names: Vec::with_capacity(32),
+            scan: Scan::default(),
+        }
+    }
+
+    pub(super) fn peek(&self) -> Option<u8> {
         self.text.as_bytes().get(self.at).copied()
     }
 
-    fn whitespace(&mut self) {
+    pub(super) fn whitespace(&mut self) {
         while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.peek() {
             self.at += 1;
         }
     }
 
-    fn expect(&mut self, literal: &str) -> Option<()> {
+    pub(super) fn expect(&mut self, literal: &str) -> Option<()> {
         self.text[self.at..].starts_with(literal).then(|| {
             self.at += literal.len();
         })
@@ -149,27 +153,7 @@ impl<'a> Reader<'a> {
             if let Some(slot) = slot {
                 *slot = text;
             }
-            let names = &mut self.names;
-            let repeated = match &mut many {
-                Some(set) => set.insert(name).is_err(),
-                None if names[start..].contains(&name) => true,
-                None if names.len() - start < Seen::SCAN => {
-                    names.push(name);
-                    false
-                }
-                None => {
-                    let mut set = Seen::default();
-                    for n in names.drain(start..) {
-                        let _ = set.insert(n);
-                    }
-                    let repeated = set.insert(name).is_err();
-                    many = Some(set);
-                    repeated
-                }
-            };
-            if repeated {
-                return None;
-            }
+            self.add_name(start, &mut many, name)?;
             self.whitespace();
             match self.peek()? {
                 b',' => {
@@ -184,6 +168,35 @@ impl<'a> Reader<'a> {
                 _ => return None,
             }
         }
+    }
+
+    /// Adds a member name of the object whose names begin at `start` (or are in `many`,
+    /// once there are many); `None` when the object already has it.
+    pub(super) fn add_name(
+        &mut self,
+        start: usize,
+        many: &mut Option<Seen<'a>>,
+        name: Cow<'a, str>,
+    ) -> Option<()> {
+        let names = &mut self.names;
+        let repeated = match many {
+            Some(set) => set.insert(name).is_err(),
+            None if names[start..].contains(&name) => true,
+            None if names.len() - start < Seen::SCAN => {
+                names.push(name);
+                false
+            }
+            None => {
+                let mut set = Seen::default();
+                for n in names.drain(start..) {
+                    let _ = set.insert(n);
+                }
+                let repeated = set.insert(name).is_err();
+                *many = Some(set);
+                repeated
+            }
+        };
+        (!repeated).then_some(())
     }
 
     fn array(&mut self, depth: usize) -> Option<()> {
@@ -213,7 +226,7 @@ impl<'a> Reader<'a> {
 
     /// A string (at its opening quote): borrowed when it has no escape; else checked and
     /// decoded by serde_json, which knows every rule of escapes (surrogate pairs).
-    fn string(&mut self) -> Option<Cow<'a, str>> {
+    pub(super) fn string(&mut self) -> Option<Cow<'a, str>> {
         let start = self.at;
         let bytes = self.text.as_bytes();
         let mut i = start + 1;
