@@ -8,7 +8,7 @@
 //! `instructions --list` prints the types.
 
 use ocen_shared::auth::AuthMode;
-use ocen_shared::testing::{config, sample_body, AcceptAll};
+use ocen_shared::testing::{config, run_ready, sample_body, AcceptAll};
 use ocen_shared::{CallbackService, CallbackType, Inbound};
 use std::hint::black_box;
 use std::sync::Arc;
@@ -30,9 +30,6 @@ fn main() {
         eprintln!("unknown callback type {name}; one of {:?}", names());
         std::process::exit(2);
     };
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .build()
-        .expect("a current-thread runtime");
     let service = CallbackService::new(
         Arc::new(AcceptAll),
         &config(&[("REPLAY_WINDOW_SECONDS", "0")]),
@@ -40,7 +37,7 @@ fn main() {
     );
     let body = serde_json::to_vec(&sample_body(kind, "bench-1")).expect("a sample body");
     for _ in 0..n {
-        let reply = rt.block_on(service.handle(kind, Inbound::post(black_box(&body))));
+        let reply = run_ready(service.handle(kind, Inbound::post(black_box(&body))));
         assert_eq!(reply.status, 200, "{}", reply.body);
     }
 }
