@@ -123,12 +123,13 @@ struct State {
     len: usize,
     /// Open objects and arrays.
     depth: usize,
-    /// The last key of each open object, outermost first, then the key being written
-    /// (between `begin_object_key` and `end_object_key`): one buffer for them all.
+    /// The keys of each open object, outermost first, then the key being written (between
+    /// `begin_object_key` and `end_object_key`): one buffer for them all, an object's keys
+    /// dropped when it closes.
     keys: String,
     in_key: bool,
-    /// Each open object: where its last key starts in `keys`, and whether it has one yet.
-    objects: Vec<(usize, bool)>,
+    /// Each open object: where its keys begin in `keys`, and where its last key does.
+    objects: Vec<(usize, Option<usize>)>,
     /// Where the key being written starts in `keys`.
     key_start: usize,
     /// The open root member is `metadata`.
@@ -258,7 +259,7 @@ impl Formatter for Ordered<'_> {
             s.in_metadata = true;
         }
         s.depth += 1;
-        s.objects.push((s.keys.len(), false));
+        s.objects.push((s.keys.len(), None));
         CompactFormatter.begin_object(&mut Self::counted(self.0, w))
     }
 
@@ -287,13 +288,16 @@ impl Formatter for Ordered<'_> {
     fn end_object_key<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
         let s = &mut *self.0;
         s.in_key = false;
-        let Some(&mut (start, ref mut has_last)) = s.objects.last_mut() else {
+        let Some((_, last)) = s.objects.last_mut() else {
             return Err(refuse());
         };
-        let (last, key) = s.keys.split_at(s.key_start);
-        if *has_last && key <= &last[start..] {
+        let (before, key) = s.keys.split_at(s.key_start);
+        // The last key ends where this one begins: a nested object's keys are gone.
+        if last.is_some_and(|from| key <= &before[from..]) {
             return Err(refuse());
         }
+        let has_last = last.is_some();
+        *last = Some(s.key_start);
         if s.depth == 1 {
             s.root_metadata = key == "metadata";
         }
@@ -301,11 +305,9 @@ impl Formatter for Ordered<'_> {
             s.skip_member = s.in_metadata && UNHASHED_METADATA.contains(&key);
         }
         // The first member has no comma to take away with it.
-        if s.skip_member && !*has_last {
+        if s.skip_member && !has_last {
             return Err(refuse());
         }
-        *has_last = true;
-        s.keys.drain(start..s.key_start);
         CompactFormatter.end_object_key(&mut Self::counted(self.0, w))
     }
 

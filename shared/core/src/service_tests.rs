@@ -1238,6 +1238,36 @@ mod exact_numbers {
             m
         };
         assert!(!check_written(&OutOfOrder { b: "1", a: "2" }).unwrap());
+        // Each object's order is its own: a nested object's keys neither help nor hinder.
+        #[derive(serde::Serialize)]
+        struct Nested<T: serde::Serialize> {
+            m: T,
+            n: &'static str,
+        }
+        #[derive(serde::Serialize)]
+        struct Late<T: serde::Serialize> {
+            m: T,
+            c: &'static str,
+        }
+        assert!(check_written(&Nested {
+            m: json!({"z": "1"}),
+            n: "2"
+        })
+        .unwrap());
+        assert!(check_written(&Nested {
+            m: OutOfOrder { b: "1", a: "2" },
+            n: "2"
+        })
+        .is_ok_and(|w| !w));
+        assert!(!check_written(&Late {
+            m: json!({"a": "1"}),
+            c: "2"
+        })
+        .unwrap());
+        assert!(check_written(
+            &json!({"m": {"z": {"zz": "1"}, "zz": "2"}, "n": [{"b": "1"}, {"a": "1"}]})
+        )
+        .unwrap());
         assert!(!check_written(&WithExtra {
             b: "1",
             extra: extra("a")

@@ -47,6 +47,27 @@ pub fn scan(bytes: &[u8], max_depth: usize) -> Option<Scan<'_>> {
     (reader.at == text.len()).then_some(reader.scan)
 }
 
+/// The first index from `i` on of a byte a string's reader must look at (`"`, `\\` or a
+/// control character), eight bytes at a time (the lowest flagged byte of a word is exact).
+fn plain_run(bytes: &[u8], mut i: usize) -> usize {
+    const ONES: u64 = u64::from_le_bytes([1; 8]);
+    const HIGH: u64 = ONES * 0x80;
+    while let Some(Ok(word)) = bytes.get(i..i + 8).map(<[u8; 8]>::try_from) {
+        let x = u64::from_le_bytes(word);
+        let quote = x ^ (ONES * u64::from(b'"'));
+        let backslash = x ^ (ONES * u64::from(b'\\'));
+        let found = ((quote.wrapping_sub(ONES) & !quote)
+            | (backslash.wrapping_sub(ONES) & !backslash)
+            | (x.wrapping_sub(ONES * 0x20) & !x))
+            & HIGH;
+        if found != 0 {
+            return i + (found.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    i
+}
+
 /// Where a value is: the members the pass reads are at known places.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub(super) enum Place {
@@ -232,6 +253,7 @@ impl<'a> Reader<'a> {
         let mut i = start + 1;
         let mut escaped = false;
         loop {
+            i = plain_run(bytes, i);
             match *bytes.get(i)? {
                 b'"' => break,
                 b'\\' => {
@@ -411,6 +433,23 @@ mod tests {
         // A name spelled with an escape is the same name.
         assert!(!passes(r#"{"a":1,"\u0061":2}"#));
         assert!(!passes(r#"{"é":1,"\u00e9":2}"#));
+    }
+
+    proptest! {
+        #[test]
+        fn a_plain_run_stops_at_the_first_byte_a_string_must_look_at(
+            bytes in prop::collection::vec(prop_oneof![Just(b'"'), Just(b'\\'), 0u8..0x20, 0x20u8..=0xff], 0..40),
+            from in 0usize..40,
+        ) {
+            let from = from.min(bytes.len());
+            let expected = (from..bytes.len())
+                .find(|&i| matches!(bytes[i], b'"' | b'\\' | 0..=0x1f))
+                .unwrap_or(bytes.len());
+            let found = plain_run(&bytes, from);
+            // Past the last whole word it stops early; what it skipped is plain.
+            prop_assert!(found <= expected);
+            prop_assert!(found == expected || bytes.len() - found < 8, "{} {}", found, expected);
+        }
     }
 
     #[test]
