@@ -439,7 +439,11 @@ impl CallbackService {
         let (value, trace, callback) = match (kind.def().read)(payload, &self.policy) {
             // The plain body: one reading, the pass's checks on the way, no tree.
             Some((scan, callback)) => {
-                let trace = trace_of(&scan);
+                // The validated traceId is the one the pass read.
+                let trace = match &callback {
+                    Ok(c) => (c.metadata.trace_id.clone(), false),
+                    Err(_) => trace_of(&scan),
+                };
                 log.org_id = scan.org_id.map(Cow::into_owned);
                 log.request_id = scan.request_id.map(Cow::into_owned);
                 log.trace_id = Some(trace.0.to_string());
@@ -793,30 +797,45 @@ impl LogFields {
             self.code.map(ErrorCode::as_str).unwrap_or("0"),
         );
         // Ids from an unvalidated body are logged only if they are valid ids (no PII).
-        let id = |v: &Option<String>| {
+        fn id(v: &Option<String>) -> &str {
             v.as_deref()
-                .filter(|s| crate::domain::RequestId::parse(*s).is_ok())
+                .filter(|s| crate::domain::RequestId::is_valid(s))
                 .unwrap_or("-")
-                .to_string()
-        };
+        }
         let code = self.code.map(ErrorCode::as_str).unwrap_or("0");
         let trace = self.trace_id.as_deref().unwrap_or("-");
         match (&self.store_error, self.outcome) {
             (Some(e), _) => tracing::error!(
-                callback_type = kind.as_str(), request_id = %id(&self.request_id), trace_id = trace,
-                org_id = %id(&self.org_id), outcome = self.outcome.as_str(), code, status, latency_ms,
+                callback_type = kind.as_str(), request_id = id(&self.request_id), trace_id = trace,
+                org_id = id(&self.org_id), outcome = self.outcome.as_str(), code, status, latency_ms,
                 error = %e, "callback not recorded"
             ),
             (None, Outcome::Rejected | Outcome::Conflict | Outcome::AuthFailed) => tracing::warn!(
-                callback_type = kind.as_str(), request_id = %id(&self.request_id), trace_id = trace,
-                org_id = %id(&self.org_id), outcome = self.outcome.as_str(), code, status, latency_ms,
+                callback_type = kind.as_str(),
+                request_id = id(&self.request_id),
+                trace_id = trace,
+                org_id = id(&self.org_id),
+                outcome = self.outcome.as_str(),
+                code,
+                status,
+                latency_ms,
                 detail = self.detail.as_deref().unwrap_or(""),
-                auth_failure = self.auth_failure.as_ref().map(ToString::to_string).unwrap_or_default(),
+                auth_failure = self
+                    .auth_failure
+                    .as_ref()
+                    .map(ToString::to_string)
+                    .unwrap_or_default(),
                 "callback refused"
             ),
             (None, _) => tracing::info!(
-                callback_type = kind.as_str(), request_id = %id(&self.request_id), trace_id = trace,
-                org_id = %id(&self.org_id), outcome = self.outcome.as_str(), code, status, latency_ms,
+                callback_type = kind.as_str(),
+                request_id = id(&self.request_id),
+                trace_id = trace,
+                org_id = id(&self.org_id),
+                outcome = self.outcome.as_str(),
+                code,
+                status,
+                latency_ms,
                 "callback answered"
             ),
         }

@@ -165,7 +165,13 @@ parse_owned!(
     Otp
 );
 // The spec's enums and a module's own implement it in `ocen_enum!`.
-parse_borrowed!(OcenTimestamp, Amount, MaskedPhoneNumber);
+parse_borrowed!(OcenTimestamp, Amount);
+
+impl ParseField for MaskedPhoneNumber {
+    fn parse_field(s: String) -> Result<Self, Invalid> {
+        MaskedPhoneNumber::parse_owned(s)
+    }
+}
 
 /// An attribute's path in a failure's message (`requestId`, `credBlock[0].data.otp`),
 /// spelled only when a failure names it: building the paths of valid nested attributes

@@ -16,6 +16,17 @@ impl MaskedPhoneNumber {
         "a masked phone number: 6 to 16 of 0-9, X, x, *, + or -, with at most 4 visible digits";
 
     pub fn parse(s: &str) -> Result<Self, Invalid> {
+        Self::check(s)?;
+        Ok(MaskedPhoneNumber(s.to_string()))
+    }
+
+    /// [`Self::parse`] of an owned string, kept without a copy.
+    pub fn parse_owned(s: String) -> Result<Self, Invalid> {
+        Self::check(&s)?;
+        Ok(MaskedPhoneNumber(s))
+    }
+
+    fn check(s: &str) -> Result<(), Invalid> {
         if s.is_empty() {
             return Err(Invalid::Missing);
         }
@@ -32,7 +43,7 @@ impl MaskedPhoneNumber {
         {
             return Err(Invalid::Format(Self::EXPECTED));
         }
-        Ok(MaskedPhoneNumber(s.to_string()))
+        Ok(())
     }
 
     pub fn as_str(&self) -> &str {

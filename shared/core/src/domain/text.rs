@@ -38,11 +38,21 @@ macro_rules! identifier {
 
             pub fn parse(s: impl Into<String>) -> Result<Self, Invalid> {
                 let s = s.into();
-                check_len(&s, Self::MAX_LEN)?;
+                Self::check(&s)?;
+                Ok($name(s))
+            }
+
+            /// [`Self::parse`] would take `s` (without copying it).
+            pub fn is_valid(s: &str) -> bool {
+                Self::check(s).is_ok()
+            }
+
+            fn check(s: &str) -> Result<(), Invalid> {
+                check_len(s, Self::MAX_LEN)?;
                 if !s.chars().all($pred) {
                     return Err(Invalid::Format($expected));
                 }
-                Ok($name(s))
+                Ok(())
             }
 
             pub fn as_str(&self) -> &str {
