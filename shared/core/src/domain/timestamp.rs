@@ -3,7 +3,6 @@
 use crate::error::Invalid;
 use serde::{Serialize, Serializer};
 use std::fmt;
-use time::format_description::well_known::Rfc3339;
 use time::{Date, Month, OffsetDateTime, PrimitiveDateTime, Time, UtcOffset};
 
 /// India Standard Time, the zone of a timestamp that names none.
@@ -76,14 +75,50 @@ impl OcenTimestamp {
 }
 
 impl OcenTimestamp {
-    /// RFC 3339 (`time`'s spelling) into `buf`, without an allocation: every payload
-    /// carries one. `None` only outside years 0..=9999, which parsing rules out.
+    /// RFC 3339 as `time` spells it (`format(&Rfc3339)`: the fraction of a second without
+    /// trailing zeros, `Z` for UTC), written digit by digit into `buf`: every payload carries
+    /// one (a property test holds it to `time`). `None` outside years 0..=9999 or for an
+    /// offset with seconds, which parsing rules out.
     fn rfc3339<'b>(&self, buf: &'b mut [u8; 48]) -> Option<&'b str> {
-        let mut w: &mut [u8] = buf;
-        self.0.format_into(&mut w, &Rfc3339).ok()?;
-        // What is left of the buffer says how much was written (time 0.3.55's count leaves
-        // out the fraction of a second).
-        let n = 48 - w.len();
+        let t = self.0;
+        let offset = t.offset();
+        if !(0..=9999).contains(&t.year()) || offset.seconds_past_minute() != 0 {
+            return None;
+        }
+        let mut n = 0;
+        let mut put = |value: u32, width: u32, then: Option<u8>| {
+            for place in (0..width).rev() {
+                buf[n] = b'0' + (value / 10u32.pow(place) % 10) as u8;
+                n += 1;
+            }
+            if let Some(b) = then {
+                buf[n] = b;
+                n += 1;
+            }
+        };
+        put(t.year() as u32, 4, Some(b'-'));
+        put(u32::from(u8::from(t.month())), 2, Some(b'-'));
+        put(u32::from(t.day()), 2, Some(b'T'));
+        put(u32::from(t.hour()), 2, Some(b':'));
+        put(u32::from(t.minute()), 2, Some(b':'));
+        put(u32::from(t.second()), 2, None);
+        let mut nanos = t.nanosecond();
+        if nanos != 0 {
+            let mut digits = 9;
+            while nanos.is_multiple_of(10) {
+                nanos /= 10;
+                digits -= 1;
+            }
+            put(0, 0, Some(b'.'));
+            put(nanos, digits, None);
+        }
+        if offset.is_utc() {
+            put(0, 0, Some(b'Z'));
+        } else {
+            put(0, 0, Some(if offset.is_negative() { b'-' } else { b'+' }));
+            put(offset.whole_hours().unsigned_abs().into(), 2, Some(b':'));
+            put(offset.minutes_past_hour().unsigned_abs().into(), 2, None);
+        }
         std::str::from_utf8(&buf[..n]).ok()
     }
 }
@@ -171,6 +206,7 @@ fn parse(b: &[u8]) -> Option<OffsetDateTime> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use time::format_description::well_known::Rfc3339;
     use time::macros::datetime;
 
     fn ts(s: &str) -> OffsetDateTime {
@@ -295,6 +331,35 @@ mod tests {
             let expected = t.format(&Rfc3339).unwrap();
             proptest::prop_assert_eq!(ts.to_string(), expected.clone());
             proptest::prop_assert_eq!(serde_json::to_string(&ts).unwrap(), format!("\"{expected}\""));
+        }
+    }
+
+    #[test]
+    fn a_timestamp_is_written_as_time_writes_it_in_utc_west_and_at_every_precision() {
+        for (text, written) in [
+            ("2024-01-02T03:04:05Z", "2024-01-02T03:04:05Z"),
+            (
+                "2024-01-02T03:04:05.100-03:30",
+                "2024-01-02T03:04:05.1-03:30",
+            ),
+            (
+                "0001-12-31T23:59:59.999+14:00",
+                "0001-12-31T23:59:59.999+14:00",
+            ),
+            ("2024-01-02T03:04:05.000+00:00", "2024-01-02T03:04:05Z"),
+            ("2024-01-02T03:04:05", "2024-01-02T03:04:05+05:30"),
+        ] {
+            let ts = OcenTimestamp::parse(text).unwrap();
+            assert_eq!(ts.to_string(), written, "{text}");
+            assert_eq!(
+                ts.to_string(),
+                ts.as_offset_date_time().format(&Rfc3339).unwrap()
+            );
+        }
+        for nanos in [1, 10, 100_000_000, 123_456_789, 999_999_999] {
+            let t = datetime!(2024-05-06 07:08:09 -11:45) + time::Duration::nanoseconds(nanos);
+            let ts = OcenTimestamp::from_offset_date_time(t);
+            assert_eq!(ts.to_string(), t.format(&Rfc3339).unwrap(), "{nanos}");
         }
     }
 
