@@ -329,6 +329,32 @@ pub fn restore_numbers(payload: &mut Value, original: &Value) {
 mod tests {
     use super::*;
 
+    proptest::proptest! {
+        #[test]
+        fn the_written_event_is_the_serialised_envelope_whatever_its_strings(
+            trace in "\\PC{0,12}|[\"\\\\\u{0}-\u{1f}a]{0,6}",
+            key in "\\PC{0,12}|[\"\\\\\u{0}-\u{1f}a]{0,6}",
+            warning in "\\PC{0,8}",
+        ) {
+            let envelope = Envelope {
+                envelope_version: ENVELOPE_VERSION.to_string(),
+                event_id: event_id(crate::callbacks::disbursement::TYPE, "L", "r"),
+                event_type: crate::callbacks::disbursement::TYPE,
+                request_id: "r".into(),
+                trace_id: trace,
+                org_id: "L".into(),
+                received_at: "2024-01-01T00:00:00.000+05:30".into(),
+                ordering_key: key,
+                payload: serde_json::json!({"a": "b"}),
+                warnings: vec![warning],
+            };
+            proptest::prop_assert_eq!(
+                envelope.to_json_with_payload(r#"{"a":"b"}"#),
+                envelope.to_json()
+            );
+        }
+    }
+
     #[test]
     fn event_ids_are_stable_per_type_and_request() {
         let a = event_id(crate::callbacks::disbursement::TYPE, "L", "r1");
