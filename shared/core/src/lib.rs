@@ -13,7 +13,8 @@
 //! - [`callback`]: which callback a request is ([`CallbackType`]) and the paths it arrives on.
 //! - [`wire`]: serde types that follow the v3 JSON Schemas field for field. Everything is
 //!   optional here; unknown attributes and `extensibleData` are kept (numbers exactly);
-//!   [`wire::duplicates`] refuses a body that names a member twice.
+//!   [`wire::read`] reads a plain body into them in one pass that also checks its syntax,
+//!   depth and repeated names ([`wire::scan`], [`wire::duplicates`] when it is not plain).
 //! - [`domain`]: validated types (`RequestId`, `OrgId`, `OcenTimestamp`, `Amount`, the enums,
 //!   `MaskedPhoneNumber`, ...) and the three validated callbacks. Parse, don't validate: the
 //!   wire → domain conversion is the only way to get one, and it enforces the business rules.
@@ -24,6 +25,8 @@
 //! - [`service`]: the pipeline ([`CallbackService::handle`]): bytes in, reply out; one
 //!   conditional write per callback.
 //! - [`store`]: the idempotency store port (its DynamoDB adapter is `ocen-shared`'s).
+//! - [`payload`]: the validated body written as the event's payload, straight from the
+//!   validated type; [`digest`]: the payload hash's SHA-256 and the event id's SHA-1.
 //! - [`event`]: the versioned envelope consumers receive.
 //! - [`publish`]: the event publisher port (its SQS adapter is `ocen-shared`'s), and
 //!   [`publish::limits`]: every SQS limit a message is built to meet, with its source.

@@ -4,7 +4,7 @@
 //!
 //! The tree (serde_json's `Map` is ordered by key) writes members in key order; a
 //! validated type writes them in the order its fields are declared, then its unknown
-//! attributes. The modules declare their fields in key order, and [`Ordered`] checks every
+//! attributes. The modules declare their fields in key order, and `Ordered` checks every
 //! object as it is written: a key not after the one before it (an unknown attribute that
 //! sorts among the fields), a key with an escape, or a number (the tree keeps a number's
 //! spelling from the body) gives up, and the callback takes the tree as before. So the
