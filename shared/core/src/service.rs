@@ -803,36 +803,39 @@ impl LogFields {
                 .unwrap_or("-")
         }
         let code = self.code.map(ErrorCode::as_str).unwrap_or("0");
-        let trace = self.trace_id.as_deref().unwrap_or("-");
+        let (trace_id, outcome) = (
+            self.trace_id.as_deref().unwrap_or("-"),
+            self.outcome.as_str(),
+        );
+        let (request_id, org_id) = (id(&self.request_id), id(&self.org_id));
+        let callback_type = kind.as_str();
+        let detail = self.detail.as_deref().unwrap_or("");
+        let auth_failure = self.auth_failure.as_ref().map(ToString::to_string);
+        let auth_failure = auth_failure.as_deref().unwrap_or_default();
         match (&self.store_error, self.outcome) {
             (Some(e), _) => tracing::error!(
-                callback_type = kind.as_str(), request_id = id(&self.request_id), trace_id = trace,
-                org_id = id(&self.org_id), outcome = self.outcome.as_str(), code, status, latency_ms,
+                callback_type, request_id, trace_id, org_id, outcome, code, status, latency_ms,
                 error = %e, "callback not recorded"
             ),
             (None, Outcome::Rejected | Outcome::Conflict | Outcome::AuthFailed) => tracing::warn!(
-                callback_type = kind.as_str(),
-                request_id = id(&self.request_id),
-                trace_id = trace,
-                org_id = id(&self.org_id),
-                outcome = self.outcome.as_str(),
+                callback_type,
+                request_id,
+                trace_id,
+                org_id,
+                outcome,
                 code,
                 status,
                 latency_ms,
-                detail = self.detail.as_deref().unwrap_or(""),
-                auth_failure = self
-                    .auth_failure
-                    .as_ref()
-                    .map(ToString::to_string)
-                    .unwrap_or_default(),
+                detail,
+                auth_failure,
                 "callback refused"
             ),
             (None, _) => tracing::info!(
-                callback_type = kind.as_str(),
-                request_id = id(&self.request_id),
-                trace_id = trace,
-                org_id = id(&self.org_id),
-                outcome = self.outcome.as_str(),
+                callback_type,
+                request_id,
+                trace_id,
+                org_id,
+                outcome,
                 code,
                 status,
                 latency_ms,
