@@ -205,8 +205,9 @@ impl Otp {
 
 impl Serialize for Otp {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        match self.digits.parse::<serde_json::Number>() {
-            Ok(n) if self.sent_as_number => n.serialize(s),
+        // Read as a number only when it was sent as one.
+        match self.sent_as_number.then(|| self.digits.parse::<serde_json::Number>()) {
+            Some(Ok(n)) => n.serialize(s),
             _ => s.serialize_str(&self.digits),
         }
     }
