@@ -206,7 +206,10 @@ impl Otp {
 impl Serialize for Otp {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         // Read as a number only when it was sent as one.
-        match self.sent_as_number.then(|| self.digits.parse::<serde_json::Number>()) {
+        match self
+            .sent_as_number
+            .then(|| self.digits.parse::<serde_json::Number>())
+        {
             Some(Ok(n)) => n.serialize(s),
             _ => s.serialize_str(&self.digits),
         }
