@@ -126,12 +126,9 @@ pub struct ShapeError {
 /// precision (a `Value` would hand a 20-digit integer over as `u128`, which the flattened
 /// map cannot take).
 pub fn from_slice<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, ShapeError> {
-    // The common case, a body of the right shape, without tracking paths; the path of a
-    // failure is worked out by reading the body again, only when it fails.
-    let mut de = serde_json::Deserializer::from_slice(bytes);
-    if let Ok(value) = T::deserialize(&mut de) {
-        return Ok(value);
-    }
+    // Paths are tracked all along: the common body never comes here ([`read`] reads it),
+    // only one with numbers or one to refuse, and a reading without paths would be one more
+    // copy of every wire type's code in every function (the size budget).
     let mut de = serde_json::Deserializer::from_slice(bytes);
     serde_path_to_error::deserialize(&mut de).map_err(|e| {
         let path = e.path().to_string();
