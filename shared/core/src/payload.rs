@@ -83,17 +83,25 @@ impl PlainPayload {
         let mut state = State {
             keys: String::with_capacity(256),
             objects: Vec::with_capacity(8),
+            strict: true,
             ..State::default()
         };
         let mut ser = serde_json::Serializer::with_formatter(&mut out, Ordered(&mut state));
-        body.serialize(&mut ser)
-            .expect("validated callbacks always serialise");
+        if body.serialize(&mut ser).is_err() {
+            // Not plain: the text as serde_json writes it, from a second run that goes on.
+            out.clear();
+            let mut state = State::default();
+            let mut ser = serde_json::Serializer::with_formatter(&mut out, Ordered(&mut state));
+            body.serialize(&mut ser)
+                .expect("validated callbacks always serialise");
+            return Err(out);
+        }
         debug_assert_eq!(
             state.len,
             out.len(),
             "every byte is written by the formatter"
         );
-        if state.not_plain || state.len != out.len() {
+        if state.len != out.len() {
             return Err(out);
         }
         match String::from_utf8(out) {
@@ -156,11 +164,25 @@ struct State {
     unhashed_len: usize,
     /// Not the tree's text: a number, an escaped name, or keys out of order.
     not_plain: bool,
+    /// Stop at the first such thing (the first run); else note it (the second).
+    strict: bool,
 }
 
-/// serde_json's compact formatter that counts what it writes and notes whether the text is
-/// plain: each object's keys in order, no numbers, no escaped names.
+/// serde_json's compact formatter that counts what it writes and checks the text is plain:
+/// each object's keys in order, no numbers, no escaped names. Strict, it stops at the first
+/// thing that is not (an `io::Error` ends the serialisation); else it notes it and goes on.
 struct Ordered<'a>(&'a mut State);
+
+impl State {
+    /// Something not plain: the end of a strict run, or noted.
+    fn not_plain(&mut self) -> io::Result<()> {
+        if self.strict {
+            return Err(io::Error::other("not a plain payload"));
+        }
+        self.not_plain = true;
+        Ok(())
+    }
+}
 
 /// A writer that counts the bytes written through it.
 struct Counted<'a, W: ?Sized> {
@@ -196,7 +218,7 @@ impl Ordered<'_> {
 macro_rules! numbers {
     ($($f:ident: $t:ty),*) => {$(
         fn $f<W: ?Sized + Write>(&mut self, w: &mut W, value: $t) -> io::Result<()> {
-            self.0.not_plain = true;
+            self.0.not_plain()?;
             CompactFormatter.$f(&mut Self::counted(self.0, w), value)
         }
     )*};
@@ -208,12 +230,12 @@ impl Formatter for Ordered<'_> {
         write_f32: f32, write_f64: f64, write_number_str: &str);
 
     fn write_raw_fragment<W: ?Sized + Write>(&mut self, w: &mut W, raw: &str) -> io::Result<()> {
-        self.0.not_plain = true;
+        self.0.not_plain()?;
         CompactFormatter.write_raw_fragment(&mut Self::counted(self.0, w), raw)
     }
 
     fn write_byte_array<W: ?Sized + Write>(&mut self, w: &mut W, bytes: &[u8]) -> io::Result<()> {
-        self.0.not_plain = true;
+        self.0.not_plain()?;
         CompactFormatter.write_byte_array(&mut Self::counted(self.0, w), bytes)
     }
 
@@ -247,7 +269,7 @@ impl Formatter for Ordered<'_> {
     ) -> io::Result<()> {
         if self.0.in_key {
             // Escaped keys are rare; their order is the tree's business.
-            self.0.not_plain = true;
+            self.0.not_plain()?;
         }
         CompactFormatter.write_char_escape(&mut Self::counted(self.0, w), escape)
     }
@@ -302,14 +324,12 @@ impl Formatter for Ordered<'_> {
         let s = &mut *self.0;
         s.in_key = false;
         let Some((_, last)) = s.objects.last_mut() else {
-            s.not_plain = true;
+            s.not_plain()?;
             return CompactFormatter.end_object_key(&mut Self::counted(self.0, w));
         };
         let (before, key) = s.keys.split_at(s.key_start);
         // The last key ends where this one begins: a nested object's keys are gone.
-        if last.is_some_and(|from| key <= &before[from..]) {
-            s.not_plain = true;
-        }
+        let unordered = last.is_some_and(|from| key <= &before[from..]);
         let has_last = last.is_some();
         *last = Some(s.key_start);
         if s.depth == 1 {
@@ -319,8 +339,8 @@ impl Formatter for Ordered<'_> {
             s.skip_member = s.in_metadata && UNHASHED_METADATA.contains(&key);
         }
         // The first member has no comma to take away with it.
-        if s.skip_member && !has_last {
-            s.not_plain = true;
+        if unordered || (s.skip_member && !has_last) {
+            s.not_plain()?;
         }
         CompactFormatter.end_object_key(&mut Self::counted(self.0, w))
     }
@@ -339,7 +359,7 @@ impl Formatter for Ordered<'_> {
                     *range = s.member_start..s.len;
                     s.unhashed_len += 1;
                 }
-                None => s.not_plain = true,
+                None => s.not_plain()?,
             }
             s.skip_member = false;
         }
