@@ -31,11 +31,10 @@ pub enum Payload {
 impl Payload {
     /// The payload of a validated body: [`Payload::Plain`] when it can be, else the tree.
     pub fn of(body: &impl Serialize) -> Payload {
-        match PlainPayload::write_or_text(body) {
-            Ok(plain) => Payload::Plain(plain),
-            // The same tree as `to_value` (numbers keep their digits either way).
-            Err(text) => Payload::Tree(
-                serde_json::from_slice(&text).expect("serde_json reads what it wrote"),
+        match PlainPayload::write(body) {
+            Some(plain) => Payload::Plain(plain),
+            None => Payload::Tree(
+                serde_json::to_value(body).expect("validated callbacks always serialise"),
             ),
         }
     }
@@ -72,46 +71,27 @@ pub struct PlainPayload {
 impl PlainPayload {
     /// `body`'s JSON, if it is what its tree would give (see the module).
     pub fn write(body: &impl Serialize) -> Option<PlainPayload> {
-        PlainPayload::write_or_text(body).ok()
-    }
-
-    /// `body`'s JSON: plain, or else its text as serde_json writes it (fields in declared
-    /// order), from which the tree is read. One serialisation either way: `to_value` would be
-    /// another copy of every validated type's code in every function (the size budget).
-    fn write_or_text(body: &impl Serialize) -> Result<PlainPayload, Vec<u8>> {
         let mut out = Vec::with_capacity(1024);
         let mut state = State {
             keys: String::with_capacity(256),
             objects: Vec::with_capacity(8),
-            strict: true,
             ..State::default()
         };
         let mut ser = serde_json::Serializer::with_formatter(&mut out, Ordered(&mut state));
-        if body.serialize(&mut ser).is_err() {
-            // Not plain: the text as serde_json writes it, from a second run that goes on.
-            out.clear();
-            let mut state = State::default();
-            let mut ser = serde_json::Serializer::with_formatter(&mut out, Ordered(&mut state));
-            body.serialize(&mut ser)
-                .expect("validated callbacks always serialise");
-            return Err(out);
-        }
+        body.serialize(&mut ser).ok()?;
         debug_assert_eq!(
             state.len,
             out.len(),
             "every byte is written by the formatter"
         );
         if state.len != out.len() {
-            return Err(out);
+            return None;
         }
-        match String::from_utf8(out) {
-            Ok(json) => Ok(PlainPayload {
-                json,
-                unhashed: state.unhashed,
-                unhashed_len: state.unhashed_len,
-            }),
-            Err(e) => Err(e.into_bytes()),
-        }
+        Some(PlainPayload {
+            json: String::from_utf8(out).ok()?,
+            unhashed: state.unhashed,
+            unhashed_len: state.unhashed_len,
+        })
     }
 
     /// The JSON text.
@@ -162,26 +142,14 @@ struct State {
     skip_member: bool,
     unhashed: [Range<usize>; UNHASHED_METADATA.len()],
     unhashed_len: usize,
-    /// Not the tree's text: a number, an escaped name, or keys out of order.
-    not_plain: bool,
-    /// Stop at the first such thing (the first run); else note it (the second).
-    strict: bool,
 }
 
-/// serde_json's compact formatter that counts what it writes and checks the text is plain:
-/// each object's keys in order, no numbers, no escaped names. Strict, it stops at the first
-/// thing that is not (an `io::Error` ends the serialisation); else it notes it and goes on.
+/// serde_json's compact formatter that counts what it writes, checks that each object's
+/// keys come in order, and refuses numbers (an `io::Error` ends the serialisation).
 struct Ordered<'a>(&'a mut State);
 
-impl State {
-    /// Something not plain: the end of a strict run, or noted.
-    fn not_plain(&mut self) -> io::Result<()> {
-        if self.strict {
-            return Err(io::Error::other("not a plain payload"));
-        }
-        self.not_plain = true;
-        Ok(())
-    }
+fn refuse() -> io::Error {
+    io::Error::other("not a plain payload")
 }
 
 /// A writer that counts the bytes written through it.
@@ -215,28 +183,25 @@ impl Ordered<'_> {
     }
 }
 
-macro_rules! numbers {
+macro_rules! no_numbers {
     ($($f:ident: $t:ty),*) => {$(
-        fn $f<W: ?Sized + Write>(&mut self, w: &mut W, value: $t) -> io::Result<()> {
-            self.0.not_plain()?;
-            CompactFormatter.$f(&mut Self::counted(self.0, w), value)
+        fn $f<W: ?Sized + Write>(&mut self, _: &mut W, _: $t) -> io::Result<()> {
+            Err(refuse())
         }
     )*};
 }
 
 impl Formatter for Ordered<'_> {
-    numbers!(write_i8: i8, write_i16: i16, write_i32: i32, write_i64: i64, write_i128: i128,
+    no_numbers!(write_i8: i8, write_i16: i16, write_i32: i32, write_i64: i64, write_i128: i128,
         write_u8: u8, write_u16: u16, write_u32: u32, write_u64: u64, write_u128: u128,
         write_f32: f32, write_f64: f64, write_number_str: &str);
 
-    fn write_raw_fragment<W: ?Sized + Write>(&mut self, w: &mut W, raw: &str) -> io::Result<()> {
-        self.0.not_plain()?;
-        CompactFormatter.write_raw_fragment(&mut Self::counted(self.0, w), raw)
+    fn write_raw_fragment<W: ?Sized + Write>(&mut self, _: &mut W, _: &str) -> io::Result<()> {
+        Err(refuse())
     }
 
-    fn write_byte_array<W: ?Sized + Write>(&mut self, w: &mut W, bytes: &[u8]) -> io::Result<()> {
-        self.0.not_plain()?;
-        CompactFormatter.write_byte_array(&mut Self::counted(self.0, w), bytes)
+    fn write_byte_array<W: ?Sized + Write>(&mut self, _: &mut W, _: &[u8]) -> io::Result<()> {
+        Err(refuse())
     }
 
     fn write_null<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
@@ -269,7 +234,7 @@ impl Formatter for Ordered<'_> {
     ) -> io::Result<()> {
         if self.0.in_key {
             // Escaped keys are rare; their order is the tree's business.
-            self.0.not_plain()?;
+            return Err(refuse());
         }
         CompactFormatter.write_char_escape(&mut Self::counted(self.0, w), escape)
     }
@@ -324,12 +289,13 @@ impl Formatter for Ordered<'_> {
         let s = &mut *self.0;
         s.in_key = false;
         let Some((_, last)) = s.objects.last_mut() else {
-            s.not_plain()?;
-            return CompactFormatter.end_object_key(&mut Self::counted(self.0, w));
+            return Err(refuse());
         };
         let (before, key) = s.keys.split_at(s.key_start);
         // The last key ends where this one begins: a nested object's keys are gone.
-        let unordered = last.is_some_and(|from| key <= &before[from..]);
+        if last.is_some_and(|from| key <= &before[from..]) {
+            return Err(refuse());
+        }
         let has_last = last.is_some();
         *last = Some(s.key_start);
         if s.depth == 1 {
@@ -339,8 +305,8 @@ impl Formatter for Ordered<'_> {
             s.skip_member = s.in_metadata && UNHASHED_METADATA.contains(&key);
         }
         // The first member has no comma to take away with it.
-        if unordered || (s.skip_member && !has_last) {
-            s.not_plain()?;
+        if s.skip_member && !has_last {
+            return Err(refuse());
         }
         CompactFormatter.end_object_key(&mut Self::counted(self.0, w))
     }
@@ -353,14 +319,9 @@ impl Formatter for Ordered<'_> {
         CompactFormatter.end_object_value(&mut Self::counted(self.0, w))?;
         let s = &mut *self.0;
         if s.skip_member && s.depth == 2 {
-            // At most one member per name while the keys increase; past that, not plain.
-            match s.unhashed.get_mut(s.unhashed_len) {
-                Some(range) => {
-                    *range = s.member_start..s.len;
-                    s.unhashed_len += 1;
-                }
-                None => s.not_plain()?,
-            }
+            // At most one member per name (keys only increase).
+            s.unhashed[s.unhashed_len] = s.member_start..s.len;
+            s.unhashed_len += 1;
             s.skip_member = false;
         }
         Ok(())
