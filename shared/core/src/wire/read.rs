@@ -12,7 +12,8 @@
 use super::duplicates::Seen;
 use super::scan::{Place, Reader, Scan, NUMBER_TOKEN};
 use serde::de::{
-    self, DeserializeOwned, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor,
+    self, Deserialize, DeserializeOwned, DeserializeSeed, Deserializer, MapAccess, SeqAccess,
+    Visitor,
 };
 use std::borrow::Cow;
 use std::fmt;
@@ -38,8 +39,23 @@ impl de::Error for GaveUp {
 /// `bytes` as a `T` and what the pass finds in them, in one reading; `None` when the body
 /// is not the plain case (see the module).
 pub fn read<T: DeserializeOwned>(bytes: &[u8], max_depth: usize) -> Option<(T, Scan<'_>)> {
+    run(bytes, max_depth, false)
+}
+
+/// The pass alone ([`super::scan::scan`]): the same reading into nothing, numbers noted
+/// instead of given up on.
+pub(super) fn pass(bytes: &[u8], max_depth: usize) -> Option<Scan<'_>> {
+    run::<de::IgnoredAny>(bytes, max_depth, true).map(|(_, scan)| scan)
+}
+
+fn run<'a, T: Deserialize<'a>>(
+    bytes: &'a [u8],
+    max_depth: usize,
+    numbers_allowed: bool,
+) -> Option<(T, Scan<'a>)> {
     let text = std::str::from_utf8(bytes).ok()?;
     let mut reader = Reader::new(text, max_depth);
+    reader.numbers_allowed = numbers_allowed;
     reader.whitespace();
     if reader.peek() != Some(b'{') {
         return None;
@@ -52,7 +68,8 @@ pub fn read<T: DeserializeOwned>(bytes: &[u8], max_depth: usize) -> Option<(T, S
     })
     .ok()?;
     reader.whitespace();
-    (reader.at == text.len() && !reader.scan.numbers).then_some((value, reader.scan))
+    (reader.at == text.len() && (numbers_allowed || !reader.scan.numbers))
+        .then_some((value, reader.scan))
 }
 
 /// Which id a string is, when it is one: `metadata.traceId`, `metadata.orgId`, `requestId`.
@@ -154,7 +171,12 @@ impl<'de> Deserializer<'de> for Value<'_, 'de> {
                 self.expect("null")?;
                 visitor.visit_unit()
             }
-            // A number: the two readings keep its spelling.
+            // A number: the pass notes it; the one reading gives up (the two readings keep
+            // its spelling).
+            b'-' | b'0'..=b'9' if self.r.numbers_allowed => {
+                self.r.number().ok_or(GaveUp)?;
+                visitor.visit_unit()
+            }
             _ => Err(GaveUp),
         }
     }
@@ -225,7 +247,11 @@ impl<'de> MapAccess<'de> for Map<'_, 'de, '_> {
         }
         let name = self.r.string().ok_or(GaveUp)?;
         if name == NUMBER_TOKEN {
-            return Err(GaveUp);
+            // serde_json's number token as a name: the full path's business.
+            if !self.r.numbers_allowed {
+                return Err(GaveUp);
+            }
+            self.r.scan.numbers = true;
         }
         (self.inner, self.slot) = match (self.place, name.as_ref()) {
             (Place::Root, "metadata") => (Place::Metadata, None),

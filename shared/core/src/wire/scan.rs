@@ -31,20 +31,12 @@ pub struct Scan<'de> {
 /// deeper than `max_depth` levels (the body itself is level 1), names a member twice in
 /// one object, or is not JSON at all: the caller's full path says which.
 ///
-/// A reader of its own, byte by byte, rather than serde's visitors (which cost a callback
-/// 13 % of its time here): it accepts exactly the JSON serde_json accepts (a property test
-/// holds it to serde_json on random and mutated bodies). The body must be UTF-8 as a whole;
-/// a string with an escape is checked and decoded by serde_json itself.
+/// The [`Reader`] below, through the one reading's deserializer ([`super::read`]) into
+/// nothing: it accepts exactly the JSON serde_json accepts (a property test holds it to
+/// serde_json on random and mutated bodies). The body must be UTF-8 as a whole; a string
+/// with an escape is checked and decoded by serde_json itself.
 pub fn scan(bytes: &[u8], max_depth: usize) -> Option<Scan<'_>> {
-    let text = std::str::from_utf8(bytes).ok()?;
-    let mut reader = Reader::new(text, max_depth);
-    reader.whitespace();
-    if reader.peek() != Some(b'{') {
-        return None;
-    }
-    reader.value(0, Place::Root)?;
-    reader.whitespace();
-    (reader.at == text.len()).then_some(reader.scan)
+    super::read::pass(bytes, max_depth)
 }
 
 /// The first index from `i` on of a byte a string's reader must look at (`"`, `\\` or a
@@ -86,6 +78,8 @@ pub(super) struct Reader<'a> {
     /// allocation for the whole pass).
     pub(super) names: Vec<Cow<'a, str>>,
     pub(super) scan: Scan<'a>,
+    /// Numbers are read and noted (the pass), not given up on (the one reading).
+    pub(super) numbers_allowed: bool,
 }
 
 impl<'a> Reader<'a> {
@@ -96,6 +90,7 @@ impl<'a> Reader<'a> {
             max_depth,
             names: Vec::with_capacity(32),
             scan: Scan::default(),
+            numbers_allowed: false,
         }
     }
 
@@ -113,82 +108,6 @@ impl<'a> Reader<'a> {
         self.text[self.at..].starts_with(literal).then(|| {
             self.at += literal.len();
         })
-    }
-
-    /// One value at `depth` (of its enclosing containers); its text when it is a string.
-    fn value(&mut self, depth: usize, place: Place) -> Option<Option<Cow<'a, str>>> {
-        match self.peek()? {
-            b'{' => self.object(depth + 1, place).map(|()| None),
-            b'[' => self.array(depth + 1).map(|()| None),
-            b'"' => self.string().map(Some),
-            b't' => self.expect("true").map(|()| None),
-            b'f' => self.expect("false").map(|()| None),
-            b'n' => self.expect("null").map(|()| None),
-            b'-' | b'0'..=b'9' => self.number().map(|()| None),
-            _ => None,
-        }
-    }
-
-    fn enter(&self, depth: usize) -> Option<()> {
-        (depth <= self.max_depth).then_some(())
-    }
-
-    fn object(&mut self, depth: usize, place: Place) -> Option<()> {
-        self.enter(depth)?;
-        self.at += 1;
-        self.whitespace();
-        if self.peek()? == b'}' {
-            self.at += 1;
-            return Some(());
-        }
-        // This object's names are `names[start..]` (a nested object's are gone again by
-        // the time its member is added); a big object moves to a set.
-        let start = self.names.len();
-        let mut many: Option<Seen<'a>> = None;
-        loop {
-            if self.peek()? != b'"' {
-                return None;
-            }
-            let name = self.string()?;
-            if name == NUMBER_TOKEN {
-                // serde_json's number token as a name: the full path's business.
-                self.scan.numbers = true;
-            }
-            self.whitespace();
-            if self.peek()? != b':' {
-                return None;
-            }
-            self.at += 1;
-            self.whitespace();
-            let inner = match (place, name.as_ref()) {
-                (Place::Root, "metadata") => Place::Metadata,
-                _ => Place::Other,
-            };
-            let text = self.value(depth, inner)?;
-            let slot = match (place, name.as_ref()) {
-                (Place::Root, "requestId") => Some(&mut self.scan.request_id),
-                (Place::Metadata, "traceId") => Some(&mut self.scan.trace_id),
-                (Place::Metadata, "orgId") => Some(&mut self.scan.org_id),
-                _ => None,
-            };
-            if let Some(slot) = slot {
-                *slot = text;
-            }
-            self.add_name(start, &mut many, name)?;
-            self.whitespace();
-            match self.peek()? {
-                b',' => {
-                    self.at += 1;
-                    self.whitespace();
-                }
-                b'}' => {
-                    self.at += 1;
-                    self.names.truncate(start);
-                    return Some(());
-                }
-                _ => return None,
-            }
-        }
     }
 
     /// Adds a member name of the object whose names begin at `start` (or are in `many`,
@@ -218,31 +137,6 @@ impl<'a> Reader<'a> {
             }
         };
         (!repeated).then_some(())
-    }
-
-    fn array(&mut self, depth: usize) -> Option<()> {
-        self.enter(depth)?;
-        self.at += 1;
-        self.whitespace();
-        if self.peek()? == b']' {
-            self.at += 1;
-            return Some(());
-        }
-        loop {
-            self.value(depth, Place::Other)?;
-            self.whitespace();
-            match self.peek()? {
-                b',' => {
-                    self.at += 1;
-                    self.whitespace();
-                }
-                b']' => {
-                    self.at += 1;
-                    return Some(());
-                }
-                _ => return None,
-            }
-        }
     }
 
     /// A string (at its opening quote): borrowed when it has no escape; else checked and
@@ -276,7 +170,7 @@ impl<'a> Reader<'a> {
     }
 
     /// A number, as serde_json reads one: `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`.
-    fn number(&mut self) -> Option<()> {
+    pub(super) fn number(&mut self) -> Option<()> {
         self.scan.numbers = true;
         let bytes = self.text.as_bytes();
         let digits = |at: &mut usize| {
