@@ -74,12 +74,12 @@ PY
 fi
 
 if want load; then
-step "simulator load run against the local stack (optimised build, bench profile)"
-cargo build -q --profile bench -p ocen-local -p ocen-lender
+step "simulator load run against the local stack (optimised build, profile local)"
+cargo build -q --profile local -p ocen-local -p ocen-lender
 PORT=$(free_port)
-RUST_LOG=error "$TARGET_DIR"/release/ocen-local up --port "$PORT" --endpoint "$OCEN_TEST_ENDPOINT" --prefix load > .local/bench-stack.log 2>&1 &
+RUST_LOG=error "$TARGET_DIR"/local/ocen-local up --port "$PORT" --endpoint "$OCEN_TEST_ENDPOINT" --prefix load > .local/bench-stack.log 2>&1 &
 STACK_PID=$!
 wait_http "http://127.0.0.1:$PORT/" "$STACK_PID" "ocen-local up"
-"$TARGET_DIR"/release/ocen-lender load --url "http://127.0.0.1:$PORT" -n "${LOAD_N:-10000}" -c "${LOAD_C:-32}" \
+"$TARGET_DIR"/local/ocen-lender load --url "http://127.0.0.1:$PORT" -n "${LOAD_N:-10000}" -c "${LOAD_C:-32}" \
   --duplicates 0.05 --invalid 0.05 --seed 42 --verify --endpoint "$OCEN_TEST_ENDPOINT" --prefix load
 fi
