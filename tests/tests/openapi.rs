@@ -438,13 +438,16 @@ async fn each_callbacks_own_events_and_simulated_bodies_get_the_same_verdict_fro
     for &kind in CallbackType::ALL {
         let d = kind.def();
         let v = validator(&doc, d.schema);
-        let mut bodies: Vec<(String, Value)> = (d.events)(&SampleIds::fixed("own-0"))
+        let mut bodies: Vec<(String, Value)> = (kind.tools().events)(&SampleIds::fixed("own-0"))
             .into_iter()
             .map(|e| (e.name.to_string(), e.body))
             .collect();
         for i in 0..20 {
             let ids = SampleIds::generated(&mut rng, "LENDER-ABC", i);
-            bodies.push((format!("simulated-{i}"), (d.simulate)(&mut rng, &ids)));
+            bodies.push((
+                format!("simulated-{i}"),
+                (kind.tools().simulate)(&mut rng, &ids),
+            ));
         }
         for (i, (name, body)) in bodies.into_iter().enumerate() {
             let mut body = body;

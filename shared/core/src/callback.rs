@@ -1,7 +1,7 @@
 //! Which callback a request is: a handle on its module's [`CallbackDef`] in the registry
 //! ([`crate::callbacks::REGISTRY`]), and the paths it arrives on.
 
-use crate::callbacks::{CallbackDef, REGISTRY};
+use crate::callbacks::{CallbackDef, CallbackTools, REGISTRY};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
 use std::hash::{Hash, Hasher};
@@ -20,9 +20,15 @@ impl CallbackType {
         CallbackType(def)
     }
 
-    /// Everything its module declares.
+    /// What its module declares for serving it.
     pub fn def(self) -> &'static CallbackDef {
         self.0
+    }
+
+    /// What its module declares for the tools and tests: OpenAPI components, sample and
+    /// simulated bodies, its own events.
+    pub fn tools(self) -> &'static CallbackTools {
+        crate::callbacks::tools(self)
     }
 
     /// The name used in keys, events, message attributes and configuration.

@@ -1186,7 +1186,7 @@ mod exact_numbers {
             let mut bodies = vec![crate::testing::sample_body(t, "written-1")];
             for i in 0..50 {
                 let ids = crate::callbacks::SampleIds::generated(&mut rng, "LENDER-ABC", i);
-                bodies.push((t.def().simulate)(&mut rng, &ids));
+                bodies.push((t.tools().simulate)(&mut rng, &ids));
             }
             for mut body in bodies {
                 if t == crate::callbacks::grant_loan::TYPE {

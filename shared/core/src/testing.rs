@@ -288,7 +288,7 @@ fn a_ready_future_is_run_in_place() {
 }
 
 pub fn sample_body(kind: CallbackType, request_id: &str) -> Value {
-    (kind.def().sample)(&crate::callbacks::SampleIds::fixed(request_id))
+    (kind.tools().sample)(&crate::callbacks::SampleIds::fixed(request_id))
 }
 
 /// The in-repo copy of the published OCEN spec files (`spec/` at the repository root; see

@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 /// simulator generator.
 pub fn callback(rng: &mut Rng, kind: CallbackType, org: &str, index: u64) -> Value {
     let ids = SampleIds::generated(rng, org, index);
-    (kind.def().simulate)(rng, &ids)
+    (kind.tools().simulate)(rng, &ids)
 }
 
 /// The type of the `index`-th callback of a run: every registered type, each as often as

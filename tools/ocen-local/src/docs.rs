@@ -54,7 +54,7 @@ pub fn openapi(current: &Value) -> Result<String, String> {
     let mut paths = Map::new();
     for &kind in CallbackType::ALL {
         let d = kind.def();
-        match (d.openapi)() {
+        match (kind.tools().openapi)() {
             Value::Object(owned) if owned.contains_key(d.schema) => schemas.extend(owned),
             _ => return Err(format!("{kind}: its openapi() must define {}", d.schema)),
         }

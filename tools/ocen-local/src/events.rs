@@ -63,7 +63,7 @@ pub fn generate() -> BTreeMap<String, Event> {
     for &kind in CallbackType::ALL {
         let stem = kind.def().event_stem();
         let ids = ids(kind);
-        let body = (kind.def().sample)(&ids);
+        let body = (kind.tools().sample)(&ids);
         let mut add = |name: String, event: Value, code: &'static str| {
             let unsigned = expect(code);
             out.insert(
@@ -94,7 +94,7 @@ pub fn generate() -> BTreeMap<String, Event> {
             api_event(kind.path(), "POST", malformed),
             "LSP4000",
         );
-        for v in (kind.def().events)(&ids) {
+        for v in (kind.tools().events)(&ids) {
             let event = api_event(kind.path(), "POST", &v.body.to_string());
             add(v.name.to_string(), event, v.code);
         }

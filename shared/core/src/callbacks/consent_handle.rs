@@ -6,7 +6,7 @@
 use super::common::{
     optional, present, required, schema_ref, Body, LenderResponse, Metadata, ValidationPolicy,
 };
-use super::{CallbackDef, Rng, SampleIds, Variant};
+use super::{CallbackDef, CallbackTools, Rng, SampleIds, Variant};
 use crate::domain::*;
 use crate::error::Rejection;
 use crate::wire::Extra;
@@ -22,16 +22,20 @@ pub static DEF: CallbackDef = CallbackDef {
     package: "consent-handle-response",
     function: "ConsentHandleResponseFunction",
     schema: "ConsentHandleResponse",
-    openapi,
     queues: &["ConsentHandleEventsQueue"],
     weight: 3,
     validate,
     read,
+};
+pub const TYPE: CallbackType = CallbackType::of(&DEF);
+/// Its OpenAPI components, sample and simulated bodies and own events: tools and tests
+/// only, apart from [`DEF`] so that its function does not carry them.
+pub static TOOLS: CallbackTools = CallbackTools {
+    openapi,
     sample,
     simulate,
     events,
 };
-pub const TYPE: CallbackType = CallbackType::of(&DEF);
 
 fn validate(bytes: &[u8], policy: &ValidationPolicy) -> Result<super::Callback, Rejection> {
     super::common::validate::<ConsentHandleResponse>(TYPE, bytes, policy)

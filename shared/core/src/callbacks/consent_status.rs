@@ -6,7 +6,7 @@
 
 use super::common::ValidationPolicy;
 use super::consent_handle::{simulated_consent, ConsentHandleResponse};
-use super::{CallbackDef, Rng, SampleIds, Variant};
+use super::{CallbackDef, CallbackTools, Rng, SampleIds, Variant};
 use crate::error::Rejection;
 use crate::CallbackType;
 use serde_json::{json, Value};
@@ -19,16 +19,20 @@ pub static DEF: CallbackDef = CallbackDef {
     package: "consent-status-response",
     function: "ConsentStatusResponseFunction",
     schema: "ConsentStatusResponse",
-    openapi,
     queues: &["ConsentHandleEventsQueue"],
     weight: 2,
     validate,
     read,
+};
+pub const TYPE: CallbackType = CallbackType::of(&DEF);
+/// Its OpenAPI components, sample and simulated bodies and own events: tools and tests
+/// only, apart from [`DEF`] so that its function does not carry them.
+pub static TOOLS: CallbackTools = CallbackTools {
+    openapi,
     sample,
     simulate,
     events,
 };
-pub const TYPE: CallbackType = CallbackType::of(&DEF);
 
 /// A consent body, answered to a status query: the same rules (a status answer without a
 /// status is the whole point missing) and the same ordering key as the consent's handle
@@ -108,7 +112,7 @@ mod tests {
     fn a_consents_status_answer_is_ordered_with_its_handle_callbacks() {
         let status = validate(&sample(&SampleIds::fixed("cs-2"))).unwrap();
         let ids = SampleIds::fixed("cs-3");
-        let body = serde_json::to_vec(&(consent_handle::DEF.sample)(&ids)).unwrap();
+        let body = serde_json::to_vec(&(consent_handle::TOOLS.sample)(&ids)).unwrap();
         let handle = (consent_handle::DEF.validate)(&body, &ValidationPolicy::default()).unwrap();
         assert_eq!(status.ordering_key, handle.ordering_key);
     }

@@ -10,7 +10,7 @@
 
 use super::common::ValidationPolicy;
 use super::disbursement::{simulated_payment, DisbursementResponse};
-use super::{CallbackDef, Rng, SampleIds, Variant};
+use super::{CallbackDef, CallbackTools, Rng, SampleIds, Variant};
 use crate::error::Rejection;
 use crate::CallbackType;
 use serde_json::{json, Value};
@@ -26,16 +26,20 @@ pub static DEF: CallbackDef = CallbackDef {
     package: "disbursement-status-response",
     function: "DisbursementStatusResponseFunction",
     schema: "TriggerDisbursementStatusResponse",
-    openapi,
     queues: &["DisbursementLedgerQueue", "DisbursementNotificationsQueue"],
     weight: 2,
     validate,
     read,
+};
+pub const TYPE: CallbackType = CallbackType::of(&DEF);
+/// Its OpenAPI components, sample and simulated bodies and own events: tools and tests
+/// only, apart from [`DEF`] so that its function does not carry them.
+pub static TOOLS: CallbackTools = CallbackTools {
+    openapi,
     sample,
     simulate,
     events,
 };
-pub const TYPE: CallbackType = CallbackType::of(&DEF);
 
 /// A disbursement body, answered to a status query: the same rules (a status answer is
 /// acted on the same way) and the same ordering key, so it shares the loan's FIFO group
@@ -124,7 +128,7 @@ mod tests {
     fn a_loans_status_answer_shares_the_fifo_group_of_its_disbursement() {
         let status = validate(&sample(&SampleIds::fixed("ds-2"))).unwrap();
         let ids = SampleIds::fixed("ds-3");
-        let body = serde_json::to_vec(&(disbursement::DEF.sample)(&ids)).unwrap();
+        let body = serde_json::to_vec(&(disbursement::TOOLS.sample)(&ids)).unwrap();
         let trigger = (disbursement::DEF.validate)(&body, &ValidationPolicy::default()).unwrap();
         assert_eq!(status.ordering_key, "loan:LOAN-2024-000123");
         assert_eq!(status.ordering_key, trigger.ordering_key);

@@ -16,7 +16,7 @@ use super::common::{
     optional, present, required, schema_ref, Body, FieldPath, Item, LenderResponse, Member,
     Metadata, ValidationPolicy,
 };
-use super::{CallbackDef, Rng, SampleIds, Variant};
+use super::{CallbackDef, CallbackTools, Rng, SampleIds, Variant};
 use crate::domain::*;
 use crate::error::{ErrorCode, Rejection};
 use crate::wire::Extra;
@@ -32,16 +32,20 @@ pub static DEF: CallbackDef = CallbackDef {
     package: "grant-loan-response",
     function: "GrantLoanResponseFunction",
     schema: "GrantLoanResponse",
-    openapi,
     queues: &["LoanEventsQueue"],
     weight: 2,
     validate,
     read,
+};
+pub const TYPE: CallbackType = CallbackType::of(&DEF);
+/// Its OpenAPI components, sample and simulated bodies and own events: tools and tests
+/// only, apart from [`DEF`] so that its function does not carry them.
+pub static TOOLS: CallbackTools = CallbackTools {
+    openapi,
     sample,
     simulate,
     events,
 };
-pub const TYPE: CallbackType = CallbackType::of(&DEF);
 
 fn validate(bytes: &[u8], policy: &ValidationPolicy) -> Result<super::Callback, Rejection> {
     super::common::validate::<GrantLoanResponse>(TYPE, bytes, policy)

@@ -1,10 +1,12 @@
 //! The callbacks this service answers: **one module per callback, one registry.**
 //!
 //! A callback module declares everything specific to its callback in one [`CallbackDef`]:
-//! name, paths, function crate and template resource, OpenAPI schema, wire shape (serde
-//! types beside it), validation and this service's rules (its domain type's `parse`),
-//! routing (the ordering key; the queues are the template's `QUEUES_<NAME>`), a sample body
-//! for tests and `events/`, and a generator for the simulator. Its tests sit beside it.
+//! name, paths, function crate and template resource, OpenAPI schema name, wire shape
+//! (serde types beside it), validation and this service's rules (its domain type's
+//! `parse`), routing (the ordering key; the queues are the template's `QUEUES_<NAME>`);
+//! and in one [`CallbackTools`] what only tools and tests use: its OpenAPI components, a
+//! sample body for tests and `events/`, a generator for the simulator, its own events. Its
+//! tests sit beside it.
 //!
 //! [`REGISTRY`] lists the modules. Everything else derives from it (the service's dispatch,
 //! the local server's routes, the simulator, `events/`, the scripts' function lists) or is
@@ -15,8 +17,8 @@
 //! attributes last): its payload is then written straight from it, without a tree
 //! ([`crate::payload`]); a test names the callback whose sample does not take that path.
 //!
-//! Adding a callback: write `callbacks/<name>.rs` (copy the nearest one), add it to
-//! [`REGISTRY`], add `functions/<package>` (ten lines of wiring), its template resources,
+//! Adding a callback: write `callbacks/<name>.rs` (copy the nearest one), add its `TYPE`
+//! and `TOOLS` to the registry (`MODULES`), add `functions/<package>` (ten lines of wiring), its template resources,
 //! and run `make generate` (`events/`, `docs/openapi.json`, the README's tables). The
 //! tests say what else is missing.
 
@@ -39,16 +41,39 @@ use crate::error::Rejection;
 use crate::CallbackType;
 use serde_json::Value;
 
-/// Every callback this service answers, in the order the README's tables list them.
-pub const REGISTRY: &[CallbackType] = &[
-    loan_acceptance::TYPE,
-    verify_loan_acceptance::TYPE,
-    disbursement::TYPE,
-    disbursement_status::TYPE,
-    consent_handle::TYPE,
-    consent_status::TYPE,
-    grant_loan::TYPE,
+/// Every callback this service answers, with its tools, in the order the README's tables
+/// list them.
+const MODULES: [(CallbackType, &CallbackTools); 7] = [
+    (loan_acceptance::TYPE, &loan_acceptance::TOOLS),
+    (verify_loan_acceptance::TYPE, &verify_loan_acceptance::TOOLS),
+    (disbursement::TYPE, &disbursement::TOOLS),
+    (disbursement_status::TYPE, &disbursement_status::TOOLS),
+    (consent_handle::TYPE, &consent_handle::TOOLS),
+    (consent_status::TYPE, &consent_status::TOOLS),
+    (grant_loan::TYPE, &grant_loan::TOOLS),
 ];
+
+/// Every callback this service answers, in the order the README's tables list them.
+pub const REGISTRY: &[CallbackType] = &types(MODULES);
+
+const fn types<const N: usize>(modules: [(CallbackType, &CallbackTools); N]) -> [CallbackType; N] {
+    let mut out = [modules[0].0; N];
+    let mut i = 0;
+    while i < N {
+        out[i] = modules[i].0;
+        i += 1;
+    }
+    out
+}
+
+/// A registered callback's tools ([`CallbackTools`]).
+pub(crate) fn tools(kind: CallbackType) -> &'static CallbackTools {
+    MODULES
+        .iter()
+        .find(|(t, _)| t.as_str() == kind.as_str())
+        .map(|(_, tools)| *tools)
+        .expect("every callback type is a registered module's")
+}
 
 /// What a callback module declares about its callback.
 pub struct CallbackDef {
@@ -67,10 +92,6 @@ pub struct CallbackDef {
     pub function: &'static str,
     /// Its body's component in `docs/openapi.json` (the v3 schema's file name).
     pub schema: &'static str,
-    /// The OpenAPI components it owns, `{name: schema}`, at least [`CallbackDef::schema`]
-    /// (`make generate` writes them into `docs/openapi.json`; shared ones such as
-    /// `Metadata` or `Payment` are the document's own).
-    pub openapi: fn() -> Value,
     /// Its consumer queues: the template's logical ids, which the dispatcher's
     /// `QUEUES_<NAME>` must name (a template test checks it).
     pub queues: &'static [&'static str],
@@ -81,6 +102,17 @@ pub struct CallbackDef {
     /// [`CallbackDef::validate`] in one reading of the body, checking on the way what the
     /// pass checks ([`crate::wire::read`]); `None` when the body is not the plain case.
     pub read: for<'a> fn(&'a [u8], &ValidationPolicy) -> Read<'a>,
+}
+
+/// What the tools and tests need of a callback beyond serving it ([`CallbackType::tools`]).
+/// Apart from [`CallbackDef`]: a function reaches its own callback's `DEF` only, and
+/// whole-program LTO drops what nothing reaches, so no function carries these (34 KB of
+/// the grant loan function, README "Build profile").
+pub struct CallbackTools {
+    /// The OpenAPI components it owns, `{name: schema}`, at least [`CallbackDef::schema`]
+    /// (`make generate` writes them into `docs/openapi.json`; shared ones such as
+    /// `Metadata` or `Payment` are the document's own).
+    pub openapi: fn() -> Value,
     /// A valid body, the same for the same ids (tests, `events/`, documentation).
     pub sample: fn(&SampleIds) -> Value,
     /// A realistic valid body for the simulator, varied by `rng`.
@@ -189,7 +221,7 @@ mod tests {
             ),
         ];
         for (t, pointer, value, path) in cases {
-            let mut body = (t.def().sample)(&SampleIds::fixed("path-1"));
+            let mut body = (t.tools().sample)(&SampleIds::fixed("path-1"));
             *body
                 .pointer_mut(pointer)
                 .unwrap_or_else(|| panic!("{t}: no {pointer}")) = value;
@@ -207,7 +239,7 @@ mod tests {
         let policy = ValidationPolicy::default();
         for &t in REGISTRY {
             let ids = SampleIds::fixed("reg-1");
-            let body = serde_json::to_vec(&(t.def().sample)(&ids)).unwrap();
+            let body = serde_json::to_vec(&(t.tools().sample)(&ids)).unwrap();
             let callback = (t.def().validate)(&body, &policy)
                 .unwrap_or_else(|r| panic!("{t}: the sample is refused: {r:?}"));
             assert_eq!(callback.kind, t);
@@ -216,7 +248,7 @@ mod tests {
             let mut rng = Rng::new(5);
             for i in 0..50 {
                 let ids = SampleIds::generated(&mut rng, "LENDER-ABC", i);
-                let body = serde_json::to_vec(&(t.def().simulate)(&mut rng, &ids)).unwrap();
+                let body = serde_json::to_vec(&(t.tools().simulate)(&mut rng, &ids)).unwrap();
                 (t.def().validate)(&body, &policy)
                     .unwrap_or_else(|r| panic!("{t}: a simulated body is refused: {r:?}"));
             }

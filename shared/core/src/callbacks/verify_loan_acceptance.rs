@@ -7,7 +7,7 @@
 
 use super::common::ValidationPolicy;
 use super::loan_acceptance::LoanAcceptanceResponse;
-use super::{CallbackDef, Rng, SampleIds, Variant};
+use super::{CallbackDef, CallbackTools, Rng, SampleIds, Variant};
 use crate::domain::OtpStatus;
 use crate::error::Rejection;
 use crate::CallbackType;
@@ -21,16 +21,20 @@ pub static DEF: CallbackDef = CallbackDef {
     package: "verify-loan-acceptance-response",
     function: "VerifyLoanAcceptanceResponseFunction",
     schema: "VerifyLoanApplicationResponse",
-    openapi,
     queues: &["LoanAcceptanceEventsQueue"],
     weight: 3,
     validate,
     read,
+};
+pub const TYPE: CallbackType = CallbackType::of(&DEF);
+/// Its OpenAPI components, sample and simulated bodies and own events: tools and tests
+/// only, apart from [`DEF`] so that its function does not carry them.
+pub static TOOLS: CallbackTools = CallbackTools {
+    openapi,
     sample,
     simulate,
     events,
 };
-pub const TYPE: CallbackType = CallbackType::of(&DEF);
 
 fn validate(bytes: &[u8], policy: &ValidationPolicy) -> Result<super::Callback, Rejection> {
     super::common::validate_with(TYPE, bytes, policy, verdict_warnings)

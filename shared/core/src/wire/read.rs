@@ -497,7 +497,8 @@ mod tests {
             let def = REGISTRY[which.index(REGISTRY.len())].def();
             let mut rng = Rng::new(seed);
             let ids = SampleIds::generated(&mut rng, "LENDER-ABC", 1);
-            let mut body = if seed % 2 == 0 { (def.sample)(&ids) } else { (def.simulate)(&mut rng, &ids) };
+            let tools = REGISTRY[which.index(REGISTRY.len())].tools();
+            let mut body = if seed % 2 == 0 { (tools.sample)(&ids) } else { (tools.simulate)(&mut rng, &ids) };
             for c in changes {
                 apply(&mut body, c);
             }
@@ -508,7 +509,7 @@ mod tests {
     #[test]
     fn every_registered_sample_is_read_in_one_reading() {
         for t in REGISTRY {
-            let body = serde_json::to_vec(&(t.def().sample)(&SampleIds::fixed("one-1"))).unwrap();
+            let body = serde_json::to_vec(&(t.tools().sample)(&SampleIds::fixed("one-1"))).unwrap();
             let (scan, callback) = (t.def().read)(&body, &ValidationPolicy::default())
                 .unwrap_or_else(|| panic!("{t}: gave up on its sample"));
             assert_eq!(scan.request_id.as_deref(), Some("one-1"));
@@ -519,7 +520,8 @@ mod tests {
     #[test]
     fn the_one_reading_agrees_with_the_two_at_the_depth_limit() {
         let def = &crate::callbacks::consent_handle::DEF;
-        let sample = (def.sample)(&SampleIds::fixed("depth-1")).to_string();
+        let sample = (crate::callbacks::consent_handle::TOOLS.sample)(&SampleIds::fixed("depth-1"))
+            .to_string();
         let root = &sample[..sample.len() - 1];
         // The body is level 1; `"d": <n arrays>` adds n levels.
         for arrays in [MAX_BODY_DEPTH - 2, MAX_BODY_DEPTH - 1, MAX_BODY_DEPTH] {
@@ -541,7 +543,8 @@ mod tests {
     #[test]
     fn the_one_reading_gives_up_on_numbers_depth_repeats_and_syntax() {
         let def = &crate::callbacks::consent_handle::DEF;
-        let sample = (def.sample)(&SampleIds::fixed("gu-1")).to_string();
+        let sample =
+            (crate::callbacks::consent_handle::TOOLS.sample)(&SampleIds::fixed("gu-1")).to_string();
         let policy = ValidationPolicy::default();
         let root = &sample[..sample.len() - 1];
         for body in [
