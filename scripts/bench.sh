@@ -55,7 +55,8 @@ fi
 if want cold; then
 step "cold start (release binary, Lambda Runtime API emulator)"
 cargo build -q --release -p disbursement-response
-COLD_START_RUNS="${COLD_START_RUNS:-20}" cargo bench -q -p ocen-tests --bench cold_start
+COLD_START_BINARY="${COLD_START_BINARY:-$TARGET_DIR/release/disbursement-response}" \
+  COLD_START_RUNS="${COLD_START_RUNS:-20}" cargo bench -q -p ocen-tests --bench cold_start
 fi
 
 if want size; then

@@ -7,7 +7,8 @@
 //!   OCEN_TEST_ENDPOINT=http://127.0.0.1:4566 cargo bench -p ocen-tests --bench cold_start
 //!   (COLD_START_RUNS=20; `make bench` does all of this. COLD_START_ENV="K=V K2=V2" adds
 //!   variables to the function's environment, for experiments: e.g. SSL_CERT_FILE=/dev/null
-//!   shows what loading the system's CA bundle costs.)
+//!   shows what loading the system's CA bundle costs. COLD_START_BINARY names another
+//!   build of the function, to compare two.)
 
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
@@ -97,8 +98,14 @@ async fn main() {
         eprintln!("cold_start: set OCEN_TEST_ENDPOINT to a local AWS endpoint (make bench does)");
         std::process::exit(2);
     };
-    let binary = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../target/release/disbursement-response");
+    // `make bench` names the binary it built (its target dir may be `CARGO_TARGET_DIR`'s);
+    // any other binary may be named to compare two builds.
+    let binary = std::env::var_os("COLD_START_BINARY")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| {
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../target/release/disbursement-response")
+        });
     if !binary.exists() {
         eprintln!(
             "cold_start: build the function first: cargo build --release -p disbursement-response"
@@ -208,7 +215,7 @@ async fn main() {
         init.iter().cloned().fold(0.0, f64::max),
         first.iter().cloned().fold(0.0, f64::max),
     );
-    println!("cold start of target/release/disbursement-response, {runs} fresh processes");
+    println!("cold start of {}, {runs} fresh processes", binary.display());
     println!(
         "  process start → init done (first next)     median {:.1} ms   max {init_max:.1} ms",
         median(&mut init)
