@@ -66,7 +66,8 @@ const fn types<const N: usize>(modules: [(CallbackType, &CallbackTools); N]) -> 
     out
 }
 
-/// A registered callback's tools ([`CallbackTools`]).
+/// A registered callback's tools ([`CallbackTools`]). Every module's `TYPE` is registered
+/// (a test holds each to its own module's tools); only tools and tests call this.
 pub(crate) fn tools(kind: CallbackType) -> &'static CallbackTools {
     MODULES
         .iter()
@@ -151,6 +152,27 @@ impl CallbackDef {
 mod tests {
     use super::*;
     use std::collections::BTreeSet;
+
+    #[test]
+    fn each_callback_type_has_its_own_modules_tools() {
+        let pairs: [(CallbackType, &CallbackTools); 7] = [
+            (loan_acceptance::TYPE, &loan_acceptance::TOOLS),
+            (verify_loan_acceptance::TYPE, &verify_loan_acceptance::TOOLS),
+            (disbursement::TYPE, &disbursement::TOOLS),
+            (disbursement_status::TYPE, &disbursement_status::TOOLS),
+            (consent_handle::TYPE, &consent_handle::TOOLS),
+            (consent_status::TYPE, &consent_status::TOOLS),
+            (grant_loan::TYPE, &grant_loan::TOOLS),
+        ];
+        assert_eq!(REGISTRY.len(), pairs.len(), "every module is registered");
+        for (t, tools) in pairs {
+            assert!(REGISTRY.contains(&t), "{t} is registered");
+            assert!(
+                std::ptr::eq(t.tools(), tools),
+                "{t} has its own module's tools"
+            );
+        }
+    }
 
     #[test]
     fn names_paths_packages_functions_and_schemas_are_unique_across_the_registry() {
