@@ -15,6 +15,7 @@ use crate::error::{ErrorCode, Rejection};
 use crate::event::{event_id, idempotency_key, EventHead, ENVELOPE_VERSION};
 use crate::payload::Payload;
 use crate::store::{IdempotencyStore, NewRecord, PutOutcome, StoreError, MAX_ITEM_BYTES};
+use crate::wire::scan::Scan;
 use crate::CallbackType;
 use serde_json::Value;
 use std::borrow::Cow;
@@ -222,6 +223,7 @@ impl CallbackService {
             ..
         } = body;
         let trace = (metadata.trace_id, false);
+        log.trace_id = Some(trace.0.to_string());
         let (org_id, request_id) = (metadata.org_id.into_string(), request_id.into_string());
         let received_at = OcenTimestamp::ack_format(now);
         let ack = AckBody::ok_json(&trace.0, &received_at);
@@ -429,34 +431,30 @@ impl CallbackService {
             .as_ref()
             .map(|v| v.payload.as_ref())
             .unwrap_or(req.body);
-        let trace_of = |scan: &crate::wire::scan::Scan<'_>| {
+        let trace_of = |scan: &Scan<'_>| {
             scan.trace_id
                 .as_deref()
                 .and_then(|t| TraceId::parse(t).ok())
                 .map(|t| (t, false))
                 .unwrap_or_else(generated)
         };
-        let (value, trace, callback) = match (kind.def().read)(payload, &self.policy) {
+        // The log's ids, as the body has them (`LogFields::emit` logs only valid ones).
+        let log_ids = |log: &mut LogFields, scan: &Scan<'_>| {
+            log.org_id = scan.org_id.as_deref().map(str::to_string);
+            log.request_id = scan.request_id.as_deref().map(str::to_string);
+        };
+        let (value, callback) = match (kind.def().read)(payload, &self.policy) {
             // The plain body: one reading, the pass's checks on the way, no tree.
             Some((scan, callback)) => {
-                // The validated traceId is the one the pass read.
-                let trace = match &callback {
-                    Ok(c) => (c.metadata.trace_id.clone(), false),
-                    Err(_) => trace_of(&scan),
-                };
-                log.org_id = scan.org_id.map(Cow::into_owned);
-                log.request_id = scan.request_id.map(Cow::into_owned);
-                log.trace_id = Some(trace.0.to_string());
-                (None, trace.clone(), callback.map_err(|r| (r, trace))?)
+                log_ids(log, &scan);
+                (None, callback.map_err(|r| (r, trace_of(&scan)))?)
             }
             // Anything else: the pass, then the typed reading, as two.
             None => {
                 let (value, trace) = match crate::wire::scan::scan(payload, MAX_BODY_DEPTH) {
                     Some(scan) if !scan.numbers => {
-                        let trace = trace_of(&scan);
-                        log.org_id = scan.org_id.map(Cow::into_owned);
-                        log.request_id = scan.request_id.map(Cow::into_owned);
-                        (None, trace)
+                        log_ids(log, &scan);
+                        (None, trace_of(&scan))
                     }
                     // Numbers (their spelling is restored from the tree), or something to
                     // explain.
@@ -467,18 +465,18 @@ impl CallbackService {
                         (Some(value), trace)
                     }
                 };
-                log.trace_id = Some(trace.0.to_string());
                 let callback =
-                    (kind.def().validate)(payload, &self.policy).map_err(|r| (r, trace.clone()))?;
-                (value, trace, callback)
+                    (kind.def().validate)(payload, &self.policy).map_err(|r| (r, trace))?;
+                (value, callback)
             }
         };
+        // A validated callback's traceId is the one the pass read: it answers from here on.
         if let Some(v) = &verified {
             if v.org_id != callback.metadata.org_id.as_str() {
                 log.auth_failure = Some(AuthFailure::UnknownLender);
                 return Err((
                     Rejection::new(ErrorCode::InvalidSignature, AUTH_DETAIL),
-                    trace,
+                    (callback.metadata.trace_id.clone(), false),
                 ));
             }
         }
@@ -791,18 +789,14 @@ struct LogFields {
 
 impl LogFields {
     fn emit(&self, kind: CallbackType, status: u16, latency_ms: f64) {
-        crate::telemetry::count_callback(
-            kind.as_str(),
-            self.outcome.as_str(),
-            self.code.map(ErrorCode::as_str).unwrap_or("0"),
-        );
+        let code = self.code.map(ErrorCode::as_str).unwrap_or("0");
+        crate::telemetry::count_callback(kind.as_str(), self.outcome.as_str(), code);
         // Ids from an unvalidated body are logged only if they are valid ids (no PII).
         fn id(v: &Option<String>) -> &str {
             v.as_deref()
                 .filter(|s| crate::domain::RequestId::is_valid(s))
                 .unwrap_or("-")
         }
-        let code = self.code.map(ErrorCode::as_str).unwrap_or("0");
         let (trace_id, outcome) = (
             self.trace_id.as_deref().unwrap_or("-"),
             self.outcome.as_str(),
