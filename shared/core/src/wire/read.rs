@@ -226,20 +226,10 @@ impl<'de> MapAccess<'de> for Map<'_, 'de, '_> {
         &mut self,
         seed: K,
     ) -> Result<Option<K::Value>, GaveUp> {
-        self.r.whitespace();
-        match (self.r.peek().ok_or(GaveUp)?, self.first) {
-            (b'}', _) => {
-                self.r.at += 1;
-                self.r.names.truncate(self.start);
-                *self.closed = true;
-                return Ok(None);
-            }
-            (b',', false) => {
-                self.r.at += 1;
-                self.r.whitespace();
-            }
-            (b'"', true) => {}
-            _ => return Err(GaveUp),
+        if self.r.next_item(b'}', self.first).ok_or(GaveUp)? {
+            self.r.names.truncate(self.start);
+            *self.closed = true;
+            return Ok(None);
         }
         self.first = false;
         if self.r.peek() != Some(b'"') {
@@ -297,19 +287,9 @@ impl<'de> SeqAccess<'de> for Seq<'_, 'de, '_> {
         &mut self,
         seed: T,
     ) -> Result<Option<T::Value>, GaveUp> {
-        self.r.whitespace();
-        match (self.r.peek().ok_or(GaveUp)?, self.first) {
-            (b']', _) => {
-                self.r.at += 1;
-                *self.closed = true;
-                return Ok(None);
-            }
-            (b',', false) => {
-                self.r.at += 1;
-                self.r.whitespace();
-            }
-            (_, true) => {}
-            _ => return Err(GaveUp),
+        if self.r.next_item(b']', self.first).ok_or(GaveUp)? {
+            *self.closed = true;
+            return Ok(None);
         }
         self.first = false;
         seed.deserialize(Value {

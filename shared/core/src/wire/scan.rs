@@ -104,6 +104,26 @@ impl<'a> Reader<'a> {
         }
     }
 
+    /// Before an object's member or an array's element: `true` past the closing byte
+    /// `close`, `false` at the next item (past its comma unless it is the `first`); `None`
+    /// for anything else.
+    pub(super) fn next_item(&mut self, close: u8, first: bool) -> Option<bool> {
+        self.whitespace();
+        match (self.peek()?, first) {
+            (b, _) if b == close => {
+                self.at += 1;
+                return Some(true);
+            }
+            (b',', false) => {
+                self.at += 1;
+                self.whitespace();
+            }
+            (_, true) => {}
+            _ => return None,
+        }
+        Some(false)
+    }
+
     pub(super) fn expect(&mut self, literal: &str) -> Option<()> {
         self.text[self.at..].starts_with(literal).then(|| {
             self.at += literal.len();
