@@ -591,8 +591,8 @@ fn a_parked_queue_without_an_alarm_is_caught() {
 fn a_metric_left_out_of_an_alarms_expression_is_caught() {
     weakened(
         |t| {
-            t["Resources"]["FunctionErrorsAlarm"]["Properties"]["Metrics"][0]["Expression"] =
-                "la + sd".into()
+            t["Resources"]["Api5xxAlarm"]["Properties"]["Metrics"][0]["Expression"] =
+                "100 * errors".into()
         },
         "its expression leaves out metric",
     );
@@ -602,7 +602,7 @@ fn a_metric_left_out_of_an_alarms_expression_is_caught() {
 fn an_alarm_over_cloudwatchs_ten_metrics_is_caught() {
     weakened(
         |t| {
-            let metrics = t["Resources"]["FunctionErrorsAlarm"]["Properties"]["Metrics"]
+            let metrics = t["Resources"]["Api5xxAlarm"]["Properties"]["Metrics"]
                 .as_sequence_mut()
                 .unwrap();
             let one = metrics[1].clone();
@@ -813,10 +813,11 @@ fn a_registered_callback_without_its_queue_subscription_or_alarm_is_caught() {
         .remove(format!("QUEUES_{}", d.name));
     let gaps = registry_gaps(&t).join("\n");
     assert!(gaps.contains("no queue subscription"), "{gaps}");
-    t["Resources"]["FunctionThrottlesAlarm"]["Properties"]["Metrics"]
-        .as_sequence_mut()
-        .unwrap()
-        .retain(|m| !serde_yaml::to_string(m).unwrap().contains(d.function));
+    t["Resources"].as_mapping_mut().unwrap().remove(format!(
+        "{}Throttles{}",
+        d.function.trim_end_matches("Function"),
+        "Alarm"
+    ));
     let gaps = registry_gaps(&t).join("\n");
     assert!(
         gaps.contains(&format!("no alarm on {}'s Throttles", d.function)),
@@ -863,4 +864,35 @@ fn every_function_crate_is_a_registered_callback_or_the_dispatcher() {
             main.display()
         );
     }
+}
+
+fn template_text() -> String {
+    std::fs::read_to_string(default_template_path()).unwrap()
+}
+
+#[test]
+fn the_templates_callback_blocks_are_the_ones_the_registry_generates() {
+    let text = template_text();
+    let generated = ocen_local::template::registered(&text).unwrap();
+    assert!(
+        generated == text,
+        "infra/template.yaml's generated blocks are stale: run `make generate`"
+    );
+}
+
+#[test]
+fn a_stale_or_missing_callback_block_is_caught() {
+    let text = template_text();
+    let d = ocen_shared::callbacks::grant_loan::TYPE.def();
+    let stale = text.replace(
+        &format!("Path: {}\n", d.paths[0]),
+        "Path: /v3/loan/somewhereElse\n",
+    );
+    assert_ne!(stale, text, "the edit changed the template");
+    assert_ne!(ocen_local::template::registered(&stale).unwrap(), stale);
+    let start = text.find(&format!("  {}:\n", d.function)).unwrap();
+    let end = start + text[start..].find("ThrottlesAlarm:\n").unwrap();
+    let mut missing = text.clone();
+    missing.replace_range(start..end, "");
+    assert_ne!(ocen_local::template::registered(&missing).unwrap(), missing);
 }

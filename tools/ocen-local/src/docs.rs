@@ -6,6 +6,8 @@
 //!   the components each callback module owns. Everything else in the document (the ack,
 //!   the building blocks, shared objects such as `Payment`) is written by hand and kept.
 //! - `README.md`: the tables between `<!-- generated: NAME -->` and `<!-- end: NAME -->`.
+//! - `infra/template.yaml`: each callback's function, routes, log group, alarms and queue
+//!   subscription ([`crate::template`]).
 
 use ocen_shared::CallbackType;
 use serde::Serialize;
@@ -171,9 +173,13 @@ pub fn generate() -> Result<Vec<(PathBuf, String)>, String> {
     let current: Value = serde_json::from_str(&read(&openapi_path)?)
         .map_err(|e| format!("docs/openapi.json: {e}"))?;
     let readme_path = root().join("README.md");
+    let template_path = root().join("infra/template.yaml");
+    let template = crate::template::registered(&read(&template_path)?)
+        .map_err(|e| format!("infra/template.yaml: {e}"))?;
     Ok(vec![
         (openapi_path, openapi(&current)?),
         (readme_path.clone(), readme(&read(&readme_path)?)?),
+        (template_path, template),
     ])
 }
 
@@ -197,6 +203,8 @@ mod tests {
         for (path, text) in generate().unwrap() {
             let again = if path.ends_with("README.md") {
                 readme(&text).unwrap()
+            } else if path.ends_with("template.yaml") {
+                crate::template::registered(&text).unwrap()
             } else {
                 openapi(&serde_json::from_str(&text).unwrap()).unwrap()
             };

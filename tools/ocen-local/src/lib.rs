@@ -17,3 +17,4 @@ pub mod poller;
 pub mod server;
 pub mod stack;
 pub mod tail;
+pub mod template;

@@ -24,6 +24,8 @@ const USAGE: &str = "usage: ocen-local up [--port 3000] [--endpoint URL] [--pref
                                      resource, paths (tab-separated, registry order)
        ocen-local generate           writes events/, docs/openapi.json's paths and callback
                                      schemas and the README's tables from the callback registry
+       ocen-local scratch-template N  prints infra/template.yaml with scratch callbacks added up to
+                                     N callback functions (what the alarms must hold for)
        ocen-local events [--list]    regenerates events/ from the callback registry; --list prints
                                      each event file, its function package and the status and
                                      ack code it must get when signed by the dev lender
@@ -136,6 +138,21 @@ async fn main() -> Result<()> {
                     eprintln!("{what} {} (from the callback registry)", path.display());
                 }
             }
+            Ok(())
+        }
+        "scratch-template" => {
+            let n: usize = args
+                .file
+                .as_deref()
+                .and_then(|n| n.parse().ok())
+                .context("scratch-template needs a number of functions, e.g. 30")?;
+            let path = ocen_local::docs::root().join("infra/template.yaml");
+            let current = std::fs::read_to_string(&path)
+                .with_context(|| format!("reading {}", path.display()))?;
+            print!(
+                "{}",
+                ocen_local::template::scratch(&current, n).map_err(anyhow::Error::msg)?
+            );
             Ok(())
         }
         "sign-events" => {
