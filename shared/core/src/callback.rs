@@ -31,6 +31,20 @@ impl CallbackType {
         crate::callbacks::tools(self)
     }
 
+    /// A body's bytes as this callback, validated (tools and tests; the pipeline reads the
+    /// body once and validates its tree).
+    pub fn validate(
+        self,
+        bytes: &[u8],
+        policy: &crate::callbacks::ValidationPolicy,
+    ) -> Result<crate::callbacks::Callback, crate::Rejection> {
+        let read = crate::wire::read(bytes).map_err(|why| crate::Rejection::not_a_body(&why))?;
+        if let Some(why) = &read.broken {
+            return Err(crate::Rejection::not_a_body(why));
+        }
+        (self.0.validate)(&read.tree, policy)
+    }
+
     /// The name used in keys, events, message attributes and configuration.
     pub fn as_str(self) -> &'static str {
         self.0.name

@@ -126,6 +126,63 @@ impl Rejection {
     }
 }
 
+impl Rejection {
+    /// `LSP4000`: what every body must be and this one is not.
+    pub fn not_a_body(why: &crate::wire::NotABody) -> Self {
+        Rejection::new(ErrorCode::MalformedJson, why.to_string())
+    }
+
+    /// 401 `AUTH1001`. The reason goes to the log only.
+    pub fn unauthenticated() -> Self {
+        Rejection::new(
+            ErrorCode::InvalidSignature,
+            "the request is not signed by a registered key of the lender in metadata.orgId",
+        )
+    }
+
+    /// 413 `GEN5007`: the record this callback makes cannot be stored, ever.
+    pub fn item_too_large(size: usize) -> Self {
+        use crate::store::MAX_ITEM_BYTES;
+        Rejection {
+            code: ErrorCode::InvalidAttributeLength,
+            status: 413,
+            detail: format!(
+                "the callback's record would be {size} bytes, over the store's {MAX_ITEM_BYTES}-byte item limit"
+            ),
+        }
+    }
+
+    /// `LSP4009`: the requestId is this lender's, or another's, for another body.
+    pub fn conflict(another_lender: bool) -> Self {
+        let what = if another_lender {
+            "another lender"
+        } else {
+            "a different body"
+        };
+        Rejection::new(
+            ErrorCode::RequestIdConflict,
+            format!("requestId was already used by {what} for this callback; the first one stands"),
+        )
+    }
+
+    /// What the lender is told when the store failed `size` bytes' record: retry
+    /// (`GEN5004`), shorten (`GEN5007`), or wait for the operators (`LSP5000`).
+    pub fn store_failed(e: &crate::store::StoreError, size: usize) -> Self {
+        use crate::store::StoreError;
+        match e {
+            StoreError::Unavailable(_) => Rejection::new(
+                ErrorCode::ServiceUnavailable,
+                "the callback could not be recorded; retry later",
+            ),
+            StoreError::TooLarge(_) => Rejection::item_too_large(size),
+            StoreError::Rejected(_) | StoreError::Corrupt(_) => Rejection::new(
+                ErrorCode::StoreRejected,
+                "the callback could not be recorded; the operators are alerted",
+            ),
+        }
+    }
+}
+
 impl fmt::Display for Rejection {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} ({}): {}", self.code, self.status, self.detail)

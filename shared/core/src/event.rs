@@ -79,7 +79,7 @@ impl Envelope {
             org_id: callback.metadata.org_id.into_string(),
             received_at,
             ordering_key: callback.ordering_key,
-            payload: callback.payload.into_value(),
+            payload: callback.payload,
             warnings: callback.warnings,
             request_id,
         }
@@ -108,21 +108,6 @@ impl Envelope {
             warnings: &self.warnings,
         }
     }
-
-    /// The JSON with every number of the payload spelled as in `spelling` (the body as
-    /// received): `1E15` stays `1E15`. Only the payload holds numbers.
-    pub fn to_json_spelled(&self, spelling: &Spelling) -> String {
-        let mut spellings = Vec::new();
-        spelling.collect(&self.payload, &mut spellings);
-        let mut out = Vec::with_capacity(256);
-        let formatter = Respell {
-            spellings: spellings.into_iter(),
-        };
-        let mut ser = serde_json::Serializer::with_formatter(&mut out, formatter);
-        self.serialize(&mut ser)
-            .expect("envelopes always serialise");
-        String::from_utf8(out).expect("serde_json writes UTF-8")
-    }
 }
 
 /// An envelope's members but its payload, borrowed: the pipeline writes a plain payload's
@@ -143,7 +128,7 @@ pub struct EventHead<'a> {
 impl EventHead<'_> {
     /// [`Envelope::to_json`] around the payload's JSON as given (`payload`: the compact
     /// serialisation of the payload, which the caller has already written for its hash:
-    /// [`crate::payload::PlainPayload`], [`crate::service::plain_payload`]). The same bytes
+    /// [`crate::payload::text`]). The same bytes
     /// as `to_json` (a test holds it to it), without serialising the payload a second time.
     pub fn to_json_with_payload(&self, payload: &str) -> String {
         fn member(out: &mut Vec<u8>, name: &str, value: &str) {
@@ -176,152 +161,6 @@ impl EventHead<'_> {
         }
         out.push(b'}');
         String::from_utf8(out).expect("serde_json writes UTF-8")
-    }
-}
-
-impl EventHead<'_> {
-    /// The envelope of this head around `payload`.
-    pub fn into_envelope(self, payload: Value) -> Envelope {
-        Envelope {
-            envelope_version: self.envelope_version.to_string(),
-            event_id: self.event_id,
-            event_type: self.event_type,
-            request_id: self.request_id.to_string(),
-            trace_id: self.trace_id.to_string(),
-            org_id: self.org_id.to_string(),
-            received_at: self.received_at.to_string(),
-            ordering_key: self.ordering_key.to_string(),
-            payload,
-            warnings: self.warnings.to_vec(),
-        }
-    }
-}
-
-/// The spelling of every number of a body, byte for byte as sent. serde_json (with
-/// `arbitrary_precision`) keeps every digit but writes exponents as `e+`/`e-`; this keeps
-/// `1E15` as `1E15`. Built only for bodies that have an exponent.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Spelling {
-    Number(String),
-    Object(std::collections::BTreeMap<String, Spelling>),
-    Array(Vec<Spelling>),
-    Other,
-}
-
-impl Spelling {
-    /// The spellings of `bytes` (a JSON document), or `None` if it is not JSON.
-    pub fn parse(bytes: &[u8]) -> Option<Spelling> {
-        let raw: &serde_json::value::RawValue = serde_json::from_slice(bytes).ok()?;
-        Some(Self::of(raw))
-    }
-
-    fn of(raw: &serde_json::value::RawValue) -> Spelling {
-        use serde_json::value::RawValue;
-        let text = raw.get().trim();
-        match text.as_bytes().first() {
-            // Members are parsed as serde_json parses them: the last of a repeated name wins.
-            Some(b'{') => {
-                serde_json::from_str::<std::collections::BTreeMap<String, &RawValue>>(text)
-                    .map(|m| {
-                        Spelling::Object(m.into_iter().map(|(k, v)| (k, Self::of(v))).collect())
-                    })
-                    .unwrap_or(Spelling::Other)
-            }
-            Some(b'[') => serde_json::from_str::<Vec<&RawValue>>(text)
-                .map(|items| Spelling::Array(items.into_iter().map(Self::of).collect()))
-                .unwrap_or(Spelling::Other),
-            Some(b'-' | b'0'..=b'9') => Spelling::Number(text.to_string()),
-            _ => Spelling::Other,
-        }
-    }
-
-    /// For each number of `payload`, in the order it is written, the lender's spelling of
-    /// the number at the same place (`credBlock` sent as one object is an array of one).
-    fn collect(&self, payload: &Value, out: &mut Vec<Option<String>>) {
-        match (payload, self) {
-            (Value::Number(_), Spelling::Number(s)) => out.push(Some(s.clone())),
-            (Value::Number(_), _) => out.push(None),
-            (Value::Object(p), _) => {
-                for (k, v) in p {
-                    match self {
-                        Spelling::Object(o) if o.contains_key(k) => o[k].collect(v, out),
-                        _ => Spelling::Other.collect(v, out),
-                    }
-                }
-            }
-            (Value::Array(p), Spelling::Object(_)) if p.len() == 1 => self.collect(&p[0], out),
-            (Value::Array(p), _) => {
-                for (i, v) in p.iter().enumerate() {
-                    match self {
-                        Spelling::Array(a) if i < a.len() => a[i].collect(v, out),
-                        _ => Spelling::Other.collect(v, out),
-                    }
-                }
-            }
-            _ => {}
-        }
-    }
-}
-
-/// Writes each number with the spelling queued for it, when that spelling means the same
-/// number; otherwise as serde_json would.
-struct Respell {
-    spellings: std::vec::IntoIter<Option<String>>,
-}
-
-impl serde_json::ser::Formatter for Respell {
-    fn write_number_str<W: ?Sized + std::io::Write>(
-        &mut self,
-        writer: &mut W,
-        value: &str,
-    ) -> std::io::Result<()> {
-        let spelled = self.spellings.next().flatten().filter(|s| {
-            s.parse::<serde_json::Number>()
-                .is_ok_and(|n| n.as_str() == value)
-        });
-        writer.write_all(spelled.as_deref().unwrap_or(value).as_bytes())
-    }
-}
-
-/// Whether `value` has a number anywhere.
-pub fn has_number(value: &Value) -> bool {
-    any_number(value, &|_| true)
-}
-
-/// Whether any number of `value` has an exponent (whose spelling serde_json normalises).
-pub fn has_exponent(value: &Value) -> bool {
-    any_number(value, &|n| n.as_str().contains('e'))
-}
-
-fn any_number(value: &Value, test: &dyn Fn(&serde_json::Number) -> bool) -> bool {
-    match value {
-        Value::Number(n) => test(n),
-        Value::Array(a) => a.iter().any(|v| any_number(v, test)),
-        Value::Object(m) => m.values().any(|v| any_number(v, test)),
-        _ => false,
-    }
-}
-
-/// Put back every number of `original` (the body as received) at the same place in
-/// `payload` (the validated callback): the digits reach consumers as the lender sent them,
-/// also where serde's buffering of flattened attributes went another way.
-pub fn restore_numbers(payload: &mut Value, original: &Value) {
-    match (payload, original) {
-        (Value::Number(n), Value::Number(o)) => *n = o.clone(),
-        (Value::Object(p), Value::Object(o)) => {
-            for (k, v) in p.iter_mut() {
-                if let Some(ov) = o.get(k) {
-                    restore_numbers(v, ov);
-                }
-            }
-        }
-        (Value::Array(p), Value::Array(o)) => {
-            for (v, ov) in p.iter_mut().zip(o) {
-                restore_numbers(v, ov);
-            }
-        }
-        (Value::Array(p), o @ Value::Object(_)) if p.len() == 1 => restore_numbers(&mut p[0], o),
-        _ => {}
     }
 }
 

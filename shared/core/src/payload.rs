@@ -1,329 +1,297 @@
-//! The validated body as an event's payload, written once, straight from the validated
-//! type: no `serde_json::Value` tree between the two, when the text it gives is exactly
-//! what the tree would have given.
+//! The validated body as the event's payload, and its canonical hash.
 //!
-//! The tree (serde_json's `Map` is ordered by key) writes members in key order; a
-//! validated type writes them in the order its fields are declared, then its unknown
-//! attributes. The modules declare their fields in key order, and `Ordered` checks every
-//! object as it is written: a key not after the one before it (an unknown attribute that
-//! sorts among the fields), a key with an escape, or a number (the tree keeps a number's
-//! spelling from the body) gives up, and the callback takes the tree as before. So the
-//! fast text is byte for byte the tree's (a test holds every registered callback to it),
-//! and its hash is the same digest.
+//! - [`text`]: the payload's JSON, members in key order. Every scalar that validation left
+//!   as the lender sent it (an unknown attribute, `extensibleData`, an id, a number) is
+//!   written with the lender's own bytes from the body's tree ([`crate::wire::Json`]), so a
+//!   number or a string is never re-spelled; what validation normalised (an amount to two
+//!   decimals, a `credBlock` object to an array of one) is written as validated.
+//! - [`hash`]: SHA-256 of the canonical payload (keys sorted, numbers by exact value,
+//!   without the root `metadata`'s `timestamp` and `traceId`, which a lender's retry may
+//!   renew): a retry hashes alike, a different body does not.
 
 use crate::digest::Sha256Writer;
-use serde::Serialize;
-use serde_json::ser::{CharEscape, CompactFormatter, Formatter};
-use serde_json::Value;
-use std::io::{self, Write};
-use std::ops::Range;
+use crate::wire::Json;
+use serde_json::{Number, Value};
+use std::io::Write;
 
-/// A validated callback's body as the event carries it.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Payload {
-    /// Written straight from the validated type (the usual case).
-    Plain(PlainPayload),
-    /// A tree: the body has numbers (their spelling is restored from the body), or an
-    /// unknown attribute that sorts among the known ones.
-    Tree(Value),
+/// The payload's JSON: `payload` (the validated body), its scalars spelled as in `body`
+/// where they are the same values.
+pub fn text(payload: &Value, body: &Json<'_>) -> String {
+    let mut out = Vec::with_capacity(1024);
+    write(&mut out, payload, Some(body));
+    String::from_utf8(out).expect("JSON text is UTF-8")
 }
 
-impl Payload {
-    /// The payload of a validated body: [`Payload::Plain`] when it can be, else the tree.
-    pub fn of(body: &impl Serialize) -> Payload {
-        match PlainPayload::write(body) {
-            Some(plain) => Payload::Plain(plain),
-            None => Payload::Tree(
-                serde_json::to_value(body).expect("validated callbacks always serialise"),
-            ),
+fn write(out: &mut Vec<u8>, value: &Value, sent: Option<&Json<'_>>) {
+    match (value, sent) {
+        (Value::Object(members), sent) => {
+            out.push(b'{');
+            for (i, (name, item)) in members.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                serde_json::to_writer(&mut *out, name).expect("a string always serialises");
+                out.push(b':');
+                write(out, item, sent.and_then(|s| s.get(name)));
+            }
+            out.push(b'}');
         }
-    }
-
-    /// The payload as a tree (tests, tools; the pipeline never needs one for a plain
-    /// payload).
-    pub fn to_value(&self) -> Value {
-        match self {
-            Payload::Plain(p) => serde_json::from_str(&p.json).expect("a plain payload is JSON"),
-            Payload::Tree(v) => v.clone(),
+        (Value::Array(items), Some(Json::Array(sent))) if items.len() == sent.len() => {
+            out.push(b'[');
+            for (i, (item, sent)) in items.iter().zip(sent).enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                write(out, item, Some(sent));
+            }
+            out.push(b']');
         }
-    }
-
-    /// The payload as a tree.
-    pub fn into_value(self) -> Value {
-        match self {
-            Payload::Plain(_) => self.to_value(),
-            Payload::Tree(v) => v,
+        // One object sent where the payload has an array of one (`credBlock`).
+        (Value::Array(items), Some(sent @ Json::Object(_))) if items.len() == 1 => {
+            out.push(b'[');
+            write(out, &items[0], Some(sent));
+            out.push(b']');
         }
-    }
-}
-
-/// A payload's compact JSON, keys in order, without numbers: the same bytes as
-/// `serde_json::to_string` of its tree.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PlainPayload {
-    json: String,
-    /// The root `metadata`'s members the hash leaves out ([`crate::service::payload_hash`]),
-    /// each with its leading comma, in order (names are not repeated: at most one each).
-    unhashed: [Range<usize>; UNHASHED_METADATA.len()],
-    unhashed_len: usize,
-}
-
-impl PlainPayload {
-    /// `body`'s JSON, if it is what its tree would give (see the module).
-    pub fn write(body: &impl Serialize) -> Option<PlainPayload> {
-        let mut out = Vec::with_capacity(1024);
-        let mut state = State {
-            keys: String::with_capacity(256),
-            objects: Vec::with_capacity(8),
-            ..State::default()
-        };
-        let mut ser = serde_json::Serializer::with_formatter(&mut out, Ordered(&mut state));
-        body.serialize(&mut ser).ok()?;
-        debug_assert_eq!(
-            state.len,
-            out.len(),
-            "every byte is written by the formatter"
-        );
-        if state.len != out.len() {
-            return None;
+        (Value::Array(items), _) => {
+            out.push(b'[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                write(out, item, None);
+            }
+            out.push(b']');
         }
-        Some(PlainPayload {
-            json: String::from_utf8(out).ok()?,
-            unhashed: state.unhashed,
-            unhashed_len: state.unhashed_len,
-        })
-    }
-
-    /// The JSON text.
-    pub fn json(&self) -> &str {
-        &self.json
-    }
-
-    /// [`crate::service::payload_hash`] of this payload, from its text: the same bytes less
-    /// the root `metadata`'s `timestamp` and `traceId`.
-    pub fn hash(&self) -> String {
-        let mut hasher = Sha256Writer::new();
-        let mut at = 0;
-        for r in &self.unhashed[..self.unhashed_len] {
-            hasher.update(&self.json.as_bytes()[at..r.start]);
-            at = r.end;
+        (scalar, Some(Json::Scalar(raw))) if same(scalar, raw.get()) => {
+            out.extend_from_slice(raw.get().as_bytes())
         }
-        hasher.update(&self.json.as_bytes()[at..]);
-        hasher.finish_hex()
+        (scalar, _) => serde_json::to_writer(&mut *out, scalar).expect("a scalar serialises"),
     }
 }
 
-/// Members of the root's `metadata` the hash leaves out (as [`crate::service`]'s).
+/// Whether the lender's `spelled` scalar is `value`.
+fn same(value: &Value, spelled: &str) -> bool {
+    match value {
+        Value::String(s) => match serde_json::from_str::<std::borrow::Cow<'_, str>>(spelled) {
+            Ok(sent) => sent == s.as_str(),
+            Err(_) => false,
+        },
+        Value::Number(n) => spelled.parse::<Number>().is_ok_and(|sent| sent == *n),
+        Value::Bool(b) => spelled == if *b { "true" } else { "false" },
+        Value::Null => spelled == "null",
+        _ => false,
+    }
+}
+
+/// SHA-256 (lowercase hex) of the canonical payload (see the module).
+pub fn hash(payload: &Value) -> String {
+    // Buffered: the writer hands over keys, quotes and commas a few bytes at a time, and
+    // each `update` of the hasher has a fixed cost.
+    let mut hasher = std::io::BufWriter::with_capacity(1024, Sha256Writer::new());
+    write_canonical(&mut hasher, payload, true).expect("hashing never fails to write");
+    hasher.flush().expect("hashing never fails to write");
+    let (hasher, _) = hasher.into_parts();
+    hasher.finish_hex()
+}
+
+/// Members of the root's `metadata` the hash leaves out: they differ between a lender's
+/// retries of one callback.
 const UNHASHED_METADATA: &[&str] = &["timestamp", "traceId"];
 
-/// What [`Ordered`] has seen so far.
-#[derive(Default)]
-struct State {
-    /// Bytes written.
-    len: usize,
-    /// Open objects and arrays.
-    depth: usize,
-    /// The keys of each open object, outermost first, then the key being written (between
-    /// `begin_object_key` and `end_object_key`): one buffer for them all, an object's keys
-    /// dropped when it closes.
-    keys: String,
-    in_key: bool,
-    /// Each open object: where its keys begin in `keys`, and where its last key does.
-    objects: Vec<(usize, Option<usize>)>,
-    /// Where the key being written starts in `keys`.
-    key_start: usize,
-    /// The open root member is `metadata`.
-    root_metadata: bool,
-    /// The root `metadata` object is open (at depth 2).
-    in_metadata: bool,
-    /// Where the open member of the root `metadata` started (before its comma), and
-    /// whether the hash leaves it out.
-    member_start: usize,
-    skip_member: bool,
-    unhashed: [Range<usize>; UNHASHED_METADATA.len()],
-    unhashed_len: usize,
-}
-
-/// serde_json's compact formatter that counts what it writes, checks that each object's
-/// keys come in order, and refuses numbers (an `io::Error` ends the serialisation).
-struct Ordered<'a>(&'a mut State);
-
-fn refuse() -> io::Error {
-    io::Error::other("not a plain payload")
-}
-
-/// A writer that counts the bytes written through it.
-struct Counted<'a, W: ?Sized> {
-    inner: &'a mut W,
-    len: &'a mut usize,
-}
-
-impl<W: ?Sized + Write> Write for Counted<'_, W> {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        let n = self.inner.write(buf)?;
-        *self.len += n;
-        Ok(n)
-    }
-    fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
-        self.inner.write_all(buf)?;
-        *self.len += buf.len();
-        Ok(())
-    }
-    fn flush(&mut self) -> io::Result<()> {
-        self.inner.flush()
+/// Compact JSON of `value` with sorted keys (serde_json's `Map` is ordered by key) and
+/// canonical numbers; at the root, `metadata.timestamp` and `metadata.traceId` left out.
+fn write_canonical(w: &mut impl Write, value: &Value, root: bool) -> serde_json::Result<()> {
+    let io = serde_json::Error::io;
+    match value {
+        Value::Number(n) => match canonical_number(n.as_str()).parse::<Number>() {
+            Ok(c) => serde_json::to_writer(&mut *w, &c),
+            Err(_) => serde_json::to_writer(&mut *w, n),
+        },
+        Value::Array(items) => {
+            w.write_all(b"[").map_err(io)?;
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    w.write_all(b",").map_err(io)?;
+                }
+                write_canonical(w, item, false)?;
+            }
+            w.write_all(b"]").map_err(io)
+        }
+        Value::Object(map) => {
+            w.write_all(b"{").map_err(io)?;
+            let mut first = true;
+            for (key, item) in map {
+                if !first {
+                    w.write_all(b",").map_err(io)?;
+                }
+                first = false;
+                serde_json::to_writer(&mut *w, key)?;
+                w.write_all(b":").map_err(io)?;
+                match item {
+                    Value::Object(meta) if root && key == "metadata" => {
+                        let kept: serde_json::Map<String, Value> = meta
+                            .iter()
+                            .filter(|(k, _)| !UNHASHED_METADATA.contains(&k.as_str()))
+                            .map(|(k, v)| (k.clone(), v.clone()))
+                            .collect();
+                        write_canonical(w, &Value::Object(kept), false)?
+                    }
+                    _ => write_canonical(w, item, false)?,
+                }
+            }
+            w.write_all(b"}").map_err(io)
+        }
+        other => serde_json::to_writer(&mut *w, other),
     }
 }
 
-impl Ordered<'_> {
-    fn counted<'a, W: ?Sized>(state: &'a mut State, w: &'a mut W) -> Counted<'a, W> {
-        Counted {
-            inner: w,
-            len: &mut state.len,
+/// The canonical spelling of a JSON number, by exact decimal value: an integer that fits
+/// 64 bits as plain digits (`1E3`, `1000.0` → `1000`; `-0` → `0`), anything else as
+/// `[-]<digits without trailing zeros>e<exponent>` (`1.50` → `15e-1`,
+/// `12345678901234567890123` → `12345678901234567890123e0`). Not a number → unchanged.
+fn canonical_number(text: &str) -> String {
+    let (negative, rest) = match text.strip_prefix('-') {
+        Some(r) => (true, r),
+        None => (false, text),
+    };
+    let (mantissa, exponent) = match rest.find(['e', 'E']) {
+        Some(i) => (&rest[..i], &rest[i + 1..]),
+        None => (rest, "0"),
+    };
+    let Ok(exponent) = exponent.trim_start_matches('+').parse::<i64>() else {
+        return text.to_string();
+    };
+    let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    if int.is_empty() || !int.bytes().chain(frac.bytes()).all(|b| b.is_ascii_digit()) {
+        return text.to_string();
+    }
+    let digits = format!("{int}{frac}");
+    let digits = digits.trim_start_matches('0');
+    let mut exponent = exponent - frac.len() as i64;
+    let trimmed = digits.trim_end_matches('0');
+    exponent += (digits.len() - trimmed.len()) as i64;
+    if trimmed.is_empty() {
+        return "0".to_string();
+    }
+    let sign = if negative { "-" } else { "" };
+    if (0..=19).contains(&exponent) && trimmed.len() as i64 + exponent <= 20 {
+        let plain = format!("{sign}{trimmed}{}", "0".repeat(exponent as usize));
+        if plain.parse::<i64>().is_ok() || plain.parse::<u64>().is_ok() {
+            return plain;
         }
     }
+    format!("{sign}{trimmed}e{exponent}")
 }
 
-macro_rules! no_numbers {
-    ($($f:ident: $t:ty),*) => {$(
-        fn $f<W: ?Sized + Write>(&mut self, _: &mut W, _: $t) -> io::Result<()> {
-            Err(refuse())
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use serde_json::json;
+
+    fn payload_text(validated: &Value, body: &str) -> String {
+        let read = crate::wire::read(body.as_bytes()).unwrap();
+        text(validated, &read.tree)
+    }
+
+    #[test]
+    fn canonical_numbers_are_spelled_by_exact_value() {
+        for (spelled, canonical) in [
+            ("1000", "1000"),
+            ("1E3", "1000"),
+            ("1000.0", "1000"),
+            ("-0", "0"),
+            ("0.0e5", "0"),
+            ("1.50", "15e-1"),
+            ("-2.5E-3", "-25e-4"),
+            ("12345678901234567890123", "12345678901234567890123e0"),
+            ("18446744073709551615", "18446744073709551615"),
+            ("18446744073709551616", "18446744073709551616e0"),
+            ("not a number", "not a number"),
+        ] {
+            assert_eq!(canonical_number(spelled), canonical, "{spelled}");
         }
-    )*};
-}
-
-impl Formatter for Ordered<'_> {
-    no_numbers!(write_i8: i8, write_i16: i16, write_i32: i32, write_i64: i64, write_i128: i128,
-        write_u8: u8, write_u16: u16, write_u32: u32, write_u64: u64, write_u128: u128,
-        write_f32: f32, write_f64: f64, write_number_str: &str);
-
-    fn write_raw_fragment<W: ?Sized + Write>(&mut self, _: &mut W, _: &str) -> io::Result<()> {
-        Err(refuse())
     }
 
-    fn write_byte_array<W: ?Sized + Write>(&mut self, _: &mut W, _: &[u8]) -> io::Result<()> {
-        Err(refuse())
+    #[test]
+    fn scalars_the_validation_left_alone_keep_the_lenders_bytes() {
+        let body = r#"{"n": 1E15, "s": "caf\u00e9", "amount": "10.5", "x": {"k": [1.50, true]}}"#;
+        let validated = json!({"n": 1e15, "s": "café", "amount": "10.50", "x": {"k": [1.5, true]}});
+        // The tree's numbers, as validation reads them (exact digits).
+        let validated: Value = serde_json::from_str(
+            &validated
+                .to_string()
+                .replace("1000000000000000.0", "1E15")
+                .replace("1.5", "1.50"),
+        )
+        .unwrap();
+        let text = payload_text(&validated, body);
+        assert_eq!(
+            text,
+            r#"{"amount":"10.50","n":1E15,"s":"caf\u00e9","x":{"k":[1.50,true]}}"#
+        );
+        assert_eq!(serde_json::from_str::<Value>(&text).unwrap(), validated);
     }
 
-    fn write_null<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
-        CompactFormatter.write_null(&mut Self::counted(self.0, w))
+    #[test]
+    fn one_object_sent_for_an_array_of_one_keeps_its_spelling() {
+        let text = payload_text(
+            &serde_json::from_str(r#"{"credBlock": [{"n": 1E2}]}"#).unwrap(),
+            r#"{"credBlock": {"n": 1E2}}"#,
+        );
+        assert_eq!(text, r#"{"credBlock":[{"n":1E2}]}"#);
     }
 
-    fn write_bool<W: ?Sized + Write>(&mut self, w: &mut W, value: bool) -> io::Result<()> {
-        CompactFormatter.write_bool(&mut Self::counted(self.0, w), value)
+    #[test]
+    fn a_retry_with_a_new_trace_id_and_timestamp_hashes_alike_and_another_body_does_not() {
+        let a = json!({"metadata": {"orgId": "L", "timestamp": "t1", "traceId": "x1"}, "v": 1});
+        let b = json!({"metadata": {"orgId": "L", "timestamp": "t2", "traceId": "x2"}, "v": 1});
+        let c = json!({"metadata": {"orgId": "L", "timestamp": "t1", "traceId": "x1"}, "v": 2});
+        assert_eq!(hash(&a), hash(&b));
+        assert_ne!(hash(&a), hash(&c));
+        // Nested metadata is hashed whole: only the root's members are left out.
+        let d = json!({"metadata": {"orgId": "L"}, "x": {"metadata": {"traceId": "1"}}});
+        let e = json!({"metadata": {"orgId": "L"}, "x": {"metadata": {"traceId": "2"}}});
+        assert_ne!(hash(&d), hash(&e));
     }
 
-    fn begin_string<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
-        CompactFormatter.begin_string(&mut Self::counted(self.0, w))
+    #[test]
+    fn two_spellings_of_a_value_hash_alike_and_two_values_never_do() {
+        let h = |text: &str| hash(&serde_json::from_str::<Value>(text).unwrap());
+        assert_eq!(h(r#"{"a":1E3,"b":[1.50]}"#), h(r#"{"b":[1.5],"a":1000}"#));
+        assert_eq!(h(r#"{"a":-0}"#), h(r#"{"a":0.0}"#));
+        // Neighbours a double cannot tell apart.
+        assert_ne!(
+            h(r#"{"account":12345678901234567890123}"#),
+            h(r#"{"account":12345678901234567890124}"#)
+        );
+        assert_ne!(
+            h(r#"{"a":9007199254740993}"#),
+            h(r#"{"a":9007199254740992}"#)
+        );
+        assert_ne!(h(r#"{"a":1}"#), h(r#"{"a":"1"}"#));
     }
 
-    fn end_string<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
-        CompactFormatter.end_string(&mut Self::counted(self.0, w))
+    #[test]
+    fn the_hash_is_the_sha256_of_the_canonical_text() {
+        let v = json!({"metadata": {"orgId": "L", "traceId": "x"}, "b": [1, "two"], "a": null});
+        assert_eq!(
+            hash(&v),
+            crate::digest::sha256_hex(br#"{"a":null,"b":[1,"two"],"metadata":{"orgId":"L"}}"#)
+        );
     }
 
-    fn write_string_fragment<W: ?Sized + Write>(&mut self, w: &mut W, s: &str) -> io::Result<()> {
-        if self.0.in_key {
-            self.0.keys.push_str(s);
+    proptest! {
+        #[test]
+        fn the_payload_text_is_the_validated_value_whatever_was_sent(
+            v in crate::service::tests::hostile_input::json_value()
+        ) {
+            let body = serde_json::json!({"x": v});
+            let sent = body.to_string();
+            let read = crate::wire::read(sent.as_bytes()).unwrap();
+            let validated: Value = serde::Deserialize::deserialize(&read.tree).unwrap();
+            let text = text(&validated, &read.tree);
+            prop_assert_eq!(serde_json::from_str::<Value>(&text).unwrap(), validated);
         }
-        CompactFormatter.write_string_fragment(&mut Self::counted(self.0, w), s)
-    }
-
-    fn write_char_escape<W: ?Sized + Write>(
-        &mut self,
-        w: &mut W,
-        escape: CharEscape,
-    ) -> io::Result<()> {
-        if self.0.in_key {
-            // Escaped keys are rare; their order is the tree's business.
-            return Err(refuse());
-        }
-        CompactFormatter.write_char_escape(&mut Self::counted(self.0, w), escape)
-    }
-
-    fn begin_array<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
-        self.0.depth += 1;
-        CompactFormatter.begin_array(&mut Self::counted(self.0, w))
-    }
-
-    fn end_array<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
-        self.0.depth -= 1;
-        CompactFormatter.end_array(&mut Self::counted(self.0, w))
-    }
-
-    fn begin_array_value<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
-        CompactFormatter.begin_array_value(&mut Self::counted(self.0, w), first)
-    }
-
-    fn begin_object<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
-        let s = &mut *self.0;
-        if s.depth == 1 && s.root_metadata {
-            s.in_metadata = true;
-        }
-        s.depth += 1;
-        s.objects.push((s.keys.len(), None));
-        CompactFormatter.begin_object(&mut Self::counted(self.0, w))
-    }
-
-    fn end_object<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
-        let s = &mut *self.0;
-        if s.depth == 2 && s.in_metadata {
-            s.in_metadata = false;
-        }
-        s.depth -= 1;
-        if let Some((start, _)) = s.objects.pop() {
-            s.keys.truncate(start);
-        }
-        CompactFormatter.end_object(&mut Self::counted(self.0, w))
-    }
-
-    fn begin_object_key<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
-        let s = &mut *self.0;
-        if s.depth == 2 {
-            s.member_start = s.len;
-        }
-        s.in_key = true;
-        s.key_start = s.keys.len();
-        CompactFormatter.begin_object_key(&mut Self::counted(self.0, w), first)
-    }
-
-    fn end_object_key<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
-        let s = &mut *self.0;
-        s.in_key = false;
-        let Some((_, last)) = s.objects.last_mut() else {
-            return Err(refuse());
-        };
-        let (before, key) = s.keys.split_at(s.key_start);
-        // The last key ends where this one begins: a nested object's keys are gone.
-        if last.is_some_and(|from| key <= &before[from..]) {
-            return Err(refuse());
-        }
-        let has_last = last.is_some();
-        *last = Some(s.key_start);
-        if s.depth == 1 {
-            s.root_metadata = key == "metadata";
-        }
-        if s.depth == 2 {
-            s.skip_member = s.in_metadata && UNHASHED_METADATA.contains(&key);
-        }
-        // The first member has no comma to take away with it.
-        if s.skip_member && !has_last {
-            return Err(refuse());
-        }
-        CompactFormatter.end_object_key(&mut Self::counted(self.0, w))
-    }
-
-    fn begin_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
-        CompactFormatter.begin_object_value(&mut Self::counted(self.0, w))
-    }
-
-    fn end_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
-        CompactFormatter.end_object_value(&mut Self::counted(self.0, w))?;
-        let s = &mut *self.0;
-        if s.skip_member && s.depth == 2 {
-            // At most one member per name (keys only increase).
-            s.unhashed[s.unhashed_len] = s.member_start..s.len;
-            s.unhashed_len += 1;
-            s.skip_member = false;
-        }
-        Ok(())
     }
 }

@@ -5,6 +5,114 @@
 //! the detail of a refusal (which names fields, never values). Bodies, OTPs, session keys,
 //! tokens, phone numbers and payment references never are.
 
+use crate::auth::AuthFailure;
+use crate::error::ErrorCode;
+use crate::store::StoreError;
+use crate::wire::Json;
+use crate::CallbackType;
+use std::time::Duration;
+
+/// What happened to a callback, for logs and metrics.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Outcome {
+    Recorded,
+    Duplicate,
+    Conflict,
+    #[default]
+    Rejected,
+    AuthFailed,
+    StoreUnavailable,
+    /// The store refused the write for good (413 too large, or 500 + alarm).
+    StoreRejected,
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Recorded => "recorded",
+            Outcome::Duplicate => "duplicate",
+            Outcome::Conflict => "conflict",
+            Outcome::Rejected => "rejected",
+            Outcome::AuthFailed => "auth_failed",
+            Outcome::StoreUnavailable => "store_unavailable",
+            Outcome::StoreRejected => "store_rejected",
+        }
+    }
+}
+
+/// The one log line per callback, and its count. No body content beyond ids ever goes
+/// here, and ids from a body only when they are valid ids (no personal data).
+#[derive(Default)]
+pub struct LogLine {
+    pub outcome: Outcome,
+    pub code: Option<ErrorCode>,
+    pub detail: Option<String>,
+    pub trace_id: Option<String>,
+    pub org_id: Option<String>,
+    pub request_id: Option<String>,
+    pub store_error: Option<StoreError>,
+    pub auth_failure: Option<AuthFailure>,
+}
+
+impl LogLine {
+    /// `metadata.orgId` and `requestId` as the body has them.
+    pub fn ids_of(&mut self, body: &Json<'_>) {
+        let text = |v: Option<&Json<'_>>| v.and_then(Json::as_str).map(|s| s.into_owned());
+        self.org_id = text(body.get("metadata").and_then(|m| m.get("orgId")));
+        self.request_id = text(body.get("requestId"));
+    }
+
+    pub fn emit(&self, kind: CallbackType, status: u16, latency: Duration) {
+        let code = self.code.map(ErrorCode::as_str).unwrap_or("0");
+        count_callback(kind.as_str(), self.outcome.as_str(), code);
+        fn id(v: &Option<String>) -> &str {
+            v.as_deref()
+                .filter(|s| crate::domain::RequestId::is_valid(s))
+                .unwrap_or("-")
+        }
+        let (trace_id, outcome) = (
+            self.trace_id.as_deref().unwrap_or("-"),
+            self.outcome.as_str(),
+        );
+        let (request_id, org_id) = (id(&self.request_id), id(&self.org_id));
+        let callback_type = kind.as_str();
+        let latency_ms = latency.as_secs_f64() * 1000.0;
+        let detail = self.detail.as_deref().unwrap_or("");
+        let auth_failure = self.auth_failure.as_ref().map(ToString::to_string);
+        let auth_failure = auth_failure.as_deref().unwrap_or_default();
+        match (&self.store_error, self.outcome) {
+            (Some(e), _) => tracing::error!(
+                callback_type, request_id, trace_id, org_id, outcome, code, status, latency_ms,
+                error = %e, "callback not recorded"
+            ),
+            (None, Outcome::Rejected | Outcome::Conflict | Outcome::AuthFailed) => tracing::warn!(
+                callback_type,
+                request_id,
+                trace_id,
+                org_id,
+                outcome,
+                code,
+                status,
+                latency_ms,
+                detail,
+                auth_failure,
+                "callback refused"
+            ),
+            (None, _) => tracing::info!(
+                callback_type,
+                request_id,
+                trace_id,
+                org_id,
+                outcome,
+                code,
+                status,
+                latency_ms,
+                "callback answered"
+            ),
+        }
+    }
+}
+
 /// CloudWatch namespace of the embedded-metric-format counters.
 pub const METRICS_NAMESPACE: &str = "OcenCallbacks";
 

@@ -55,7 +55,7 @@ async fn the_deepest_body_the_door_accepts_is_delivered_and_does_not_block_the_n
     // body { "deep": [[…]] }: 1 + depth + 1 levels.
     assert_eq!(
         depth + 1,
-        ocen_shared::service::MAX_BODY_DEPTH,
+        ocen_shared::wire::MAX_BODY_DEPTH,
         "the door's documented limit"
     );
     post_v4(&app.service, CONSENT, &sample_body(CONSENT, "after-deep")).await;

@@ -88,7 +88,7 @@ mod tests {
             let kind = kind_for(i);
             let body = callback(&mut rng, kind, "LENDER-ABC", i);
             let bytes = serde_json::to_vec(&body).unwrap();
-            (kind.def().validate)(&bytes, &Default::default()).unwrap();
+            kind.validate(&bytes, &Default::default()).unwrap();
         }
     }
 

@@ -203,7 +203,7 @@ fn b64(s: &str, max: usize, what: &'static str) -> Result<Vec<u8>, AuthFailure> 
 
 fn header(b64_header: &str) -> Result<ProtectedHeader, AuthFailure> {
     let bytes = b64(b64_header, MAX_HEADER_B64, "header is not base64url")?;
-    if crate::wire::duplicates::find_duplicate(&bytes).is_err() {
+    if crate::wire::names_a_member_twice(&bytes) {
         return Err(AuthFailure::Malformed("header names a member twice"));
     }
     let mut map: serde_json::Map<String, serde_json::Value> = serde_json::from_slice(&bytes)
@@ -264,7 +264,7 @@ impl LenderRegistry {
 
     fn verify_flattened<'a>(&self, body: &'a [u8]) -> Result<Verified<'a>, AuthFailure> {
         let jws: FlattenedJws = serde_json::from_slice(body).map_err(|_| AuthFailure::Unsigned)?;
-        if crate::wire::duplicates::find_duplicate(body).is_err() {
+        if crate::wire::names_a_member_twice(body) {
             return Err(AuthFailure::Malformed(
                 "the JWS object names a member twice",
             ));

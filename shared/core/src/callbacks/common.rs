@@ -4,9 +4,7 @@
 
 use crate::domain::*;
 use crate::error::{ErrorCode, Invalid, Rejection};
-use crate::payload::Payload;
-use crate::wire::scan::Scan;
-use crate::wire::{self, Extra};
+use crate::wire::{self, Extra, Json};
 use crate::CallbackType;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -48,8 +46,9 @@ pub struct Callback {
     /// This service's rules the callback does not meet (README "Validation rules"): passed
     /// on in the event's `warnings`, never a refusal.
     pub warnings: Vec<String>,
-    /// The validated body, camelCase as on the wire, unknown attributes kept.
-    pub payload: Payload,
+    /// The validated body, camelCase as on the wire, unknown attributes kept (the event
+    /// writes it with the lender's spelling: [`crate::payload::text`]).
+    pub payload: Value,
 }
 
 /// A callback module's validated type: how it is parsed and what the pipeline reads. (Two
@@ -70,24 +69,24 @@ pub(crate) trait Body: Serialize + Sized {
     }
 }
 
-/// Bytes → wire type → validated type → [`Callback`]: the same for every callback.
+/// The body's tree → wire type → validated type → [`Callback`]: the same for every callback.
 pub(crate) fn validate<B: Body>(
     kind: CallbackType,
-    bytes: &[u8],
+    body: &Json<'_>,
     policy: &ValidationPolicy,
 ) -> Result<Callback, Rejection> {
-    validate_with::<B>(kind, bytes, policy, B::warnings)
+    validate_with::<B>(kind, body, policy, B::warnings)
 }
 
 /// [`validate`] for a callback that shares another's body but has rules of its own
 /// (`rules` gives its warnings instead of the body's).
 pub(crate) fn validate_with<B: Body>(
     kind: CallbackType,
-    bytes: &[u8],
+    body: &Json<'_>,
     policy: &ValidationPolicy,
     rules: fn(&B) -> Vec<String>,
 ) -> Result<Callback, Rejection> {
-    let w: B::Wire = wire::from_slice(bytes).map_err(|e| {
+    let w: B::Wire = wire::from_tree(body).map_err(|e| {
         let field = if e.path.is_empty() || e.path == "." {
             "body".to_string()
         } else {
@@ -101,39 +100,11 @@ pub(crate) fn validate_with<B: Body>(
     B::parse(w, policy).map(|body| callback(kind, body, rules))
 }
 
-/// What the one reading of a body gives ([`crate::wire::read`]): what the pass found, and
-/// the callback or why it is refused; `None` when the body is not the plain case (the
-/// caller reads it the two ways, which say precisely what is wrong).
-pub type Read<'a> = Option<(Scan<'a>, Result<Callback, Rejection>)>;
-
-/// [`validate`] in one reading.
-pub(crate) fn read<'a, B: Body>(
-    kind: CallbackType,
-    bytes: &'a [u8],
-    policy: &ValidationPolicy,
-) -> Read<'a> {
-    read_with::<B>(kind, bytes, policy, B::warnings)
-}
-
-/// [`validate_with`] in one reading.
-pub(crate) fn read_with<'a, B: Body>(
-    kind: CallbackType,
-    bytes: &'a [u8],
-    policy: &ValidationPolicy,
-    rules: fn(&B) -> Vec<String>,
-) -> Read<'a> {
-    let (w, scan) = wire::read::read::<B::Wire>(bytes, crate::service::MAX_BODY_DEPTH)?;
-    Some((
-        scan,
-        B::parse(w, policy).map(|body| callback(kind, body, rules)),
-    ))
-}
-
 /// A validated body as the pipeline takes it: its payload written, its ids moved out.
 fn callback<B: Body>(kind: CallbackType, body: B, rules: fn(&B) -> Vec<String>) -> Callback {
     let ordering_key = body.ordering_key();
     let warnings = rules(&body);
-    let payload = Payload::of(&body);
+    let payload = serde_json::to_value(&body).expect("validated callbacks always serialise");
     let (metadata, request_id) = body.into_ids();
     Callback {
         kind,
@@ -338,8 +309,7 @@ pub(crate) fn body_schema(members: Value, required: &[&str]) -> Value {
 /// A module's test helper: `body` through `def`'s validation with the default policy.
 #[cfg(test)]
 pub(crate) fn check(def: &super::CallbackDef, body: &Value) -> Result<Callback, Rejection> {
-    (def.validate)(
-        &serde_json::to_vec(body).expect("JSON values serialise"),
-        &ValidationPolicy::default(),
-    )
+    let text = serde_json::to_vec(body).expect("JSON values serialise");
+    let read = wire::read(&text).expect("a JSON object reads");
+    (def.validate)(&read.tree, &ValidationPolicy::default())
 }

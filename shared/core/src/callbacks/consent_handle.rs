@@ -25,7 +25,6 @@ pub static DEF: CallbackDef = CallbackDef {
     queues: &["ConsentHandleEventsQueue"],
     weight: 3,
     validate,
-    read,
 };
 pub const TYPE: CallbackType = CallbackType::of(&DEF);
 /// Its OpenAPI components, sample and simulated bodies and own events: tools and tests
@@ -37,12 +36,11 @@ pub static TOOLS: CallbackTools = CallbackTools {
     events,
 };
 
-fn validate(bytes: &[u8], policy: &ValidationPolicy) -> Result<super::Callback, Rejection> {
-    super::common::validate::<ConsentHandleResponse>(TYPE, bytes, policy)
-}
-
-fn read<'a>(bytes: &'a [u8], policy: &ValidationPolicy) -> super::Read<'a> {
-    super::common::read::<ConsentHandleResponse>(TYPE, bytes, policy)
+fn validate(
+    body: &crate::wire::Json<'_>,
+    policy: &ValidationPolicy,
+) -> Result<super::Callback, Rejection> {
+    super::common::validate::<ConsentHandleResponse>(TYPE, body, policy)
 }
 
 /// The wire shape, field for field with the v3 schemas (everything optional, `null` as

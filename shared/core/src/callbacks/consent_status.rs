@@ -22,7 +22,6 @@ pub static DEF: CallbackDef = CallbackDef {
     queues: &["ConsentHandleEventsQueue"],
     weight: 2,
     validate,
-    read,
 };
 pub const TYPE: CallbackType = CallbackType::of(&DEF);
 /// Its OpenAPI components, sample and simulated bodies and own events: tools and tests
@@ -37,12 +36,11 @@ pub static TOOLS: CallbackTools = CallbackTools {
 /// A consent body, answered to a status query: the same rules (a status answer without a
 /// status is the whole point missing) and the same ordering key as the consent's handle
 /// callbacks.
-fn validate(bytes: &[u8], policy: &ValidationPolicy) -> Result<super::Callback, Rejection> {
-    super::common::validate::<ConsentHandleResponse>(TYPE, bytes, policy)
-}
-
-fn read<'a>(bytes: &'a [u8], policy: &ValidationPolicy) -> super::Read<'a> {
-    super::common::read::<ConsentHandleResponse>(TYPE, bytes, policy)
+fn validate(
+    body: &crate::wire::Json<'_>,
+    policy: &ValidationPolicy,
+) -> Result<super::Callback, Rejection> {
+    super::common::validate::<ConsentHandleResponse>(TYPE, body, policy)
 }
 
 /// Its OpenAPI components (`Consent` is the document's own).
@@ -104,7 +102,7 @@ mod tests {
         let c = validate(&sample(&SampleIds::fixed("cs-1"))).unwrap();
         assert_eq!(c.kind, TYPE);
         assert_ne!(c.kind, consent_handle::TYPE);
-        assert_eq!(c.payload.to_value()["consent"]["consentStatus"], "READY");
+        assert_eq!(c.payload.clone()["consent"]["consentStatus"], "READY");
         assert!(c.warnings.is_empty(), "{:?}", c.warnings);
     }
 
@@ -112,8 +110,9 @@ mod tests {
     fn a_consents_status_answer_is_ordered_with_its_handle_callbacks() {
         let status = validate(&sample(&SampleIds::fixed("cs-2"))).unwrap();
         let ids = SampleIds::fixed("cs-3");
-        let body = serde_json::to_vec(&(consent_handle::TOOLS.sample)(&ids)).unwrap();
-        let handle = (consent_handle::DEF.validate)(&body, &ValidationPolicy::default()).unwrap();
+        let handle =
+            crate::callbacks::check(&consent_handle::DEF, &(consent_handle::TOOLS.sample)(&ids))
+                .unwrap();
         assert_eq!(status.ordering_key, handle.ordering_key);
     }
 

@@ -30,7 +30,6 @@ pub static DEF: CallbackDef = CallbackDef {
     queues: &["DisbursementLedgerQueue", "DisbursementNotificationsQueue"],
     weight: 4,
     validate,
-    read,
 };
 pub const TYPE: CallbackType = CallbackType::of(&DEF);
 /// Its OpenAPI components, sample and simulated bodies and own events: tools and tests
@@ -42,12 +41,11 @@ pub static TOOLS: CallbackTools = CallbackTools {
     events,
 };
 
-fn validate(bytes: &[u8], policy: &ValidationPolicy) -> Result<super::Callback, Rejection> {
-    super::common::validate::<DisbursementResponse>(TYPE, bytes, policy)
-}
-
-fn read<'a>(bytes: &'a [u8], policy: &ValidationPolicy) -> super::Read<'a> {
-    super::common::read::<DisbursementResponse>(TYPE, bytes, policy)
+fn validate(
+    body: &crate::wire::Json<'_>,
+    policy: &ValidationPolicy,
+) -> Result<super::Callback, Rejection> {
+    super::common::validate::<DisbursementResponse>(TYPE, body, policy)
 }
 
 /// The wire shape, field for field with the v3 schemas (everything optional, `null` as
@@ -339,7 +337,7 @@ mod tests {
         let mut body = sample(&SampleIds::fixed("db-1"));
         body["payment"]["totalAmount"] = json!("10000.5");
         let c = validate(&body).unwrap();
-        assert_eq!(c.payload.to_value()["payment"]["totalAmount"], "10000.50");
+        assert_eq!(c.payload.clone()["payment"]["totalAmount"], "10000.50");
     }
 
     #[test]

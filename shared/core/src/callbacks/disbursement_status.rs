@@ -29,7 +29,6 @@ pub static DEF: CallbackDef = CallbackDef {
     queues: &["DisbursementLedgerQueue", "DisbursementNotificationsQueue"],
     weight: 2,
     validate,
-    read,
 };
 pub const TYPE: CallbackType = CallbackType::of(&DEF);
 /// Its OpenAPI components, sample and simulated bodies and own events: tools and tests
@@ -44,12 +43,11 @@ pub static TOOLS: CallbackTools = CallbackTools {
 /// A disbursement body, answered to a status query: the same rules (a status answer is
 /// acted on the same way) and the same ordering key, so it shares the loan's FIFO group
 /// with its Trigger Disbursement Response callbacks.
-fn validate(bytes: &[u8], policy: &ValidationPolicy) -> Result<super::Callback, Rejection> {
-    super::common::validate::<DisbursementResponse>(TYPE, bytes, policy)
-}
-
-fn read<'a>(bytes: &'a [u8], policy: &ValidationPolicy) -> super::Read<'a> {
-    super::common::read::<DisbursementResponse>(TYPE, bytes, policy)
+fn validate(
+    body: &crate::wire::Json<'_>,
+    policy: &ValidationPolicy,
+) -> Result<super::Callback, Rejection> {
+    super::common::validate::<DisbursementResponse>(TYPE, body, policy)
 }
 
 /// Its OpenAPI components (`Payment` is the document's own).
@@ -120,7 +118,7 @@ mod tests {
         let c = validate(&sample(&SampleIds::fixed("ds-1"))).unwrap();
         assert_eq!(c.kind, TYPE);
         assert_ne!(c.kind, disbursement::TYPE);
-        assert_eq!(c.payload.to_value()["payment"]["totalAmount"], "10000.00");
+        assert_eq!(c.payload.clone()["payment"]["totalAmount"], "10000.00");
         assert!(c.warnings.is_empty(), "{:?}", c.warnings);
     }
 
@@ -128,8 +126,9 @@ mod tests {
     fn a_loans_status_answer_shares_the_fifo_group_of_its_disbursement() {
         let status = validate(&sample(&SampleIds::fixed("ds-2"))).unwrap();
         let ids = SampleIds::fixed("ds-3");
-        let body = serde_json::to_vec(&(disbursement::TOOLS.sample)(&ids)).unwrap();
-        let trigger = (disbursement::DEF.validate)(&body, &ValidationPolicy::default()).unwrap();
+        let trigger =
+            crate::callbacks::check(&disbursement::DEF, &(disbursement::TOOLS.sample)(&ids))
+                .unwrap();
         assert_eq!(status.ordering_key, "loan:LOAN-2024-000123");
         assert_eq!(status.ordering_key, trigger.ordering_key);
     }

@@ -35,7 +35,6 @@ pub static DEF: CallbackDef = CallbackDef {
     queues: &["LoanEventsQueue"],
     weight: 2,
     validate,
-    read,
 };
 pub const TYPE: CallbackType = CallbackType::of(&DEF);
 /// Its OpenAPI components, sample and simulated bodies and own events: tools and tests
@@ -47,12 +46,11 @@ pub static TOOLS: CallbackTools = CallbackTools {
     events,
 };
 
-fn validate(bytes: &[u8], policy: &ValidationPolicy) -> Result<super::Callback, Rejection> {
-    super::common::validate::<GrantLoanResponse>(TYPE, bytes, policy)
-}
-
-fn read<'a>(bytes: &'a [u8], policy: &ValidationPolicy) -> super::Read<'a> {
-    super::common::read::<GrantLoanResponse>(TYPE, bytes, policy)
+fn validate(
+    body: &crate::wire::Json<'_>,
+    policy: &ValidationPolicy,
+) -> Result<super::Callback, Rejection> {
+    super::common::validate::<GrantLoanResponse>(TYPE, body, policy)
 }
 
 /// Most entries in `rejectionDetails` or `actionRequired`.
@@ -694,11 +692,8 @@ mod tests {
         assert_eq!(c.kind, TYPE);
         assert_eq!(c.ordering_key, "loan:LOAN-2024-000123");
         assert!(c.warnings.is_empty(), "{:?}", c.warnings);
-        assert_eq!(
-            c.payload.to_value()["terms"]["sanctionedAmount"],
-            "100000.00"
-        );
-        assert_eq!(c.payload.to_value()["loanStatus"], "GRANTED");
+        assert_eq!(c.payload.clone()["terms"]["sanctionedAmount"], "100000.00");
+        assert_eq!(c.payload.clone()["loanStatus"], "GRANTED");
         for carried in [
             "/terms/legalAgreement",
             "/disbursement/accountDetails",
@@ -706,7 +701,7 @@ mod tests {
             "/repayment/plan/noOfInstallment",
         ] {
             assert_eq!(
-                c.payload.to_value().pointer(carried),
+                c.payload.clone().pointer(carried),
                 body.pointer(carried),
                 "{carried}"
             );
@@ -824,7 +819,7 @@ mod tests {
         body["terms"]["description"] = json!("");
         body["rejectionDetails"] = json!(null);
         let c = validate(&body).unwrap();
-        assert!(c.payload.to_value()["terms"].get("interestType").is_none());
-        assert!(c.payload.to_value().get("rejectionDetails").is_none());
+        assert!(c.payload.clone()["terms"].get("interestType").is_none());
+        assert!(c.payload.clone().get("rejectionDetails").is_none());
     }
 }

@@ -26,7 +26,6 @@ pub static DEF: CallbackDef = CallbackDef {
     queues: &["LoanAcceptanceEventsQueue"],
     weight: 3,
     validate,
-    read,
 };
 pub const TYPE: CallbackType = CallbackType::of(&DEF);
 /// Its OpenAPI components, sample and simulated bodies and own events: tools and tests
@@ -38,12 +37,11 @@ pub static TOOLS: CallbackTools = CallbackTools {
     events,
 };
 
-fn validate(bytes: &[u8], policy: &ValidationPolicy) -> Result<super::Callback, Rejection> {
-    super::common::validate::<LoanAcceptanceResponse>(TYPE, bytes, policy)
-}
-
-fn read<'a>(bytes: &'a [u8], policy: &ValidationPolicy) -> super::Read<'a> {
-    super::common::read::<LoanAcceptanceResponse>(TYPE, bytes, policy)
+fn validate(
+    body: &crate::wire::Json<'_>,
+    policy: &ValidationPolicy,
+) -> Result<super::Callback, Rejection> {
+    super::common::validate::<LoanAcceptanceResponse>(TYPE, body, policy)
 }
 
 /// Maximum number of credential blocks in one callback.
@@ -311,7 +309,7 @@ mod tests {
         body["credBlock"] = body["credBlock"][0].clone();
         let c = validate(&body).unwrap();
         assert_eq!(
-            c.payload.to_value()["credBlock"].as_array().map(Vec::len),
+            c.payload.clone()["credBlock"].as_array().map(Vec::len),
             Some(1)
         );
     }

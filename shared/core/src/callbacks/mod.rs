@@ -32,12 +32,15 @@ pub mod loan_acceptance;
 pub mod sample;
 pub mod verify_loan_acceptance;
 
+#[cfg(test)]
+pub(crate) use common::check;
 pub use common::{
-    Callback, LenderResponse, Metadata, Read, ValidationPolicy, DEFAULT_SUPPORTED_VERSIONS,
+    Callback, LenderResponse, Metadata, ValidationPolicy, DEFAULT_SUPPORTED_VERSIONS,
 };
 pub use sample::{Rng, SampleIds};
 
 use crate::error::Rejection;
+use crate::wire::Json;
 use crate::CallbackType;
 use serde_json::Value;
 
@@ -98,11 +101,8 @@ pub struct CallbackDef {
     pub queues: &'static [&'static str],
     /// Its share of the simulator's traffic (relative to the others').
     pub weight: u32,
-    /// Validate a body (already known to be a JSON object without duplicate names).
-    pub validate: fn(&[u8], &ValidationPolicy) -> Result<Callback, Rejection>,
-    /// [`CallbackDef::validate`] in one reading of the body, checking on the way what the
-    /// pass checks ([`crate::wire::read`]); `None` when the body is not the plain case.
-    pub read: for<'a> fn(&'a [u8], &ValidationPolicy) -> Read<'a>,
+    /// Validate a body, read ([`crate::wire::read`]).
+    pub validate: fn(&Json<'_>, &ValidationPolicy) -> Result<Callback, Rejection>,
 }
 
 /// What the tools and tests need of a callback beyond serving it ([`CallbackType::tools`]).
@@ -262,7 +262,8 @@ mod tests {
         for &t in REGISTRY {
             let ids = SampleIds::fixed("reg-1");
             let body = serde_json::to_vec(&(t.tools().sample)(&ids)).unwrap();
-            let callback = (t.def().validate)(&body, &policy)
+            let read = crate::wire::read(&body).unwrap();
+            let callback = (t.def().validate)(&read.tree, &policy)
                 .unwrap_or_else(|r| panic!("{t}: the sample is refused: {r:?}"));
             assert_eq!(callback.kind, t);
             assert_eq!(callback.request_id.as_str(), "reg-1");
@@ -271,7 +272,8 @@ mod tests {
             for i in 0..50 {
                 let ids = SampleIds::generated(&mut rng, "LENDER-ABC", i);
                 let body = serde_json::to_vec(&(t.tools().simulate)(&mut rng, &ids)).unwrap();
-                (t.def().validate)(&body, &policy)
+                let read = crate::wire::read(&body).unwrap();
+                (t.def().validate)(&read.tree, &policy)
                     .unwrap_or_else(|r| panic!("{t}: a simulated body is refused: {r:?}"));
             }
         }

@@ -24,7 +24,6 @@ pub static DEF: CallbackDef = CallbackDef {
     queues: &["LoanAcceptanceEventsQueue"],
     weight: 3,
     validate,
-    read,
 };
 pub const TYPE: CallbackType = CallbackType::of(&DEF);
 /// Its OpenAPI components, sample and simulated bodies and own events: tools and tests
@@ -36,12 +35,11 @@ pub static TOOLS: CallbackTools = CallbackTools {
     events,
 };
 
-fn validate(bytes: &[u8], policy: &ValidationPolicy) -> Result<super::Callback, Rejection> {
-    super::common::validate_with(TYPE, bytes, policy, verdict_warnings)
-}
-
-fn read<'a>(bytes: &'a [u8], policy: &ValidationPolicy) -> super::Read<'a> {
-    super::common::read_with(TYPE, bytes, policy, verdict_warnings)
+fn validate(
+    body: &crate::wire::Json<'_>,
+    policy: &ValidationPolicy,
+) -> Result<super::Callback, Rejection> {
+    super::common::validate_with(TYPE, body, policy, verdict_warnings)
 }
 
 /// Its rules, on loan acceptance's body: the outcome is `credBlock[i].data.status`.
@@ -133,7 +131,7 @@ mod tests {
         assert_eq!(c.kind, TYPE);
         assert_ne!(c.kind, super::super::loan_acceptance::TYPE);
         assert_eq!(
-            c.payload.to_value()["credBlock"][0]["data"]["status"],
+            c.payload.clone()["credBlock"][0]["data"]["status"],
             "SUCCESS"
         );
         assert!(c.warnings.is_empty(), "{:?}", c.warnings);

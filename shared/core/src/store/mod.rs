@@ -101,6 +101,13 @@ pub struct StoredRecord {
     pub ack: String,
 }
 
+impl StoredRecord {
+    /// The same lender's same callback (a retry, whatever its traceId and timestamp).
+    pub fn is_same_callback(&self, record: &NewRecord) -> bool {
+        self.org_id == record.org_id && self.payload_hash == record.payload_hash
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PutOutcome {
     /// First time: the record is stored.

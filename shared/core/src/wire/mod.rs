@@ -4,9 +4,9 @@
 //! generic parse error; `null` deserialises as absent. Unknown attributes are kept in
 //! `extra` and `extensibleData` is kept verbatim, so nothing a lender sends is dropped.
 
-pub mod duplicates;
-pub mod read;
-pub mod scan;
+mod tree;
+
+pub use tree::{names_a_member_twice, read, Json, NotABody, Read, MAX_BODY_DEPTH};
 
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Value};
@@ -121,16 +121,9 @@ pub struct ShapeError {
     pub expected: String,
 }
 
-/// Parse a body's bytes (already known to be a JSON object) as a wire type `T`. From the
-/// bytes rather than a `Value`: numbers inside flattened attributes then keep their
-/// precision (a `Value` would hand a 20-digit integer over as `u128`, which the flattened
-/// map cannot take).
-pub fn from_slice<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, ShapeError> {
-    // Paths are tracked all along: the common body never comes here ([`read`] reads it),
-    // only one with numbers or one to refuse, and a reading without paths would be one more
-    // copy of every wire type's code in every function (the size budget).
-    let mut de = serde_json::Deserializer::from_slice(bytes);
-    serde_path_to_error::deserialize(&mut de).map_err(|e| {
+/// A body's tree ([`read`]) as a wire type `T`, or where and why it does not fit.
+pub fn from_tree<'a, T: serde::Deserialize<'a>>(tree: &'a Json<'a>) -> Result<T, ShapeError> {
+    serde_path_to_error::deserialize(tree).map_err(|e| {
         let path = e.path().to_string();
         let message = e.into_inner().to_string();
         let message = message.split(" at line ").next().unwrap_or_default();
@@ -139,6 +132,15 @@ pub fn from_slice<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, Sha
             expected: expectation(message),
         }
     })
+}
+
+/// A body's bytes as a wire type `T` (tests and tools: the pipeline reads the tree once).
+pub fn from_slice<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, ShapeError> {
+    let read = read(bytes).map_err(|e| ShapeError {
+        path: String::new(),
+        expected: e.to_string(),
+    })?;
+    from_tree(&read.tree)
 }
 
 /// serde's messages quote the offending value (`invalid type: string "98765…", expected u64`):
