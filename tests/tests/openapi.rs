@@ -152,7 +152,7 @@ fn the_documented_enums_and_versions_are_the_codes() {
     };
     for (name, allowed) in [
         ("PaymentStatus", PaymentStatus::ALLOWED),
-        ("PaymentMethodType", PaymentMethod::ALLOWED),
+        ("PaymentMethod", PaymentMethod::ALLOWED),
         ("ConsentStatus", ConsentStatus::ALLOWED),
         ("ConsentFetchType", ConsentFetchType::ALLOWED),
         ("OtpStatus", OtpStatus::ALLOWED),

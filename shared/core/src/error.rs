@@ -198,6 +198,8 @@ pub enum Invalid {
     Missing,
     /// Longer than `max` characters.
     TooLong { max: usize },
+    /// More than `max` entries in a list.
+    TooMany { max: usize },
     /// Not one of the allowed values.
     NotInEnum { allowed: &'static [&'static str] },
     /// Wrong format; the text says what was expected (never the value).
@@ -205,26 +207,97 @@ pub enum Invalid {
 }
 
 impl Invalid {
-    /// Attach the attribute path, e.g. `payment.totalAmount`.
-    pub fn at(self, field: &str) -> Rejection {
+    /// Its code and what it says after the attribute's path (`is required`).
+    fn describe(&self) -> (ErrorCode, String) {
         match self {
-            Invalid::Missing => Rejection::new(
-                ErrorCode::MandatoryAttributeMissing,
-                format!("{field} is required"),
-            ),
-            Invalid::TooLong { max } => Rejection::new(
+            Invalid::Missing => (ErrorCode::MandatoryAttributeMissing, "is required".into()),
+            Invalid::TooLong { max } => (
                 ErrorCode::InvalidAttributeLength,
-                format!("{field} is longer than {max} characters"),
+                format!("is longer than {max} characters"),
             ),
-            Invalid::NotInEnum { allowed } => Rejection::new(
+            Invalid::TooMany { max } => (
+                ErrorCode::InvalidAttributeLength,
+                format!("has more than {max} entries"),
+            ),
+            Invalid::NotInEnum { allowed } => (
                 ErrorCode::ValueNotInEnum,
-                format!("{field} must be one of {}", allowed.join(", ")),
+                format!("must be one of {}", allowed.join(", ")),
             ),
-            Invalid::Format(expected) => Rejection::new(
+            Invalid::Format(expected) => (
                 ErrorCode::InvalidAttributeValue,
-                format!("{field} must be {expected}"),
+                format!("must be {expected}"),
             ),
         }
+    }
+
+    /// Attach the attribute path, e.g. `payment.totalAmount`.
+    pub fn at(self, field: &str) -> Rejection {
+        let (code, text) = self.describe();
+        Rejection::new(code, format!("{field} {text}"))
+    }
+
+    /// As a serde error, for a type read from a body: [`Refused::at`] turns it back into
+    /// its code, with the path serde found it at.
+    pub fn into_serde<E: serde::de::Error>(self) -> E {
+        let (code, text) = self.describe();
+        E::custom(format!("{INVALID_MARK}{code}|{text}"))
+    }
+}
+
+/// Marks a serde error message that carries an [`Invalid`].
+const INVALID_MARK: &str = "\u{1}ocen:";
+
+/// Why a body did not read as a callback's types: serde's message, at a path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refused {
+    /// The JSON path (`payment.totalAmount`, `credBlock[1].type`; `.` for the body).
+    pub path: String,
+    pub message: String,
+}
+
+impl Refused {
+    /// The rejection: an attribute type's own [`Invalid`], a missing or `null` attribute
+    /// (`GEN5001`), or a wrong JSON type (`LSP4001`, saying what was expected but never the
+    /// value: serde's messages quote it).
+    pub fn rejection(&self) -> Rejection {
+        let path = if self.path.is_empty() {
+            "."
+        } else {
+            &self.path
+        };
+        let at = |name: &str| match path {
+            "." => name.to_string(),
+            parent => format!("{parent}.{name}"),
+        };
+        let field = if path == "." { "body" } else { path };
+        let message = self.message.split(" at line ").next().unwrap_or_default();
+        if let Some((code, text)) = message
+            .strip_prefix(INVALID_MARK)
+            .and_then(|m| m.split_once('|'))
+        {
+            let code = ErrorCode::ALL
+                .into_iter()
+                .find(|c| c.as_str() == code)
+                .unwrap_or(ErrorCode::InvalidAttributeValue);
+            return Rejection::new(code, format!("{field} {text}"));
+        }
+        if let Some(name) = message
+            .strip_prefix("missing field `")
+            .and_then(|m| m.strip_suffix('`'))
+        {
+            return Invalid::Missing.at(&at(name));
+        }
+        if message.starts_with("invalid type: null") {
+            return Invalid::Missing.at(field);
+        }
+        let expected = match message.rsplit_once(", expected ") {
+            Some((_, expected)) => format!("of type {expected}"),
+            None => "of the type the schema gives".to_string(),
+        };
+        Rejection::new(
+            ErrorCode::InvalidAttributeValue,
+            format!("{field} must be {expected}"),
+        )
     }
 }
 

@@ -54,11 +54,16 @@ pub fn openapi(current: &Value) -> Result<String, String> {
         .as_object_mut()
         .ok_or("docs/openapi.json has no components/schemas")?;
     let mut paths = Map::new();
+    let mut generator = schemars::generate::SchemaSettings::draft2020_12()
+        .with(|s| s.definitions_path = "#/components/schemas/".into())
+        .into_generator();
     for &kind in CallbackType::ALL {
         let d = kind.def();
-        match (kind.tools().openapi)() {
-            Value::Object(owned) if owned.contains_key(d.schema) => schemas.extend(owned),
-            _ => return Err(format!("{kind}: its openapi() must define {}", d.schema)),
+        let schema = (kind.tools().openapi)(&mut generator).to_value();
+        // A body type named as the spec names it is its own definition; a callback that
+        // shares another's body names it under its own schema too.
+        if schema["$ref"] != json!(format!("#/components/schemas/{}", d.schema)) {
+            schemas.insert(d.schema.to_string(), schema);
         }
         for (i, path) in d.paths.iter().enumerate() {
             let segment = path.rsplit('/').next().unwrap_or(path);
@@ -89,6 +94,10 @@ pub fn openapi(current: &Value) -> Result<String, String> {
             );
         }
     }
+    for (name, definition) in generator.take_definitions(true) {
+        schemas.insert(name, blank_is_absent(definition));
+    }
+    drop_unreferenced(&mut components, &paths);
     let mut info = current["info"].clone();
     info["description"] = json!(DESCRIPTION);
     let doc = Document {
@@ -101,6 +110,79 @@ pub fn openapi(current: &Value) -> Result<String, String> {
     let mut text = serde_json::to_string_pretty(&doc).map_err(|e| e.to_string())?;
     text.push('\n');
     Ok(text)
+}
+
+/// An optional attribute's `""` means absent, as `null` does: each optional property that
+/// may be `null` may be `""` too.
+fn blank_is_absent(mut schema: Value) -> Value {
+    let required: Vec<Value> = schema["required"].as_array().cloned().unwrap_or_default();
+    if let Some(Value::Object(properties)) = schema.get_mut("properties") {
+        for (name, property) in properties.iter_mut() {
+            if required.contains(&json!(name)) {
+                continue;
+            }
+            // `{"type": ["array", "null"], ...}` (an inline schema made optional) is
+            // `{"anyOf": [{"type": "array", ...}, {"type": "null"}]}`.
+            if let Some(Value::Array(types)) = property.get_mut("type") {
+                if types.contains(&json!("null")) {
+                    types.retain(|t| t != "null");
+                    if let [only] = types.as_slice() {
+                        property["type"] = only.clone();
+                    }
+                    let description = property
+                        .as_object_mut()
+                        .and_then(|p| p.remove("description"));
+                    *property = json!({"anyOf": [property.clone(), {"type": "null"}]});
+                    if let Some(d) = description {
+                        property["description"] = d;
+                    }
+                }
+            }
+            if let Some(Value::Array(any)) = property.get_mut("anyOf") {
+                if any.contains(&json!({"type": "null"})) && !any.contains(&json!({"const": ""})) {
+                    any.push(json!({"const": ""}));
+                }
+            }
+        }
+    }
+    schema
+}
+
+/// Keep the schemas the document references (from its paths, responses and schemas), so a
+/// schema no callback uses any more leaves the document.
+fn drop_unreferenced(components: &mut Value, paths: &Map<String, Value>) {
+    fn refs(v: &Value, out: &mut Vec<String>) {
+        match v {
+            Value::Object(m) => {
+                if let Some(Value::String(r)) = m.get("$ref") {
+                    if let Some(name) = r.strip_prefix("#/components/schemas/") {
+                        out.push(name.to_string());
+                    }
+                }
+                m.values().for_each(|v| refs(v, out));
+            }
+            Value::Array(a) => a.iter().for_each(|v| refs(v, out)),
+            _ => {}
+        }
+    }
+    let mut todo = Vec::new();
+    refs(&Value::Object(paths.clone()), &mut todo);
+    refs(&components["responses"], &mut todo);
+    let schemas = components["schemas"]
+        .as_object()
+        .cloned()
+        .unwrap_or_default();
+    let mut kept = std::collections::BTreeSet::new();
+    while let Some(name) = todo.pop() {
+        if kept.insert(name.clone()) {
+            if let Some(s) = schemas.get(&name) {
+                refs(s, &mut todo);
+            }
+        }
+    }
+    if let Some(s) = components["schemas"].as_object_mut() {
+        s.retain(|name, _| kept.contains(name));
+    }
 }
 
 /// The README's generated tables, by marker name.

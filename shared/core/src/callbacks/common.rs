@@ -1,15 +1,15 @@
-//! What every callback shares: `metadata`, `requestId`, `response`, the attribute helpers
-//! that name the path of a failure, and the one generic validation a module plugs its
-//! domain type into.
+//! What every callback shares: `metadata` and `response`, the [`Body`] trait a callback's
+//! type implements, and the one generic validation ([`validate`]) that reads a body's tree
+//! into that type.
 
 use crate::domain::*;
-use crate::error::{ErrorCode, Invalid, Rejection};
+use crate::error::{ErrorCode, Rejection};
 use crate::wire::{self, Extra, Json};
 use crate::CallbackType;
+use schemars::JsonSchema;
 use serde::de::DeserializeOwned;
-use serde::Serialize;
-use serde_json::{json, Value};
-use std::borrow::Cow;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 /// `metadata.version` values accepted unless `OCEN_SUPPORTED_VERSIONS` says otherwise.
 pub const DEFAULT_SUPPORTED_VERSIONS: &str = "0.0.1,1.0,1.0.0,3.0,3.0.0,3.1,3.2,v3";
@@ -51,25 +51,25 @@ pub struct Callback {
     pub payload: Value,
 }
 
-/// A callback module's validated type: how it is parsed and what the pipeline reads. (Two
-/// callbacks with the same body, like Trigger and Verify Loan Acceptance Response, share
-/// it: the callback type, and rules of its own, are given to [`validate_with`].)
-pub(crate) trait Body: Serialize + Sized {
-    /// Its wire type (everything optional; unknown attributes kept).
-    type Wire: DeserializeOwned;
-    fn parse(w: Self::Wire, policy: &ValidationPolicy) -> Result<Self, Rejection>;
-    /// Its `metadata` and `requestId`, moved out once its payload is written.
-    fn into_ids(self) -> (Metadata, RequestId);
+/// A callback module's type: the one declaration of its body. Read from the body's tree
+/// (its fields' types refuse what they cannot be, naming the path), written as the
+/// event's payload, its schema the OpenAPI document's. (Two callbacks with the same body,
+/// like Trigger and Verify Loan Acceptance Response, share it: the callback type, and
+/// rules of its own, are given to [`validate_with`].)
+pub(crate) trait Body: DeserializeOwned + Serialize + JsonSchema {
+    fn metadata(&self) -> &Metadata;
+    fn request_id(&self) -> &RequestId;
     /// The FIFO ordering key, when the callback names something better than its request.
     fn ordering_key(&self) -> Option<String> {
         None
     }
+    /// This service's rules it does not meet.
     fn warnings(&self) -> Vec<String> {
         Vec::new()
     }
 }
 
-/// The body's tree → wire type → validated type → [`Callback`]: the same for every callback.
+/// The body's tree → the module's type → [`Callback`]: the same for every callback.
 pub(crate) fn validate<B: Body>(
     kind: CallbackType,
     body: &Json<'_>,
@@ -86,177 +86,62 @@ pub(crate) fn validate_with<B: Body>(
     policy: &ValidationPolicy,
     rules: fn(&B) -> Vec<String>,
 ) -> Result<Callback, Rejection> {
-    let w: B::Wire = wire::from_tree(body).map_err(|e| {
-        let field = if e.path.is_empty() || e.path == "." {
-            "body".to_string()
-        } else {
-            e.path
-        };
-        Rejection::new(
-            ErrorCode::InvalidAttributeValue,
-            format!("{field} must be {}", e.expected),
-        )
-    })?;
-    B::parse(w, policy).map(|body| callback(kind, body, rules))
-}
-
-/// A validated body as the pipeline takes it: its payload written, its ids moved out.
-fn callback<B: Body>(kind: CallbackType, body: B, rules: fn(&B) -> Vec<String>) -> Callback {
-    let ordering_key = body.ordering_key();
-    let warnings = rules(&body);
-    let payload = serde_json::to_value(&body).expect("validated callbacks always serialise");
-    let (metadata, request_id) = body.into_ids();
-    Callback {
+    let body: B = wire::from_tree(body).map_err(|refused| refused.rejection())?;
+    body.metadata().check_version(policy)?;
+    let metadata = body.metadata().clone();
+    let request_id = body.request_id().clone();
+    Ok(Callback {
         kind,
-        ordering_key: ordering_key.unwrap_or_else(|| format!("request:{request_id}")),
+        ordering_key: body
+            .ordering_key()
+            .unwrap_or_else(|| format!("request:{request_id}")),
+        warnings: rules(&body),
+        payload: serde_json::to_value(&body).expect("validated callbacks always serialise"),
         metadata,
         request_id,
-        warnings,
-        payload,
-    }
+    })
 }
 
-// ---- helpers: attach the attribute path to a parse failure ----------------------------
-
-macro_rules! parse_owned {
-    ($($t:ty),*) => { $(impl ParseField for $t { fn parse_field(s: String) -> Result<Self, Invalid> { <$t>::parse(s) } })* };
-}
-macro_rules! parse_borrowed {
-    ($($t:ty),*) => { $(impl ParseField for $t { fn parse_field(s: String) -> Result<Self, Invalid> { <$t>::parse(&s) } })* };
-}
-parse_owned!(
-    ApiVersion,
-    OrgId,
-    TraceId,
-    RequestId,
-    LenderErrorCode,
-    Reference,
-    Text,
-    Secret,
-    Otp
-);
-// The spec's enums and a module's own implement it in `ocen_enum!`.
-parse_borrowed!(OcenTimestamp, Amount);
-
-impl ParseField for MaskedPhoneNumber {
-    fn parse_field(s: String) -> Result<Self, Invalid> {
-        MaskedPhoneNumber::parse_owned(s)
-    }
-}
-
-/// An attribute's path in a failure's message (`requestId`, `credBlock[0].data.otp`),
-/// spelled only when a failure names it: building the paths of valid nested attributes
-/// with `format!` cost a Loan Acceptance Response 9 % of its time.
-pub(crate) trait FieldPath {
-    fn spell(&self) -> Cow<'_, str>;
-}
-
-impl FieldPath for str {
-    fn spell(&self) -> Cow<'_, str> {
-        Cow::Borrowed(self)
-    }
-}
-
-impl FieldPath for &str {
-    fn spell(&self) -> Cow<'_, str> {
-        Cow::Borrowed(self)
-    }
-}
-
-/// `<parent>.<name>`.
-pub(crate) struct Member<'a>(pub &'a dyn FieldPath, pub &'static str);
-
-impl FieldPath for Member<'_> {
-    fn spell(&self) -> Cow<'_, str> {
-        Cow::Owned(format!("{}.{}", self.0.spell(), self.1))
-    }
-}
-
-/// `<list>[<index>]`.
-pub(crate) struct Item(pub &'static str, pub usize);
-
-impl FieldPath for Item {
-    fn spell(&self) -> Cow<'_, str> {
-        Cow::Owned(format!("{}[{}]", self.0, self.1))
-    }
-}
-
-/// A required attribute: absent or `null` is `GEN5001` naming it.
-pub(crate) fn required<T: ParseField>(
-    v: Option<String>,
-    field: &(impl FieldPath + ?Sized),
-) -> Result<T, Rejection> {
-    match v {
-        None => Err(Invalid::Missing.at(&field.spell())),
-        Some(s) => T::parse_field(s).map_err(|e| e.at(&field.spell())),
-    }
-}
-
-/// Optional attribute: absent, `null` and `""` all mean absent.
-pub(crate) fn optional<T: ParseField>(
-    v: Option<String>,
-    field: &(impl FieldPath + ?Sized),
-) -> Result<Option<T>, Rejection> {
-    match v {
-        None => Ok(None),
-        Some(s) if s.is_empty() => Ok(None),
-        Some(s) => T::parse_field(s)
-            .map(Some)
-            .map_err(|e| e.at(&field.spell())),
-    }
-}
-
-/// A required object.
-pub(crate) fn present<T>(v: Option<T>, field: &(impl FieldPath + ?Sized)) -> Result<T, Rejection> {
-    v.ok_or_else(|| Invalid::Missing.at(&field.spell()))
+/// A module's OpenAPI components: its body's schema (`make generate` writes it and the
+/// objects it names into `docs/openapi.json`).
+pub(crate) fn schema<B: Body>(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    generator.subschema_for::<B>()
 }
 
 // ---- common objects ------------------------------------------------------------------
 
-/// `metadata`, validated.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// `metadata` (metadata.json): who sent the callback, when, and in which version.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Metadata {
+    /// One of the configured versions (`OCEN_SUPPORTED_VERSIONS`), else `GEN5005`.
+    pub version: ApiVersion,
     pub org_id: OrgId,
     pub timestamp: OcenTimestamp,
     pub trace_id: TraceId,
-    pub version: ApiVersion,
     #[serde(flatten)]
     pub extra: Extra,
 }
 
 impl Metadata {
-    pub(crate) fn parse(
-        w: Option<wire::Metadata>,
-        policy: &ValidationPolicy,
-    ) -> Result<Metadata, Rejection> {
-        let w = present(w, "metadata")?;
-        let version: ApiVersion = required(w.version, "metadata.version")?;
-        if !policy
-            .supported_versions
-            .iter()
-            .any(|v| v == version.as_str())
-        {
-            return Err(Rejection::new(
-                ErrorCode::InvalidApiVersion,
-                format!(
-                    "metadata.version must be one of {}",
-                    policy.supported_versions.join(", ")
-                ),
-            ));
+    /// `GEN5005` unless `metadata.version` is one this service speaks.
+    fn check_version(&self, policy: &ValidationPolicy) -> Result<(), Rejection> {
+        let version = self.version.as_str();
+        if policy.supported_versions.iter().any(|v| v == version) {
+            return Ok(());
         }
-        Ok(Metadata {
-            version,
-            org_id: required(w.org_id, "metadata.orgId")?,
-            timestamp: required(w.timestamp, "metadata.timestamp")?,
-            trace_id: required(w.trace_id, "metadata.traceId")?,
-            extra: w.extra,
-        })
+        Err(Rejection::new(
+            ErrorCode::InvalidApiVersion,
+            format!(
+                "metadata.version must be one of {}",
+                policy.supported_versions.join(", ")
+            ),
+        ))
     }
 }
 
-/// `response`, validated.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// `response` (response.json): `"0"` when the lender found no error.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct LenderResponse {
     pub error: LenderErrorCode,
@@ -265,45 +150,10 @@ pub struct LenderResponse {
 }
 
 impl LenderResponse {
-    pub(crate) fn parse(w: Option<wire::LenderResponse>) -> Result<LenderResponse, Rejection> {
-        let w = present(w, "response")?;
-        Ok(LenderResponse {
-            error: required(w.error, "response.error")?,
-            extra: w.extra,
-        })
-    }
-
     /// The lender reports no error (`"0"`).
     pub fn is_ok(&self) -> bool {
         self.error.is_ok()
     }
-}
-
-// ---- OpenAPI: what a module's `openapi` builds on ----------------------------------------
-
-/// `{"$ref": "#/components/schemas/<name>"}`.
-pub(crate) fn schema_ref(name: &str) -> Value {
-    json!({ "$ref": format!("#/components/schemas/{name}") })
-}
-
-/// An optional attribute: absent, `null` and `""` all mean absent.
-pub(crate) fn optional_schema(schema: Value) -> Value {
-    json!({ "anyOf": [schema, {"type": "null"}, {"const": ""}] })
-}
-
-/// A callback body: `metadata`, `requestId`, `response` (all required) and `members`, of
-/// which `required` are required too.
-pub(crate) fn body_schema(members: Value, required: &[&str]) -> Value {
-    let mut properties = serde_json::Map::new();
-    properties.insert("metadata".into(), schema_ref("Metadata"));
-    properties.insert("requestId".into(), schema_ref("Id"));
-    properties.insert("response".into(), schema_ref("LenderResponse"));
-    if let Value::Object(m) = members {
-        properties.extend(m);
-    }
-    let mut all = vec!["metadata", "requestId", "response"];
-    all.extend_from_slice(required);
-    json!({ "type": "object", "required": all, "properties": properties })
 }
 
 /// A module's test helper: `body` through `def`'s validation with the default policy.

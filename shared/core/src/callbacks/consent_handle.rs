@@ -3,15 +3,14 @@
 //! `consent.json`, `lspinfo.json` (`spec/v3-schemas/`). Routed to the consent-handle events
 //! queue, ordered by consent handle.
 
-use super::common::{
-    optional, present, required, schema_ref, Body, LenderResponse, Metadata, ValidationPolicy,
-};
+use super::common::{Body, LenderResponse, Metadata, ValidationPolicy};
 use super::{CallbackDef, CallbackTools, Rng, SampleIds, Variant};
 use crate::domain::*;
 use crate::error::Rejection;
-use crate::wire::Extra;
+use crate::wire::{ExtensibleData, Extra};
 use crate::CallbackType;
-use serde::Serialize;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 pub static DEF: CallbackDef = CallbackDef {
@@ -30,7 +29,7 @@ pub const TYPE: CallbackType = CallbackType::of(&DEF);
 /// Its OpenAPI components, sample and simulated bodies and own events: tools and tests
 /// only, apart from [`DEF`] so that its function does not carry them.
 pub static TOOLS: CallbackTools = CallbackTools {
-    openapi,
+    openapi: super::common::schema::<ConsentHandleResponse>,
     sample,
     simulate,
     events,
@@ -43,126 +42,49 @@ fn validate(
     super::common::validate::<ConsentHandleResponse>(TYPE, body, policy)
 }
 
-/// The wire shape, field for field with the v3 schemas (everything optional, `null` as
-/// absent, unknown attributes kept).
-pub mod wire {
-    pub use crate::wire::{Extra, LenderResponse, Metadata};
-    use serde::{Deserialize, Serialize};
-
-    #[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
-    #[serde(rename_all = "camelCase")]
-    pub struct ConsentHandleResponse {
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub metadata: Option<Metadata>,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub request_id: Option<String>,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub response: Option<LenderResponse>,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub consent: Option<Consent>,
-        #[serde(flatten)]
-        pub extra: Extra,
-    }
-
-    #[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
-    #[serde(rename_all = "camelCase")]
-    pub struct Consent {
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub consent_fetch_type: Option<String>,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub vua: Option<String>,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub description: Option<String>,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub is_aggregation_enabled: Option<bool>,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub consent_aggregation_id: Option<String>,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub lsp_info: Option<LspInfo>,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub consent_handle: Option<String>,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub consent_status: Option<String>,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub url: Option<String>,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub extensible_data: Option<Extra>,
-        #[serde(flatten)]
-        pub extra: Extra,
-    }
-
-    #[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
-    #[serde(rename_all = "camelCase")]
-    pub struct LspInfo {
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub lsp_id: Option<String>,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub version: Option<String>,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub app_name: Option<String>,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub url: Option<String>,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub extensible_data: Option<Extra>,
-        #[serde(flatten)]
-        pub extra: Extra,
-    }
-}
-
-// ---- validated ------------------------------------------------------------------------
-
 /// Consent Handle Response: the Account Aggregator consent handle.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ConsentHandleResponse {
-    pub consent: Consent,
     pub metadata: Metadata,
     pub request_id: RequestId,
     pub response: LenderResponse,
+    pub consent: Consent,
     #[serde(flatten)]
     pub extra: Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// consent.json requires none of its members. consentStatus absent, READY without
+/// consentHandle, READY with a non-zero response.error are warnings in the event, not
+/// refusals.
+#[serde_with::skip_serializing_none]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Consent {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub consent_aggregation_id: Option<Reference>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub consent_fetch_type: Option<ConsentFetchType>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub consent_handle: Option<Reference>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub consent_status: Option<ConsentStatus>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub description: Option<Text>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub extensible_data: Option<Extra>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub is_aggregation_enabled: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub lsp_info: Option<LspInfo>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub url: Option<Text>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub vua: Option<Text>,
+    pub description: Option<Text>,
+    pub is_aggregation_enabled: Option<bool>,
+    pub consent_aggregation_id: Option<Reference>,
+    pub lsp_info: Option<LspInfo>,
+    pub consent_handle: Option<Reference>,
+    pub consent_status: Option<ConsentStatus>,
+    pub url: Option<Text>,
+    pub extensible_data: Option<ExtensibleData>,
     #[serde(flatten)]
     pub extra: Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// The LSP as the consent names it (`lspInfo`).
+#[serde_with::skip_serializing_none]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct LspInfo {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub app_name: Option<Text>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub extensible_data: Option<Extra>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub lsp_id: Option<Text>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub url: Option<Text>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub version: Option<Text>,
+    pub app_name: Option<Text>,
+    pub url: Option<Text>,
+    pub extensible_data: Option<ExtensibleData>,
     #[serde(flatten)]
     pub extra: Extra,
 }
@@ -188,51 +110,12 @@ pub(crate) fn consent_warnings(consent: &Consent, response: &LenderResponse) -> 
 }
 
 impl Body for ConsentHandleResponse {
-    type Wire = wire::ConsentHandleResponse;
-
-    fn parse(w: Self::Wire, policy: &ValidationPolicy) -> Result<Self, Rejection> {
-        let metadata = Metadata::parse(w.metadata, policy)?;
-        let request_id = required(w.request_id, "requestId")?;
-        let response = LenderResponse::parse(w.response)?;
-        let c = present(w.consent, "consent")?;
-        let lsp_info = match c.lsp_info {
-            None => None,
-            Some(l) => Some(LspInfo {
-                lsp_id: optional(l.lsp_id, "consent.lspInfo.lspId")?,
-                version: optional(l.version, "consent.lspInfo.version")?,
-                app_name: optional(l.app_name, "consent.lspInfo.appName")?,
-                url: optional(l.url, "consent.lspInfo.url")?,
-                extensible_data: l.extensible_data,
-                extra: l.extra,
-            }),
-        };
-        let consent = Consent {
-            consent_fetch_type: optional(c.consent_fetch_type, "consent.consentFetchType")?,
-            vua: optional(c.vua, "consent.vua")?,
-            description: optional(c.description, "consent.description")?,
-            is_aggregation_enabled: c.is_aggregation_enabled,
-            consent_aggregation_id: optional(
-                c.consent_aggregation_id,
-                "consent.consentAggregationId",
-            )?,
-            lsp_info,
-            consent_handle: optional(c.consent_handle, "consent.consentHandle")?,
-            consent_status: optional(c.consent_status, "consent.consentStatus")?,
-            url: optional(c.url, "consent.url")?,
-            extensible_data: c.extensible_data,
-            extra: c.extra,
-        };
-        Ok(ConsentHandleResponse {
-            metadata,
-            request_id,
-            response,
-            consent,
-            extra: w.extra,
-        })
+    fn metadata(&self) -> &Metadata {
+        &self.metadata
     }
 
-    fn into_ids(self) -> (Metadata, RequestId) {
-        (self.metadata, self.request_id)
+    fn request_id(&self) -> &RequestId {
+        &self.request_id
     }
 
     /// A consent's callbacks are delivered in order.
@@ -246,16 +129,6 @@ impl Body for ConsentHandleResponse {
     fn warnings(&self) -> Vec<String> {
         consent_warnings(&self.consent, &self.response)
     }
-}
-
-/// Its OpenAPI components (`Consent` is the document's own).
-fn openapi() -> Value {
-    json!({ DEF.schema: body_schema() })
-}
-
-/// Its body's schema (shared with the callbacks that reuse the body).
-pub(crate) fn body_schema() -> Value {
-    super::common::body_schema(json!({ "consent": schema_ref("Consent") }), &["consent"])
 }
 
 // ---- samples ------------------------------------------------------------------------

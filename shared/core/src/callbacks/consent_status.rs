@@ -27,7 +27,7 @@ pub const TYPE: CallbackType = CallbackType::of(&DEF);
 /// Its OpenAPI components, sample and simulated bodies and own events: tools and tests
 /// only, apart from [`DEF`] so that its function does not carry them.
 pub static TOOLS: CallbackTools = CallbackTools {
-    openapi,
+    openapi: super::common::schema::<ConsentHandleResponse>,
     sample,
     simulate,
     events,
@@ -41,11 +41,6 @@ fn validate(
     policy: &ValidationPolicy,
 ) -> Result<super::Callback, Rejection> {
     super::common::validate::<ConsentHandleResponse>(TYPE, body, policy)
-}
-
-/// Its OpenAPI components (`Consent` is the document's own).
-fn openapi() -> Value {
-    json!({ DEF.schema: super::consent_handle::body_schema() })
 }
 
 // ---- samples ------------------------------------------------------------------------

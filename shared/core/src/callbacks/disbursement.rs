@@ -4,16 +4,15 @@
 //! which Juspay's page asks for. Routed to the disbursement ledger (FIFO, ordered per loan)
 //! and notifications.
 
-use super::common::{
-    optional, present, required, schema_ref, Body, LenderResponse, Member, Metadata,
-    ValidationPolicy,
-};
+use super::common::{Body, LenderResponse, Metadata, ValidationPolicy};
+use super::objects::Payment;
 use super::{CallbackDef, CallbackTools, Rng, SampleIds, Variant};
 use crate::domain::*;
 use crate::error::Rejection;
 use crate::wire::Extra;
 use crate::CallbackType;
-use serde::Serialize;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 pub static DEF: CallbackDef = CallbackDef {
@@ -35,7 +34,7 @@ pub const TYPE: CallbackType = CallbackType::of(&DEF);
 /// Its OpenAPI components, sample and simulated bodies and own events: tools and tests
 /// only, apart from [`DEF`] so that its function does not carry them.
 pub static TOOLS: CallbackTools = CallbackTools {
-    openapi,
+    openapi: super::common::schema::<TriggerDisbursementResponse>,
     sample,
     simulate,
     events,
@@ -45,122 +44,20 @@ fn validate(
     body: &crate::wire::Json<'_>,
     policy: &ValidationPolicy,
 ) -> Result<super::Callback, Rejection> {
-    super::common::validate::<DisbursementResponse>(TYPE, body, policy)
+    super::common::validate::<TriggerDisbursementResponse>(TYPE, body, policy)
 }
-
-/// The wire shape, field for field with the v3 schemas (everything optional, `null` as
-/// absent, unknown attributes kept).
-pub mod wire {
-    pub use crate::wire::{Extra, LenderResponse, Metadata};
-    use serde::{Deserialize, Serialize};
-
-    #[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
-    #[serde(rename_all = "camelCase")]
-    pub struct TriggerDisbursementResponse {
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub metadata: Option<Metadata>,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub request_id: Option<String>,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub response: Option<LenderResponse>,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub loan_id: Option<String>,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub payment: Option<Payment>,
-        #[serde(flatten)]
-        pub extra: Extra,
-    }
-
-    #[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
-    #[serde(rename_all = "camelCase")]
-    pub struct Payment {
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub id: Option<String>,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub description: Option<String>,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub date: Option<String>,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub total_amount: Option<String>,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub principal: Option<String>,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub interest_amount: Option<String>,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub fee: Option<String>,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub penalty: Option<String>,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub installment_number: Option<String>,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub status: Option<String>,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub use_saved_payment_option: Option<bool>,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub payment_method_type: Option<String>,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub txn_ref_no: Option<String>,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub payment_url: Option<String>,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub url: Option<String>,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub extensible_data: Option<Extra>,
-        #[serde(flatten)]
-        pub extra: Extra,
-    }
-}
-
-// ---- validated ------------------------------------------------------------------------
 
 /// Trigger Disbursement Response: the status of a disbursement.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde_with::skip_serializing_none]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
-pub struct DisbursementResponse {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub loan_id: Option<Reference>,
+pub struct TriggerDisbursementResponse {
     pub metadata: Metadata,
-    pub payment: Payment,
     pub request_id: RequestId,
     pub response: LenderResponse,
-    #[serde(flatten)]
-    pub extra: Extra,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Payment {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub date: Option<OcenTimestamp>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub description: Option<Text>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub extensible_data: Option<Extra>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub fee: Option<Amount>,
-    pub id: Reference,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub installment_number: Option<Reference>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub interest_amount: Option<Amount>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub payment_method_type: Option<PaymentMethod>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub payment_url: Option<Text>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub penalty: Option<Amount>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub principal: Option<Amount>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub status: Option<PaymentStatus>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub total_amount: Option<Amount>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub txn_ref_no: Option<Reference>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub url: Option<Text>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub use_saved_payment_option: Option<bool>,
+    /// Not in the v3 schema; Juspay's page asks for it. A loan's callbacks are ordered by it.
+    pub loan_id: Option<Reference>,
+    pub payment: Payment,
     #[serde(flatten)]
     pub extra: Extra,
 }
@@ -192,47 +89,13 @@ pub(crate) fn payment_warnings(payment: &Payment, response: &LenderResponse) -> 
     w
 }
 
-impl Body for DisbursementResponse {
-    type Wire = wire::TriggerDisbursementResponse;
-
-    fn parse(w: Self::Wire, policy: &ValidationPolicy) -> Result<Self, Rejection> {
-        let metadata = Metadata::parse(w.metadata, policy)?;
-        let request_id = required(w.request_id, "requestId")?;
-        let response = LenderResponse::parse(w.response)?;
-        let loan_id = optional(w.loan_id, "loanId")?;
-        let p = present(w.payment, "payment")?;
-        let amount = |v: Option<String>, name| optional::<Amount>(v, &Member(&"payment", name));
-        let payment = Payment {
-            id: required(p.id, "payment.id")?,
-            description: optional(p.description, "payment.description")?,
-            date: optional(p.date, "payment.date")?,
-            total_amount: amount(p.total_amount, "totalAmount")?,
-            principal: amount(p.principal, "principal")?,
-            interest_amount: amount(p.interest_amount, "interestAmount")?,
-            fee: amount(p.fee, "fee")?,
-            penalty: amount(p.penalty, "penalty")?,
-            installment_number: optional(p.installment_number, "payment.installmentNumber")?,
-            status: optional(p.status, "payment.status")?,
-            use_saved_payment_option: p.use_saved_payment_option,
-            payment_method_type: optional(p.payment_method_type, "payment.paymentMethodType")?,
-            txn_ref_no: optional(p.txn_ref_no, "payment.txnRefNo")?,
-            payment_url: optional(p.payment_url, "payment.paymentUrl")?,
-            url: optional(p.url, "payment.url")?,
-            extensible_data: p.extensible_data,
-            extra: p.extra,
-        };
-        Ok(DisbursementResponse {
-            metadata,
-            request_id,
-            response,
-            loan_id,
-            payment,
-            extra: w.extra,
-        })
+impl Body for TriggerDisbursementResponse {
+    fn metadata(&self) -> &Metadata {
+        &self.metadata
     }
 
-    fn into_ids(self) -> (Metadata, RequestId) {
-        (self.metadata, self.request_id)
+    fn request_id(&self) -> &RequestId {
+        &self.request_id
     }
 
     /// A loan's disbursement callbacks are delivered in order.
@@ -243,22 +106,6 @@ impl Body for DisbursementResponse {
     fn warnings(&self) -> Vec<String> {
         payment_warnings(&self.payment, &self.response)
     }
-}
-
-/// Its OpenAPI components (`Payment` is the document's own).
-fn openapi() -> Value {
-    json!({ DEF.schema: body_schema() })
-}
-
-/// Its body's schema (shared with the callbacks that reuse the body).
-pub(crate) fn body_schema() -> Value {
-    super::common::body_schema(
-        json!({
-            "loanId": super::common::optional_schema(schema_ref("Reference")),
-            "payment": schema_ref("Payment"),
-        }),
-        &["payment"],
-    )
 }
 
 // ---- samples ------------------------------------------------------------------------

@@ -9,7 +9,7 @@
 //! callbacks keep their order) and notifications.
 
 use super::common::ValidationPolicy;
-use super::disbursement::{simulated_payment, DisbursementResponse};
+use super::disbursement::{simulated_payment, TriggerDisbursementResponse};
 use super::{CallbackDef, CallbackTools, Rng, SampleIds, Variant};
 use crate::error::Rejection;
 use crate::CallbackType;
@@ -34,7 +34,7 @@ pub const TYPE: CallbackType = CallbackType::of(&DEF);
 /// Its OpenAPI components, sample and simulated bodies and own events: tools and tests
 /// only, apart from [`DEF`] so that its function does not carry them.
 pub static TOOLS: CallbackTools = CallbackTools {
-    openapi,
+    openapi: super::common::schema::<TriggerDisbursementResponse>,
     sample,
     simulate,
     events,
@@ -47,12 +47,7 @@ fn validate(
     body: &crate::wire::Json<'_>,
     policy: &ValidationPolicy,
 ) -> Result<super::Callback, Rejection> {
-    super::common::validate::<DisbursementResponse>(TYPE, body, policy)
-}
-
-/// Its OpenAPI components (`Payment` is the document's own).
-fn openapi() -> Value {
-    json!({ DEF.schema: super::disbursement::body_schema() })
+    super::common::validate::<TriggerDisbursementResponse>(TYPE, body, policy)
 }
 
 // ---- samples ------------------------------------------------------------------------

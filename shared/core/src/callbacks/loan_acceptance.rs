@@ -3,16 +3,14 @@
 //! `credBlock.json`, `OTPBlock.json` (`spec/v3-schemas/`). Routed to the loan-acceptance
 //! events queue, ordered by request.
 
-use super::common::{
-    optional, present, required, schema_ref, Body, FieldPath, Item, LenderResponse, Member,
-    Metadata, ValidationPolicy,
-};
+use super::common::{Body, LenderResponse, Metadata, ValidationPolicy};
 use super::{CallbackDef, CallbackTools, Rng, SampleIds, Variant};
 use crate::domain::*;
-use crate::error::{ErrorCode, Invalid, Rejection};
-use crate::wire::Extra;
+use crate::error::Rejection;
+use crate::wire::{ExtensibleData, Extra, OneOrMore};
 use crate::CallbackType;
-use serde::Serialize;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 pub static DEF: CallbackDef = CallbackDef {
@@ -31,7 +29,7 @@ pub const TYPE: CallbackType = CallbackType::of(&DEF);
 /// Its OpenAPI components, sample and simulated bodies and own events: tools and tests
 /// only, apart from [`DEF`] so that its function does not carry them.
 pub static TOOLS: CallbackTools = CallbackTools {
-    openapi,
+    openapi: super::common::schema::<TriggerLoanAcceptanceResponse>,
     sample,
     simulate,
     events,
@@ -41,178 +39,65 @@ fn validate(
     body: &crate::wire::Json<'_>,
     policy: &ValidationPolicy,
 ) -> Result<super::Callback, Rejection> {
-    super::common::validate::<LoanAcceptanceResponse>(TYPE, body, policy)
+    super::common::validate::<TriggerLoanAcceptanceResponse>(TYPE, body, policy)
 }
 
 /// Maximum number of credential blocks in one callback.
 const MAX_CRED_BLOCKS: usize = 16;
 
-/// The wire shape, field for field with the v3 schemas (everything optional, `null` as
-/// absent, unknown attributes kept).
-pub mod wire {
-    pub use crate::wire::{Extra, LenderResponse, Metadata, NumberOrString, OneOrMany};
-    use serde::{Deserialize, Serialize};
-
-    #[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
-    #[serde(rename_all = "camelCase")]
-    pub struct TriggerLoanAcceptanceResponse {
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub metadata: Option<Metadata>,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub request_id: Option<String>,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub response: Option<LenderResponse>,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub cred_block: Option<OneOrMany<CredBlock>>,
-        #[serde(flatten)]
-        pub extra: Extra,
-    }
-
-    #[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
-    #[serde(rename_all = "camelCase")]
-    pub struct CredBlock {
-        #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
-        pub cred_type: Option<String>,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub data: Option<OtpBlock>,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub extensible_data: Option<Extra>,
-        #[serde(flatten)]
-        pub extra: Extra,
-    }
-
-    #[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
-    #[serde(rename_all = "camelCase")]
-    pub struct OtpBlock {
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub app_token: Option<String>,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub otp_session_key: Option<String>,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub masked_phone_number: Option<String>,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub otp: Option<NumberOrString>,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub status: Option<String>,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub url: Option<String>,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub extensible_data: Option<Extra>,
-        #[serde(flatten)]
-        pub extra: Extra,
-    }
-}
-
-// ---- validated ------------------------------------------------------------------------
-
 /// Trigger Loan Acceptance Response: the lender sent an OTP to the borrower.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
-pub struct LoanAcceptanceResponse {
-    /// Always an array here, whichever shape the lender sent.
-    pub cred_block: Vec<CredBlock>,
+pub struct TriggerLoanAcceptanceResponse {
     pub metadata: Metadata,
     pub request_id: RequestId,
     pub response: LenderResponse,
+    /// An object or an array of them (the schema says one, Juspay's page an array);
+    /// always an array in the event.
+    pub cred_block: OneOrMore<CredBlock, MAX_CRED_BLOCKS>,
     #[serde(flatten)]
     pub extra: Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// A credential block (`credBlock.json`).
+#[serde_with::skip_serializing_none]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct CredBlock {
-    pub data: OtpData,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub extensible_data: Option<Extra>,
     #[serde(rename = "type")]
     pub cred_type: CredType,
+    pub data: OtpBlock,
+    pub extensible_data: Option<ExtensibleData>,
     #[serde(flatten)]
     pub extra: Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// Every member optional (`OTPBlock.json` lists status as required, Juspay's samples send
+/// null: not enforced). otpSessionKey absent while response.error is "0" is a warning in
+/// the event, not a refusal.
+#[serde_with::skip_serializing_none]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
-pub struct OtpData {
-    #[serde(skip_serializing_if = "Option::is_none")]
+#[schemars(rename = "OTPBlock")]
+pub struct OtpBlock {
     pub app_token: Option<Secret>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub extensible_data: Option<Extra>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub masked_phone_number: Option<MaskedPhoneNumber>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub otp: Option<Otp>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub otp_session_key: Option<Secret>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    pub masked_phone_number: Option<MaskedPhoneNumber>,
+    pub otp: Option<Otp>,
     pub status: Option<OtpStatus>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<Text>,
+    pub extensible_data: Option<ExtensibleData>,
     #[serde(flatten)]
     pub extra: Extra,
 }
 
-impl CredBlock {
-    fn parse(w: wire::CredBlock, at: &dyn FieldPath) -> Result<CredBlock, Rejection> {
-        let cred_type = required(w.cred_type, &Member(at, "type"))?;
-        let data = present(w.data, &Member(at, "data"))?;
-        let f = |name| Member(at, name);
-        let data = OtpData {
-            app_token: optional(data.app_token, &f("data.appToken"))?,
-            otp_session_key: optional(data.otp_session_key, &f("data.otpSessionKey"))?,
-            masked_phone_number: optional(data.masked_phone_number, &f("data.maskedPhoneNumber"))?,
-            otp: match data.otp {
-                Some(wire::NumberOrString::Number(n)) => Some(
-                    Otp::parse_number(n.to_string()).map_err(|e| e.at(&f("data.otp").spell()))?,
-                ),
-                other => optional(other.map(wire::NumberOrString::into_string), &f("data.otp"))?,
-            },
-            status: optional(data.status, &f("data.status"))?,
-            url: optional(data.url, &f("data.url"))?,
-            extensible_data: data.extensible_data,
-            extra: data.extra,
-        };
-        Ok(CredBlock {
-            cred_type,
-            data,
-            extensible_data: w.extensible_data,
-            extra: w.extra,
-        })
-    }
-}
-
-impl Body for LoanAcceptanceResponse {
-    type Wire = wire::TriggerLoanAcceptanceResponse;
-
-    fn parse(w: Self::Wire, policy: &ValidationPolicy) -> Result<Self, Rejection> {
-        let metadata = Metadata::parse(w.metadata, policy)?;
-        let request_id = required(w.request_id, "requestId")?;
-        let response = LenderResponse::parse(w.response)?;
-        let blocks = present(w.cred_block, "credBlock")?.into_vec();
-        if blocks.is_empty() {
-            return Err(Invalid::Missing.at("credBlock"));
-        }
-        if blocks.len() > MAX_CRED_BLOCKS {
-            return Err(Rejection::new(
-                ErrorCode::InvalidAttributeLength,
-                format!("credBlock has more than {MAX_CRED_BLOCKS} entries"),
-            ));
-        }
-        let cred_block = blocks
-            .into_iter()
-            .enumerate()
-            .map(|(i, b)| CredBlock::parse(b, &Item("credBlock", i)))
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(LoanAcceptanceResponse {
-            metadata,
-            request_id,
-            response,
-            cred_block,
-            extra: w.extra,
-        })
+impl Body for TriggerLoanAcceptanceResponse {
+    fn metadata(&self) -> &Metadata {
+        &self.metadata
     }
 
-    fn into_ids(self) -> (Metadata, RequestId) {
-        (self.metadata, self.request_id)
+    fn request_id(&self) -> &RequestId {
+        &self.request_id
     }
 
     /// An OTP was sent: without the session key the LSP cannot complete acceptance.
@@ -227,22 +112,6 @@ impl Body for LoanAcceptanceResponse {
         }
         warnings
     }
-}
-
-/// Its OpenAPI components (`CredBlock` and `OTPBlock` are the document's own).
-fn openapi() -> Value {
-    json!({ DEF.schema: body_schema() })
-}
-
-/// Its body's schema (shared with the callbacks that reuse the body).
-pub(crate) fn body_schema() -> Value {
-    super::common::body_schema(
-        json!({ "credBlock": {"oneOf": [
-            schema_ref("CredBlock"),
-            {"type": "array", "minItems": 1, "maxItems": MAX_CRED_BLOCKS, "items": schema_ref("CredBlock")}
-        ]}}),
-        &["credBlock"],
-    )
 }
 
 // ---- samples ------------------------------------------------------------------------
@@ -320,7 +189,7 @@ mod tests {
         let block = body["credBlock"][0].clone();
         body["credBlock"] = json!(vec![block; MAX_CRED_BLOCKS + 1]);
         let r = validate(&body).unwrap_err();
-        assert_eq!(r.code, ErrorCode::InvalidAttributeLength);
+        assert_eq!(r.code, crate::ErrorCode::InvalidAttributeLength);
     }
 
     #[test]

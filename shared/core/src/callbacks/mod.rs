@@ -29,6 +29,7 @@ pub mod disbursement;
 pub mod disbursement_status;
 pub mod grant_loan;
 pub mod loan_acceptance;
+pub mod objects;
 pub mod sample;
 pub mod verify_loan_acceptance;
 
@@ -110,10 +111,10 @@ pub struct CallbackDef {
 /// whole-program LTO drops what nothing reaches, so no function carries these (34 KB of
 /// the grant loan function, README "Build profile").
 pub struct CallbackTools {
-    /// The OpenAPI components it owns, `{name: schema}`, at least [`CallbackDef::schema`]
-    /// (`make generate` writes them into `docs/openapi.json`; shared ones such as
-    /// `Metadata` or `Payment` are the document's own).
-    pub openapi: fn() -> Value,
+    /// Its body's schema, from its type, the objects it names added to the generator's
+    /// definitions (`make generate` writes them into `docs/openapi.json` under
+    /// [`CallbackDef::schema`]).
+    pub openapi: fn(&mut schemars::SchemaGenerator) -> schemars::Schema,
     /// A valid body, the same for the same ids (tests, `events/`, documentation).
     pub sample: fn(&SampleIds) -> Value,
     /// A realistic valid body for the simulator, varied by `rng`.

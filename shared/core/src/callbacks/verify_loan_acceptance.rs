@@ -6,7 +6,7 @@
 //! `credBlock[i].data.status`. Routed to the loan-acceptance events queue.
 
 use super::common::ValidationPolicy;
-use super::loan_acceptance::LoanAcceptanceResponse;
+use super::loan_acceptance::TriggerLoanAcceptanceResponse;
 use super::{CallbackDef, CallbackTools, Rng, SampleIds, Variant};
 use crate::domain::OtpStatus;
 use crate::error::Rejection;
@@ -29,7 +29,7 @@ pub const TYPE: CallbackType = CallbackType::of(&DEF);
 /// Its OpenAPI components, sample and simulated bodies and own events: tools and tests
 /// only, apart from [`DEF`] so that its function does not carry them.
 pub static TOOLS: CallbackTools = CallbackTools {
-    openapi,
+    openapi: super::common::schema::<TriggerLoanAcceptanceResponse>,
     sample,
     simulate,
     events,
@@ -46,7 +46,7 @@ fn validate(
 /// `OTPBlock.json` requires it, but Juspay's samples send `null` (README "Validation
 /// rules"): a verdict that is missing or contradicts `response` is a warning for consumers,
 /// not a refusal.
-fn verdict_warnings(body: &LoanAcceptanceResponse) -> Vec<String> {
+fn verdict_warnings(body: &TriggerLoanAcceptanceResponse) -> Vec<String> {
     let ok = body.response.is_ok();
     let mut warnings = Vec::new();
     for (i, block) in body.cred_block.iter().enumerate() {
@@ -61,11 +61,6 @@ fn verdict_warnings(body: &LoanAcceptanceResponse) -> Vec<String> {
         }
     }
     warnings
-}
-
-/// Its OpenAPI components (`CredBlock` and `OTPBlock` are the document's own).
-fn openapi() -> Value {
-    json!({ DEF.schema: super::loan_acceptance::body_schema() })
 }
 
 // ---- samples ------------------------------------------------------------------------

@@ -1,7 +1,8 @@
 //! The spec's enums. Values are matched exactly (the spec spells them in capitals); an
 //! unknown value is `GEN5002` and names the allowed ones.
 
-/// An enum of the spec: exact values, `GEN5002` naming the allowed ones, serialised as sent.
+/// An enum of the spec: exact values, `GEN5002` naming the allowed ones, serialised as sent,
+/// its schema the allowed values.
 macro_rules! ocen_enum {
     ($(#[$doc:meta])* $name:ident { $($variant:ident = $text:literal),+ $(,)? }) => {
         $(#[$doc])*
@@ -24,9 +25,21 @@ macro_rules! ocen_enum {
             }
         }
 
-        impl $crate::domain::ParseField for $name {
-            fn parse_field(s: String) -> Result<Self, $crate::error::Invalid> {
-                Self::parse(&s)
+        impl<'de> ::serde::Deserialize<'de> for $name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let s = <String as ::serde::Deserialize>::deserialize(d)?;
+                Self::parse(&s).map_err($crate::error::Invalid::into_serde)
+            }
+        }
+
+        impl ::schemars::JsonSchema for $name {
+            fn schema_name() -> ::std::borrow::Cow<'static, str> {
+                stringify!($name).into()
+            }
+            fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+                let mut schema = ::schemars::json_schema!({ "type": "string" });
+                schema.insert("enum".into(), Self::ALLOWED.into());
+                schema
             }
         }
 

@@ -9,6 +9,8 @@
 //! absent. This service's own rules (status, txnRefNo, amount, consentStatus, handle,
 //! otpSessionKey, contradictions) become the callback's `warnings`, passed on in the event.
 
+use crate::error::Invalid;
+
 mod amount;
 mod enums;
 mod phone;
@@ -26,8 +28,80 @@ pub use text::{
 };
 pub use timestamp::{OcenTimestamp, IST};
 
-/// Every attribute type parses from the string the lender sent (the callbacks' helpers
-/// attach the attribute's path to a failure).
-pub(crate) trait ParseField: Sized {
-    fn parse_field(s: String) -> Result<Self, crate::error::Invalid>;
+/// Each attribute type is read from the string the lender sent by its `parse`, whose
+/// verdict serde carries to the refusal with the attribute's path
+/// ([`crate::error::Refused`]): `""` is [`Invalid::Missing`], as are an absent attribute and
+/// `null` (serde's own errors). An `Option` of it reads all three as `None` (see
+/// [`crate::wire::Json`]).
+macro_rules! read_by_parse {
+    ($($t:ty => $parse:expr),* $(,)?) => {$(
+        impl<'de> serde::Deserialize<'de> for $t {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let parse: fn(String) -> Result<$t, Invalid> = $parse;
+                parse(<String as serde::Deserialize>::deserialize(d)?).map_err(Invalid::into_serde)
+            }
+        }
+    )*};
 }
+
+read_by_parse!(
+    ApiVersion => ApiVersion::parse,
+    OrgId => OrgId::parse,
+    TraceId => TraceId::parse,
+    RequestId => RequestId::parse,
+    LenderErrorCode => LenderErrorCode::parse,
+    Reference => Reference::parse,
+    Text => Text::parse,
+    Secret => Secret::parse,
+    OcenTimestamp => |s| OcenTimestamp::parse(&s),
+    Amount => |s| Amount::parse(&s),
+    MaskedPhoneNumber => MaskedPhoneNumber::parse_owned,
+);
+
+/// `otp`: digits as a string, or as a number (passed on as a number).
+impl<'de> serde::Deserialize<'de> for Otp {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use crate::wire::NumberOrString;
+        match <Option<NumberOrString> as serde::Deserialize>::deserialize(d)? {
+            None => Err(Invalid::Missing),
+            Some(NumberOrString::Number(n)) => Otp::parse_number(n.to_string()),
+            Some(NumberOrString::String(s)) => Otp::parse(s),
+        }
+        .map_err(Invalid::into_serde)
+    }
+}
+
+/// Each attribute type's schema is the OpenAPI document's own building block
+/// (`docs/openapi.json`, written by hand: its pattern is held to `parse` by
+/// `tests/tests/openapi.rs`).
+macro_rules! documented_as {
+    ($($t:ty => $name:literal),* $(,)?) => {$(
+        impl schemars::JsonSchema for $t {
+            fn inline_schema() -> bool {
+                true
+            }
+            fn schema_name() -> std::borrow::Cow<'static, str> {
+                $name.into()
+            }
+            fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+                schemars::json_schema!({ "$ref": concat!("#/components/schemas/", $name) })
+            }
+        }
+    )*};
+}
+
+documented_as!(
+    ApiVersion => "Version",
+    OrgId => "Id",
+    RequestId => "Id",
+    TraceId => "Reference",
+    Reference => "Reference",
+    LenderErrorCode => "LenderErrorCode",
+    Text => "Text",
+    Secret => "Secret",
+    Otp => "Otp",
+    OcenTimestamp => "Timestamp",
+    Amount => "Amount",
+    MaskedPhoneNumber => "MaskedPhoneNumber",
+    crate::wire::ExtensibleData => "ExtensibleData",
+);

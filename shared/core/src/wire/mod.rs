@@ -1,98 +1,144 @@
-//! Wire types: what a lender may put on the wire, field for field with the v3 JSON Schemas
-//! (camelCase). Every field is optional here, even the schema's required ones, so that the
-//! domain layer can say *which* mandatory attribute is missing (`GEN5001`) instead of a
-//! generic parse error; `null` deserialises as absent. Unknown attributes are kept in
-//! `extra` and `extensibleData` is kept verbatim, so nothing a lender sends is dropped.
+//! What a body is before it is a callback: the one reading of its bytes ([`read`] into a
+//! [`Json`] tree), the callback's types read from the tree ([`from_tree`]), and the few
+//! wire shapes the types are built from: unknown attributes ([`Extra`]), `extensibleData`
+//! ([`ExtensibleData`]), lists with a bound ([`Entries`]), one object or an array of them
+//! ([`OneOrMore`]), a number or a string ([`NumberOrString`]).
 
 mod tree;
 
 pub use tree::{names_a_member_twice, read, Json, NotABody, Read, MAX_BODY_DEPTH};
 
+use crate::error::{Invalid, Refused};
+use schemars::JsonSchema;
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Value};
 
-/// Attributes the schema does not name, carried through untouched.
+/// Attributes the schema does not name, carried through to the event.
 pub type Extra = Map<String, Value>;
 
-/// `metadata` (metadata.json).
-#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Metadata {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub version: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub org_id: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub timestamp: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub trace_id: Option<String>,
-    #[serde(flatten)]
-    pub extra: Extra,
+/// A body's tree as a callback's type `T`, or where and why it does not fit.
+pub fn from_tree<'a, T: Deserialize<'a>>(tree: &'a Json<'a>) -> Result<T, Refused> {
+    serde_path_to_error::deserialize(tree).map_err(|e| Refused {
+        path: e.path().to_string(),
+        message: e.into_inner().to_string(),
+    })
 }
 
-/// `response` (response.json): `"0"` when the lender found no error.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct LenderResponse {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub error: Option<String>,
-    #[serde(flatten)]
-    pub extra: Extra,
-}
+/// `extensibleData`: a free-form object, carried to the event untouched.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct ExtensibleData(pub Extra);
 
-/// One object or an array of them: the schema says `credBlock` is an object, Juspay's page
-/// says an array; lenders send both.
+/// A list of at most `MAX` entries (more is `GEN5007`, naming the list).
 #[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(untagged)]
-pub enum OneOrMany<T> {
-    One(T),
-    Many(Vec<T>),
-}
+#[serde(transparent)]
+pub struct Entries<T, const MAX: usize>(pub Vec<T>);
 
-impl<T> OneOrMany<T> {
-    pub fn into_vec(self) -> Vec<T> {
-        match self {
-            OneOrMany::One(t) => vec![t],
-            OneOrMany::Many(v) => v,
-        }
+impl<T, const MAX: usize> std::ops::Deref for Entries<T, MAX> {
+    type Target = [T];
+    fn deref(&self) -> &[T] {
+        &self.0
     }
 }
 
-impl<'de, T: Deserialize<'de>> Deserialize<'de> for OneOrMany<T> {
+impl<'de, T: Deserialize<'de>, const MAX: usize> Deserialize<'de> for Entries<T, MAX> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        // Counted as they come: a hostile list is refused at its bound, not read whole.
+        struct Bounded<T, const MAX: usize>(std::marker::PhantomData<T>);
+        impl<'de, T: Deserialize<'de>, const MAX: usize> serde::de::Visitor<'de> for Bounded<T, MAX> {
+            type Value = Vec<T>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an array")
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<Vec<T>, A::Error> {
+                let mut items = Vec::new();
+                while let Some(item) = seq.next_element()? {
+                    if items.len() == MAX {
+                        return Err(Invalid::TooMany { max: MAX }.into_serde());
+                    }
+                    items.push(item);
+                }
+                Ok(items)
+            }
+        }
+        d.deserialize_seq(Bounded::<T, MAX>(std::marker::PhantomData))
+            .map(Entries)
+    }
+}
+
+impl<T: JsonSchema, const MAX: usize> JsonSchema for Entries<T, MAX> {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        format!("Entries{MAX}_{}", T::schema_name()).into()
+    }
+    fn inline_schema() -> bool {
+        true
+    }
+    fn json_schema(g: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({ "type": "array", "maxItems": MAX, "items": g.subschema_for::<T>() })
+    }
+}
+
+/// One object or a non-empty array of at most `MAX` of them, always an array once read:
+/// the schema says `credBlock` is an object, Juspay's page an array; lenders send both. An
+/// empty array is `GEN5001` (the schema requires the object).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(transparent)]
+pub struct OneOrMore<T, const MAX: usize>(pub Vec<T>);
+
+impl<T, const MAX: usize> std::ops::Deref for OneOrMore<T, MAX> {
+    type Target = [T];
+    fn deref(&self) -> &[T] {
+        &self.0
+    }
+}
+
+impl<'de, T: Deserialize<'de>, const MAX: usize> Deserialize<'de> for OneOrMore<T, MAX> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         // Decide on the JSON shape first and hand the same deserializer on, so that an
-        // inner error is the real one (with its whole path, `credBlock[1].type`) instead of
-        // "did not match any variant", and numbers are read once, exactly (a `Value` would
-        // hand a 20-digit integer in a block's flattened attributes over as `u128`, which
-        // the flattened map cannot take).
-        struct Shape<T>(std::marker::PhantomData<T>);
-        impl<'de, T: Deserialize<'de>> serde::de::Visitor<'de> for Shape<T> {
-            type Value = OneOrMany<T>;
+        // inner error is the real one, with its whole path (`credBlock[1].type`).
+        struct Shape<T, const MAX: usize>(std::marker::PhantomData<T>);
+        impl<'de, T: Deserialize<'de>, const MAX: usize> serde::de::Visitor<'de> for Shape<T, MAX> {
+            type Value = Vec<T>;
 
             fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str("an object or an array of objects")
             }
 
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                map: A,
-            ) -> Result<Self::Value, A::Error> {
-                T::deserialize(serde::de::value::MapAccessDeserializer::new(map))
-                    .map(OneOrMany::One)
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<Vec<T>, A::Error> {
+                T::deserialize(serde::de::value::MapAccessDeserializer::new(map)).map(|t| vec![t])
             }
 
-            fn visit_seq<A: serde::de::SeqAccess<'de>>(
-                self,
-                mut seq: A,
-            ) -> Result<Self::Value, A::Error> {
-                let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(1));
-                while let Some(item) = seq.next_element()? {
-                    items.push(item);
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, seq: A) -> Result<Vec<T>, A::Error> {
+                let Entries(items) = Entries::<T, MAX>::deserialize(
+                    serde::de::value::SeqAccessDeserializer::new(seq),
+                )?;
+                if items.is_empty() {
+                    return Err(Invalid::Missing.into_serde());
                 }
-                Ok(OneOrMany::Many(items))
+                Ok(items)
             }
         }
-        d.deserialize_any(Shape(std::marker::PhantomData))
+        d.deserialize_any(Shape::<T, MAX>(std::marker::PhantomData))
+            .map(OneOrMore)
+    }
+}
+
+impl<T: JsonSchema, const MAX: usize> JsonSchema for OneOrMore<T, MAX> {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        format!("OneOrMore{MAX}_{}", T::schema_name()).into()
+    }
+    fn inline_schema() -> bool {
+        true
+    }
+    fn json_schema(g: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let item = g.subschema_for::<T>();
+        schemars::json_schema!({ "oneOf": [
+            item,
+            { "type": "array", "minItems": 1, "maxItems": MAX, "items": item }
+        ] })
     }
 }
 
@@ -104,132 +150,88 @@ pub enum NumberOrString {
     String(String),
 }
 
-impl NumberOrString {
-    pub fn into_string(self) -> String {
-        match self {
-            NumberOrString::Number(n) => n.to_string(),
-            NumberOrString::String(s) => s,
-        }
-    }
-}
-
-/// Where and why a body did not fit the wire types: a JSON path and what was expected.
-/// Never carries the offending value.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ShapeError {
-    pub path: String,
-    pub expected: String,
-}
-
-/// A body's tree ([`read`]) as a wire type `T`, or where and why it does not fit.
-pub fn from_tree<'a, T: serde::Deserialize<'a>>(tree: &'a Json<'a>) -> Result<T, ShapeError> {
-    serde_path_to_error::deserialize(tree).map_err(|e| {
-        let path = e.path().to_string();
-        let message = e.into_inner().to_string();
-        let message = message.split(" at line ").next().unwrap_or_default();
-        ShapeError {
-            path,
-            expected: expectation(message),
-        }
-    })
-}
-
-/// A body's bytes as a wire type `T` (tests and tools: the pipeline reads the tree once).
-pub fn from_slice<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, ShapeError> {
-    let read = read(bytes).map_err(|e| ShapeError {
-        path: String::new(),
-        expected: e.to_string(),
-    })?;
-    from_tree(&read.tree)
-}
-
-/// serde's messages quote the offending value (`invalid type: string "98765…", expected u64`):
-/// keep only the expectation, which names no data.
-fn expectation(message: &str) -> String {
-    match message.rsplit_once(", expected ") {
-        Some((_, expected)) => format!("of type {expected}"),
-        None => "of the type the schema gives".to_string(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::callbacks::consent_handle::wire::ConsentHandleResponse;
-    use crate::callbacks::disbursement::wire::TriggerDisbursementResponse;
-    use crate::callbacks::loan_acceptance::wire::{
-        CredBlock, OtpBlock, TriggerLoanAcceptanceResponse,
-    };
     use serde_json::json;
+
+    fn from_text<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, Refused> {
+        let read = read(text.as_bytes()).unwrap();
+        from_tree(&read.tree)
+    }
+
+    #[derive(Debug, Deserialize)]
+    struct Blocks {
+        #[serde(rename = "b")]
+        _b: OneOrMore<Block, 3>,
+    }
+
+    #[derive(Debug, Deserialize)]
+    struct Block {
+        #[serde(rename = "type")]
+        _kind: crate::domain::Reference,
+    }
+
+    #[test]
+    fn one_object_or_an_array_of_them_reads_as_a_list() {
+        let one: Result<Blocks, _> = from_text(r#"{"b": {"type": "OTP"}}"#);
+        let many: Result<Blocks, _> = from_text(r#"{"b": [{"type": "OTP"}, {"type": "OTP"}]}"#);
+        assert_eq!(one.unwrap()._b.len(), 1);
+        assert_eq!(many.unwrap()._b.len(), 2);
+    }
+
+    #[test]
+    fn an_empty_or_overlong_list_or_another_json_type_is_refused_naming_it() {
+        let refusal = |text: &str| from_text::<Blocks>(text).unwrap_err().rejection();
+        let empty = refusal(r#"{"b": []}"#);
+        assert_eq!(
+            (empty.code.as_str(), empty.detail.as_str()),
+            ("GEN5001", "b is required")
+        );
+        let long = refusal(r#"{"b": [{"type":"a"},{"type":"a"},{"type":"a"},{"type":"a"}]}"#);
+        assert_eq!(
+            (long.code.as_str(), long.detail.as_str()),
+            ("GEN5007", "b has more than 3 entries")
+        );
+        let other = refusal(r#"{"b": "OTP"}"#);
+        assert_eq!(other.code.as_str(), "LSP4001");
+        assert_eq!(
+            other.detail,
+            "b must be of type an object or an array of objects"
+        );
+        let inner = refusal(r#"{"b": [{"type": "a"}, {"type": 7}]}"#);
+        assert_eq!(inner.detail, "b[1].type must be of type a string");
+    }
 
     #[test]
     fn a_type_error_names_the_path_and_expectation_but_not_the_value() {
-        let err = from_slice::<TriggerDisbursementResponse>(
-            br#"{"payment": {"totalAmount": 98765.43, "id": "p"}}"#,
-        )
-        .unwrap_err();
-        assert_eq!(err.path, "payment.totalAmount");
-        assert!(err.expected.contains("string"), "{}", err.expected);
-        assert!(!err.expected.contains("98765"), "{}", err.expected);
+        let refusal = from_text::<Blocks>(r#"{"b": {"type": 98765.43}}"#)
+            .unwrap_err()
+            .rejection();
+        assert_eq!(refusal.detail, "b.type must be of type a string");
     }
 
     #[test]
-    fn a_cred_block_may_be_an_object_or_an_array() {
-        let one: OneOrMany<CredBlock> =
-            serde_json::from_str(r#"{"type": "OTP", "data": {}}"#).unwrap();
-        let many: OneOrMany<CredBlock> =
-            serde_json::from_str(r#" [{"type": "OTP"}, {"type": "OTP"}]"#).unwrap();
-        assert_eq!(one.into_vec().len(), 1);
-        assert_eq!(many.into_vec().len(), 2);
+    fn a_missing_or_null_attribute_is_gen5001_naming_it() {
+        for text in [r#"{}"#, r#"{"b": null}"#] {
+            let r = from_text::<Blocks>(text).unwrap_err().rejection();
+            assert_eq!(
+                (r.code.as_str(), r.detail.as_str()),
+                ("GEN5001", "b is required")
+            );
+        }
+        let r = from_text::<Blocks>(r#"{"b": {"type": ""}}"#)
+            .unwrap_err()
+            .rejection();
+        assert_eq!(r.detail, "b.type is required");
     }
 
     #[test]
-    fn a_cred_block_of_another_json_type_is_an_error() {
-        assert!(serde_json::from_str::<OneOrMany<CredBlock>>(r#""OTP""#).is_err());
-    }
-
-    #[test]
-    fn a_type_error_inside_a_cred_block_names_the_whole_path() {
-        let parse = from_slice::<TriggerLoanAcceptanceResponse>;
-        let err = parse(br#"{"credBlock": [{"type": "OTP"}, {"type": 7}]}"#).unwrap_err();
-        assert_eq!(err.path, "credBlock[1].type");
-        assert_eq!(err.expected, "of type a string");
-        let err = parse(br#"{"credBlock": {"data": {"url": 5}}}"#).unwrap_err();
-        assert_eq!(err.path, "credBlock.data.url");
-        let err = parse(br#"{"credBlock": "OTP"}"#).unwrap_err();
-        assert_eq!(err.path, "credBlock");
-        assert_eq!(err.expected, "of type an object or an array of objects");
-    }
-
-    #[test]
-    fn numbers_inside_a_cred_block_keep_every_digit() {
-        // Found by schemathesis: a 26-digit integer in a block's unknown attribute was
-        // refused (LSP4001) because the block went through a `Value` first.
-        let body = br#"{"credBlock": {"type": "OTP", "x": -73812287437555798892347392,
-            "data": {"extensibleData": {"n": 12345678901234567890123, "e": 1E15}}}}"#;
-        let w = from_slice::<TriggerLoanAcceptanceResponse>(body).unwrap();
-        let text = serde_json::to_string(&w).unwrap();
-        assert!(text.contains("-73812287437555798892347392"), "{text}");
-        assert!(text.contains("12345678901234567890123"), "{text}");
-    }
-
-    #[test]
-    fn unknown_attributes_and_extensible_data_survive_a_round_trip() {
-        let body = json!({
-            "metadata": {"version": "1.0", "orgId": "L", "timestamp": "t", "traceId": "x", "region": "south"},
-            "requestId": "r", "response": {"error": "0"},
-            "consent": {"consentStatus": "READY", "extensibleData": {"a": [1, {"b": null}]}, "aaId": "finvu"},
-            "futureField": {"nested": true}
-        });
-        let parsed: ConsentHandleResponse = serde_json::from_value(body.clone()).unwrap();
-        assert_eq!(serde_json::to_value(&parsed).unwrap(), body);
-    }
-
-    #[test]
-    fn null_means_absent() {
-        let parsed: OtpBlock =
-            serde_json::from_value(json!({"status": null, "otp": null})).unwrap();
-        assert_eq!(parsed.status, None);
-        assert_eq!(parsed.otp, None);
+    fn extensible_data_keeps_every_member() {
+        let v = json!({"a": [1, {"b": null}], "n": 12345678901234567890123u128});
+        let text = v.to_string();
+        let read = read(text.as_bytes()).unwrap();
+        let data: ExtensibleData = from_tree(&read.tree).unwrap();
+        assert_eq!(serde_json::to_value(&data).unwrap(), v);
     }
 }

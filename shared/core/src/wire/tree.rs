@@ -247,6 +247,19 @@ impl<'a> Json<'a> {
     }
 }
 
+/// A scalar is read by serde_json from its text, with the type the reader asks for (so a
+/// type error says what was expected); an object or array as a map or sequence.
+macro_rules! scalar_or_any {
+    ($($method:ident)*) => {$(
+        fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+            match self {
+                Json::Scalar(raw) => raw.$method(visitor),
+                _ => self.deserialize_any(visitor),
+            }
+        }
+    )*};
+}
+
 /// A type read from the tree: [`Json`] as a serde `Deserializer` (scalars read by
 /// serde_json from their text). `null` and `""` read as `None` for an `Option`.
 impl<'de> de::Deserializer<'de> for &'de Json<'de> {
@@ -294,9 +307,16 @@ impl<'de> de::Deserializer<'de> for &'de Json<'de> {
         }
     }
 
+    scalar_or_any! {
+        deserialize_bool deserialize_i8 deserialize_i16 deserialize_i32 deserialize_i64
+        deserialize_i128 deserialize_u8 deserialize_u16 deserialize_u32 deserialize_u64
+        deserialize_u128 deserialize_f32 deserialize_f64 deserialize_char deserialize_str
+        deserialize_string deserialize_bytes deserialize_byte_buf deserialize_unit
+        deserialize_identifier
+    }
+
     forward_to_deserialize_any! {
-        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
-        unit unit_struct seq tuple tuple_struct map struct identifier ignored_any
+        unit_struct seq tuple tuple_struct map struct ignored_any
     }
 }
 

@@ -1,0 +1,178 @@
+//! The objects several callbacks carry, declared once, as the v3 schemas share their
+//! `Core/` files: a payment (`payment.json`), loan terms and tenure (`loanterms.json`,
+//! `loantenure.json`), a payment plan (`paymentplan.json`) and the plan a lender chose
+//! (`chosenDisbursement.json`, `chosenRepayment.json`), a rejection's details
+//! (`rejectiondetail.json`) and an action the borrower must take (`actionrequired.json`).
+//!
+//! Every field's type is a domain type that refuses what it cannot be; `Option` means
+//! optional (absent, `null` and `""` are all absent); `extra` keeps what the schema does
+//! not name; objects this service does not read are kept in `extra` too.
+
+use crate::domain::*;
+use crate::wire::{Entries, ExtensibleData, Extra};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// Most entries in `rejectionDetails` or `actionRequired`.
+pub const MAX_LIST_ENTRIES: usize = 32;
+
+/// A payment (`payment.json`): only `id` is required. This service's own rules (status
+/// present when `response.error` is `"0"`, `txnRefNo` and a non-zero `totalAmount` when
+/// SUCCESS) are warnings in the event, not refusals.
+#[serde_with::skip_serializing_none]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Payment {
+    pub id: Reference,
+    pub description: Option<Text>,
+    pub date: Option<OcenTimestamp>,
+    pub total_amount: Option<Amount>,
+    pub principal: Option<Amount>,
+    pub interest_amount: Option<Amount>,
+    pub fee: Option<Amount>,
+    pub penalty: Option<Amount>,
+    pub installment_number: Option<Reference>,
+    pub status: Option<PaymentStatus>,
+    pub use_saved_payment_option: Option<bool>,
+    pub payment_method_type: Option<PaymentMethod>,
+    pub txn_ref_no: Option<Reference>,
+    pub payment_url: Option<Text>,
+    pub url: Option<Text>,
+    pub extensible_data: Option<ExtensibleData>,
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+crate::domain::ocen_enum!(
+    /// `terms.interestType`.
+    InterestType { Fixed = "FIXED", Floating = "FLOATING" }
+);
+crate::domain::ocen_enum!(
+    /// `tenure.unit`.
+    TenureUnit { Month = "MONTH", Day = "DAY", Year = "YEAR" }
+);
+crate::domain::ocen_enum!(
+    /// `plan.scheduleType`.
+    ScheduleType { Recurring = "RECURRING", OneTime = "ONE_TIME", AsPresented = "AS_PRESENTED" }
+);
+crate::domain::ocen_enum!(
+    /// `plan.frequency`.
+    Frequency {
+        Monthly = "MONTHLY",
+        Weekly = "WEEKLY",
+        Quarterly = "QUARTERLY",
+        HalfYearly = "HALF_YEARLY",
+        Yearly = "YEARLY",
+    }
+);
+crate::domain::ocen_enum!(
+    /// `plan.status`.
+    PlanStatus { Active = "ACTIVE", Inactive = "INACTIVE", PendingAuth = "PENDING_AUTH" }
+);
+crate::domain::ocen_enum!(
+    /// `rejectionDetails[i].reason`.
+    RejectionReason {
+        LowCreditScore = "LOW_CREDIT_SCORE",
+        Fraud = "FRAUD",
+        DocIrregularities = "DOC_IRREGULARITIES",
+        Others = "OTHERS",
+    }
+);
+crate::domain::ocen_enum!(
+    /// `actionRequired[i].actionType`.
+    ActionType { AddDocument = "ADD_DOCUMENT", ResubmitDocument = "RESUBMIT_DOCUMENT", Other = "OTHER" }
+);
+
+/// A loan's terms (`loanterms.json`). `legalAgreement`, `documents` and `charges` are
+/// carried to the event untouched.
+#[serde_with::skip_serializing_none]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct LoanTerms {
+    pub requested_amount: Amount,
+    pub currency: Text,
+    pub sanctioned_amount: Option<Amount>,
+    pub interest_type: Option<InterestType>,
+    pub interest_rate: Option<Text>,
+    pub total_amount: Option<Amount>,
+    pub interest_amount: Option<Amount>,
+    pub description: Option<Text>,
+    pub tenure: Option<LoanTenure>,
+    pub url: Option<Text>,
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+/// A duration (`loantenure.json`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct LoanTenure {
+    pub duration: Text,
+    pub unit: TenureUnit,
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+/// The plan a lender chose (`chosenDisbursement.json`, `chosenRepayment.json`): a `plan`
+/// beside `accountDetails` or `method`, which are carried to the event untouched.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ChosenPlan {
+    pub plan: PaymentPlan,
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+/// A payment plan (`paymentplan.json`). The schema requires `noOfInstallments` but names
+/// its property `noOfInstallment`: neither is required (carried when sent).
+#[serde_with::skip_serializing_none]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PaymentPlan {
+    pub id: Reference,
+    pub automatic: bool,
+    pub schedule_type: ScheduleType,
+    pub frequency: Option<Frequency>,
+    pub total_amount: Amount,
+    pub principal: Option<Amount>,
+    pub interest_amount: Option<Amount>,
+    pub penalty: Option<Amount>,
+    pub status: Option<PlanStatus>,
+    pub tenure: Option<LoanTenure>,
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+/// Why a lender rejected (`rejectiondetail.json`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct RejectionDetail {
+    pub reason: RejectionReason,
+    pub description: Text,
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+/// What the borrower must do (`actionrequired.json`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ActionRequired {
+    pub action_type: ActionType,
+    pub description: Text,
+    pub reference: ActionReference,
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+/// What an action is about (`reference.json`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ActionReference {
+    pub object: Text,
+    pub value: Text,
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+/// `rejectionDetails`, `actionRequired`: at most [`MAX_LIST_ENTRIES`].
+pub type Details<T> = Entries<T, MAX_LIST_ENTRIES>;
