@@ -14,7 +14,7 @@ bench:          ## every performance figure of the README (criterion, ack path, 
 	bash scripts/bench.sh $(STEPS)
 
 generate:       ## events/, docs/openapi.json and the README's tables, from the callback registry
-	cargo run -q -p ocen-local -- generate
+	cargo run -q -p ocen-generate
 
 lambda-build:   ## release Lambda binaries (arm64) with cargo lambda
 	bash -c 'source scripts/lib.sh && bootstrap_tools && cargo lambda build --release --arm64 $$(function_packages --flags)'

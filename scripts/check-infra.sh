@@ -12,7 +12,7 @@ for env in dev staging prod; do
 done
 echo "the alarms and routes hold for 30 callback functions (a scratch template: cfn-lint, sam validate --lint)"
 mkdir -p .local
-cargo run -q -p ocen-local -- scratch-template 30 > .local/template-30.yaml
+cargo run -q -p ocen-generate -- scratch-template 30 > .local/template-30.yaml
 cfn-lint .local/template-30.yaml
 SAM_CLI_TELEMETRY=0 sam validate --lint --template-file .local/template-30.yaml --region ap-south-1 >/dev/null
 echo "  30 functions: valid"

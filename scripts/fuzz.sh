@@ -14,8 +14,8 @@ export RUSTC_BOOTSTRAP=1
 
 # Seed corpora from the committed events: one file per event body (selector byte first),
 # and the published v3 JWS sample for the verifier.
-cargo build -q -p ocen-local
-"$TARGET_DIR"/debug/ocen-local events --list > .local/fuzz-events.tsv
+cargo build -q -p ocen-local -p ocen-generate
+"$TARGET_DIR"/debug/ocen-generate events > .local/fuzz-events.tsv
 "$TARGET_DIR"/debug/ocen-local callbacks > .local/fuzz-callbacks.tsv
 python3 - <<'PY'
 import json, pathlib

@@ -10,7 +10,7 @@ source scripts/lib.sh
 : "${OCEN_TEST_ENDPOINT:?set OCEN_TEST_ENDPOINT to the local AWS endpoint}"
 mkdir -p .local
 
-cargo build -q -p ocen-local
+cargo build -q -p ocen-local -p ocen-generate
 "$TARGET_DIR"/debug/ocen-local env --endpoint "$OCEN_TEST_ENDPOINT" --prefix "smoke$$" > .local/smoke.env
 # The committed events, with a fresh timestamp and signed by the local dev lender (v3).
 rm -rf .local/smoke-events
@@ -22,7 +22,7 @@ trap 'kill $watch_pid 2>/dev/null || true; wait $watch_pid 2>/dev/null || true' 
 wait_http "http://127.0.0.1:$port/" "$watch_pid" "cargo lambda watch"
 
 # event file → function package and the answer it must get signed (from the registry).
-"$TARGET_DIR"/debug/ocen-local events --list > .local/smoke-events.tsv
+"$TARGET_DIR"/debug/ocen-generate events > .local/smoke-events.tsv
 
 failures=0
 while IFS=$'\t' read -r name fn want_status want_code; do

@@ -873,7 +873,7 @@ fn template_text() -> String {
 #[test]
 fn the_templates_callback_blocks_are_the_ones_the_registry_generates() {
     let text = template_text();
-    let generated = ocen_local::template::registered(&text).unwrap();
+    let generated = ocen_generate::template::registered(&text).unwrap();
     assert!(
         generated == text,
         "infra/template.yaml's generated blocks are stale: run `make generate`"
@@ -889,10 +889,13 @@ fn a_stale_or_missing_callback_block_is_caught() {
         "Path: /v3/loan/somewhereElse\n",
     );
     assert_ne!(stale, text, "the edit changed the template");
-    assert_ne!(ocen_local::template::registered(&stale).unwrap(), stale);
+    assert_ne!(ocen_generate::template::registered(&stale).unwrap(), stale);
     let start = text.find(&format!("  {}:\n", d.function)).unwrap();
     let end = start + text[start..].find("ThrottlesAlarm:\n").unwrap();
     let mut missing = text.clone();
     missing.replace_range(start..end, "");
-    assert_ne!(ocen_local::template::registered(&missing).unwrap(), missing);
+    assert_ne!(
+        ocen_generate::template::registered(&missing).unwrap(),
+        missing
+    );
 }

@@ -1,8 +1,6 @@
 //! # ocen-local: the system on a laptop
 //!
 //! - [`devlender`]: the local `dev` lenders' keys, registry and signing.
-//! - [`events`]: `events/`, generated from the callback registry.
-//! - [`docs`]: `docs/openapi.json` and the README's tables, generated from it too.
 //! - [`infra`]: reads the table, queues and routes from `infra/template.yaml` (one source of truth).
 //! - [`stack`]: creates them on a local AWS endpoint (moto's server).
 //! - [`server`]: serves the callbacks on their production paths with the real pipeline.
@@ -10,11 +8,8 @@
 //! - [`tail`]: prints the events arriving on the consumer queues.
 
 pub mod devlender;
-pub mod docs;
-pub mod events;
 pub mod infra;
 pub mod poller;
 pub mod server;
 pub mod stack;
 pub mod tail;
-pub mod template;

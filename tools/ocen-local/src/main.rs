@@ -22,13 +22,6 @@ const USAGE: &str = "usage: ocen-local up [--port 3000] [--endpoint URL] [--pref
        ocen-local sign-events --out DIR   signs every events/*.json the same way into DIR
        ocen-local callbacks          the callback registry: name, function package, template
                                      resource, paths (tab-separated, registry order)
-       ocen-local generate           writes events/, docs/openapi.json's paths and callback
-                                     schemas and the README's tables from the callback registry
-       ocen-local scratch-template N  prints infra/template.yaml with scratch callbacks added up to
-                                     N callback functions (what the alarms must hold for)
-       ocen-local events [--list]    regenerates events/ from the callback registry; --list prints
-                                     each event file, its function package and the status and
-                                     ack code it must get when signed by the dev lender
 
 The endpoint defaults to $AWS_ENDPOINT_URL, else http://127.0.0.1:4566 (moto_server).";
 
@@ -101,15 +94,6 @@ async fn main() -> Result<()> {
             );
             Ok(())
         }
-        "events" if args.list => {
-            use std::io::Write;
-            let mut out = std::io::stdout().lock();
-            for (name, e) in ocen_local::events::generate() {
-                let (status, code) = e.signed();
-                writeln!(out, "{name}\t{}\t{status}\t{code}", e.kind.def().package)?;
-            }
-            Ok(())
-        }
         "callbacks" => {
             use std::io::Write;
             let mut out = std::io::stdout().lock();
@@ -124,35 +108,6 @@ async fn main() -> Result<()> {
                     d.paths.join(",")
                 )?;
             }
-            Ok(())
-        }
-        "events" | "generate" => {
-            let n = ocen_local::events::write(&events_dir()).context("writing events/")?;
-            eprintln!("wrote {n} events to events/ (from the callback registry)");
-            if args.command == "generate" {
-                for (path, text) in ocen_local::docs::generate().map_err(anyhow::Error::msg)? {
-                    let changed = std::fs::read_to_string(&path).ok().as_ref() != Some(&text);
-                    std::fs::write(&path, text)
-                        .with_context(|| format!("writing {}", path.display()))?;
-                    let what = if changed { "updated" } else { "unchanged" };
-                    eprintln!("{what} {} (from the callback registry)", path.display());
-                }
-            }
-            Ok(())
-        }
-        "scratch-template" => {
-            let n: usize = args
-                .file
-                .as_deref()
-                .and_then(|n| n.parse().ok())
-                .context("scratch-template needs a number of functions, e.g. 30")?;
-            let path = ocen_local::docs::root().join("infra/template.yaml");
-            let current = std::fs::read_to_string(&path)
-                .with_context(|| format!("reading {}", path.display()))?;
-            print!(
-                "{}",
-                ocen_local::template::scratch(&current, n).map_err(anyhow::Error::msg)?
-            );
             Ok(())
         }
         "sign-events" => {

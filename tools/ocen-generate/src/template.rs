@@ -256,8 +256,7 @@ mod tests {
 
     #[test]
     fn a_scratch_template_has_the_functions_asked_for() {
-        let current =
-            std::fs::read_to_string(crate::docs::root().join("infra/template.yaml")).unwrap();
+        let current = std::fs::read_to_string(crate::root().join("infra/template.yaml")).unwrap();
         let text = scratch(&current, 30).unwrap();
         assert_eq!(text.matches("Type: AWS::Serverless::Function").count(), 31);
         assert_eq!(text.matches("ThrottlesAlarm:\n").count(), 31);

@@ -14,10 +14,7 @@ use serde::Serialize;
 use serde_json::{json, Map, Value};
 use std::path::{Path, PathBuf};
 
-/// The repository's root.
-pub fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
+use crate::root;
 
 const DESCRIPTION: &str = "The asynchronous OCEN v3 callbacks a lender POSTs to the LSP. \
 Every answer is the spec's ack wrapped in `ack`. Paths and callback bodies are generated \

@@ -1,5 +1,5 @@
 //! `events/`: API Gateway HTTP API (payload v2) events for `cargo lambda invoke` and the
-//! smoke run, generated from the callback registry (`ocen-local events` writes them; a test
+//! smoke run, generated from the callback registry (`make generate` writes them; a test
 //! fails when the committed files differ). Per registered callback: a valid body on each of
 //! its paths, a GET and a malformed body (the HTTP layer's answers), and the module's own
 //! events (warnings, refusals). The file name says the expected answer (`-valid`,
