@@ -1,21 +1,19 @@
 //! # ocen-shared: the LSP side of the OCEN v3 asynchronous callbacks
 //!
-//! Lenders POST three callbacks to the LSP; this crate holds everything about them that is
-//! not wiring. A request travels through the rooms in this order:
+//! Lenders POST callbacks to the LSP; this crate holds everything about them that is not
+//! wiring. A request travels through the rooms in this order:
 //!
 //! - [`callback`]: which callback a request is ([`CallbackType`]) and the paths it arrives on.
-//! - [`wire`]: serde types that follow the v3 JSON Schemas field for field. Everything is
-//!   optional here; unknown attributes and `extensibleData` are kept (numbers exactly);
-//!   [`wire::duplicates`] refuses a body that names a member twice.
-//! - [`domain`]: validated types (`RequestId`, `OrgId`, `OcenTimestamp`, `Amount`, the enums,
-//!   `MaskedPhoneNumber`, ...) and the three validated callbacks. Parse, don't validate: the
-//!   wire → domain conversion is the only way to get one, and it enforces the business rules.
+//! - [`wire`]: the one reading of a body into a tree whose scalars are the lender's text.
+//! - [`domain`]: the attribute types (`RequestId`, `OrgId`, `OcenTimestamp`, `Amount`, the
+//!   enums, `MaskedPhoneNumber`, ...), each read from the body by its `parse`.
+//! - [`callbacks`]: one module per callback, its body declared once; the registry.
 //! - [`error`]: why a callback is refused ([`Rejection`], [`ErrorCode`]), and the one
 //!   mapping to HTTP status and ack code.
 //! - [`auth`]: the lender registry and JWS verification (v3 flattened, v4 detached).
 //! - [`ack`]: the spec's ack, the answer to every request.
-//! - [`service`]: the pipeline ([`CallbackService::handle`]): bytes in, reply out; one
-//!   conditional write per callback.
+//! - [`service`]: the pipeline ([`CallbackService::handle`]) as named steps: bytes in,
+//!   reply out; one conditional write per callback.
 //! - [`store`]: the idempotency store port and its DynamoDB adapter.
 //! - [`event`]: the versioned envelope consumers receive.
 //! - [`publish`]: the event publisher port, its SQS adapter, and [`publish::limits`]: every

@@ -236,9 +236,9 @@ impl Invalid {
         Rejection::new(code, format!("{field} {text}"))
     }
 
-    /// As a serde error, for a type read from a body: [`Refused::at`] turns it back into
+    /// As a serde error, for a type read from a body: [`Refused::rejection`] turns it back into
     /// its code, with the path serde found it at.
-    pub fn into_serde<E: serde::de::Error>(self) -> E {
+    pub(crate) fn into_serde<E: serde::de::Error>(self) -> E {
         let (code, text) = self.describe();
         E::custom(format!("{INVALID_MARK}{code}|{text}"))
     }
@@ -249,17 +249,17 @@ const INVALID_MARK: &str = "\u{1}ocen:";
 
 /// Why a body did not read as a callback's types: serde's message, at a path.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Refused {
+pub(crate) struct Refused {
     /// The JSON path (`payment.totalAmount`, `credBlock[1].type`; `.` for the body).
-    pub path: String,
-    pub message: String,
+    pub(crate) path: String,
+    pub(crate) message: String,
 }
 
 impl Refused {
     /// The rejection: an attribute type's own [`Invalid`], a missing or `null` attribute
     /// (`GEN5001`), or a wrong JSON type (`LSP4001`, saying what was expected but never the
     /// value: serde's messages quote it).
-    pub fn rejection(&self) -> Rejection {
+    pub(crate) fn rejection(&self) -> Rejection {
         let path = if self.path.is_empty() {
             "."
         } else {

@@ -90,12 +90,14 @@ impl Envelope {
     }
 
     /// [`Envelope::to_json`] around the payload's JSON as given: [`EventHead::to_json_with_payload`].
-    pub fn to_json_with_payload(&self, payload: &str) -> String {
+    #[cfg(test)]
+    fn to_json_with_payload(&self, payload: &str) -> String {
         self.head().to_json_with_payload(payload)
     }
 
     /// Its members but the payload, borrowed.
-    pub fn head(&self) -> EventHead<'_> {
+    #[cfg(test)]
+    fn head(&self) -> EventHead<'_> {
         EventHead {
             envelope_version: &self.envelope_version,
             event_id: self.event_id,
@@ -113,7 +115,7 @@ impl Envelope {
 /// An envelope's members but its payload, borrowed: the pipeline writes a plain payload's
 /// event from them and the payload's text, without building an [`Envelope`].
 #[derive(Debug, Clone, Copy)]
-pub struct EventHead<'a> {
+pub(crate) struct EventHead<'a> {
     pub envelope_version: &'a str,
     pub event_id: Uuid,
     pub event_type: CallbackType,
@@ -130,7 +132,7 @@ impl EventHead<'_> {
     /// serialisation of the payload, which the caller has already written for its hash:
     /// [`crate::payload::text`]). The same bytes
     /// as `to_json` (a test holds it to it), without serialising the payload a second time.
-    pub fn to_json_with_payload(&self, payload: &str) -> String {
+    pub(crate) fn to_json_with_payload(self, payload: &str) -> String {
         fn member(out: &mut Vec<u8>, name: &str, value: &str) {
             out.extend_from_slice(b",\"");
             out.extend_from_slice(name.as_bytes());

@@ -7,30 +7,32 @@
 //! re-exports every module here under the same path and adds the adapters.
 //!
 //!
-//! Lenders POST three callbacks to the LSP; this crate holds everything about them that is
-//! not wiring. A request travels through the rooms in this order:
+//! Lenders POST callbacks to the LSP; this crate holds everything about them that is not
+//! wiring. A request travels through the rooms in this order:
 //!
 //! - [`callback`]: which callback a request is ([`CallbackType`]) and the paths it arrives on.
-//! - [`wire`]: serde types that follow the v3 JSON Schemas field for field. Everything is
-//!   optional here; unknown attributes and `extensibleData` are kept (numbers exactly);
-//!   [`wire::read`] reads a plain body into them in one pass that also checks its syntax,
-//!   depth and repeated names ([`wire::scan`], [`wire::duplicates`] when it is not plain).
-//! - [`domain`]: validated types (`RequestId`, `OrgId`, `OcenTimestamp`, `Amount`, the enums,
-//!   `MaskedPhoneNumber`, ...) and the three validated callbacks. Parse, don't validate: the
-//!   wire → domain conversion is the only way to get one, and it enforces the business rules.
+//! - [`wire`]: the one reading of a body: its bytes into a tree whose scalars are the
+//!   lender's own text (syntax, depth and repeated names checked on the way), and the wire
+//!   shapes the callbacks' types are built from.
+//! - [`domain`]: the attribute types (`RequestId`, `OrgId`, `OcenTimestamp`, `Amount`, the
+//!   enums, `MaskedPhoneNumber`, ...). Parse, don't validate: each reads itself from the
+//!   body by its `parse`, so a callback's type holds only valid values.
+//! - [`callbacks`]: one module per callback, each declaring its body once (one set of types
+//!   from which its validation, payload and OpenAPI schema come), and the registry.
 //! - [`error`]: why a callback is refused ([`Rejection`], [`ErrorCode`]), and the one
 //!   mapping to HTTP status and ack code.
 //! - [`auth`]: the lender registry and JWS verification (v3 flattened, v4 detached).
 //! - [`ack`]: the spec's ack, the answer to every request.
-//! - [`service`]: the pipeline ([`CallbackService::handle`]): bytes in, reply out; one
-//!   conditional write per callback.
+//! - [`service`]: the pipeline ([`CallbackService::handle`]) as named steps: bytes in,
+//!   reply out; one conditional write per callback.
+//! - [`payload`]: the validated body as the event's payload (with the lender's spelling of
+//!   every scalar validation left alone) and its canonical hash; [`digest`]: SHA-256, SHA-1.
+//! - [`event`]: the versioned envelope consumers receive, its id and the idempotency key
+//!   (`<TYPE>#<orgId>#<requestId>`).
 //! - [`store`]: the idempotency store port (its DynamoDB adapter is `ocen-shared`'s).
-//! - [`payload`]: the validated body written as the event's payload, straight from the
-//!   validated type; [`digest`]: the payload hash's SHA-256 and the event id's SHA-1.
-//! - [`event`]: the versioned envelope consumers receive.
 //! - [`publish`]: the event publisher port (its SQS adapter is `ocen-shared`'s), and
 //!   [`publish::limits`]: every SQS limit a message is built to meet, with its source.
-//! - [`config`], [`telemetry`]: read once per cold start; counters.
+//! - [`config`], [`telemetry`]: read once per cold start; the log line and counters.
 //! - `testing` (feature `testing`): in-memory fakes and sample bodies for unit tests.
 
 pub mod ack;
@@ -38,11 +40,11 @@ pub mod auth;
 pub mod callback;
 pub mod callbacks;
 pub mod config;
-pub mod digest;
+mod digest;
 pub mod domain;
 pub mod error;
 pub mod event;
-pub mod payload;
+mod payload;
 pub mod publish;
 pub mod service;
 pub mod store;

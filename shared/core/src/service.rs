@@ -1,11 +1,11 @@
 //! The callback pipeline, transport-free: bytes in, status and ack out. The Lambda adapter
 //! (`ocen_shared::http`) and the local server both call [`CallbackService::handle`].
 //!
-//! Its steps, in order ([`CallbackService::process`]): transport checks (method, size,
+//! Its steps, in order (`CallbackService::process`): transport checks (method, size,
 //! content type) → authenticate (the signature, when configured) → read (the one reading
 //! of the body, [`crate::wire::read`], then the callback's types) → replay window →
 //! record (one conditional write) → answer. The ack `"0"` is given only after the write
-//! succeeded. A refusal at any step is a [`Refusal`]: its ack and its log fields come from
+//! succeeded. A refusal at any step is a `Refusal`: its ack and its log fields come from
 //! one place.
 
 use crate::ack::AckBody;

@@ -14,7 +14,7 @@ use std::time::Duration;
 
 /// What happened to a callback, for logs and metrics.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Outcome {
+pub(crate) enum Outcome {
     Recorded,
     Duplicate,
     Conflict,
@@ -43,26 +43,26 @@ impl Outcome {
 /// The one log line per callback, and its count. No body content beyond ids ever goes
 /// here, and ids from a body only when they are valid ids (no personal data).
 #[derive(Default)]
-pub struct LogLine {
-    pub outcome: Outcome,
-    pub code: Option<ErrorCode>,
-    pub detail: Option<String>,
-    pub trace_id: Option<String>,
-    pub org_id: Option<String>,
-    pub request_id: Option<String>,
-    pub store_error: Option<StoreError>,
-    pub auth_failure: Option<AuthFailure>,
+pub(crate) struct LogLine {
+    pub(crate) outcome: Outcome,
+    pub(crate) code: Option<ErrorCode>,
+    pub(crate) detail: Option<String>,
+    pub(crate) trace_id: Option<String>,
+    pub(crate) org_id: Option<String>,
+    pub(crate) request_id: Option<String>,
+    pub(crate) store_error: Option<StoreError>,
+    pub(crate) auth_failure: Option<AuthFailure>,
 }
 
 impl LogLine {
     /// `metadata.orgId` and `requestId` as the body has them.
-    pub fn ids_of(&mut self, body: &Json<'_>) {
+    pub(crate) fn ids_of(&mut self, body: &Json<'_>) {
         let text = |v: Option<&Json<'_>>| v.and_then(Json::as_str).map(|s| s.into_owned());
         self.org_id = text(body.get("metadata").and_then(|m| m.get("orgId")));
         self.request_id = text(body.get("requestId"));
     }
 
-    pub fn emit(&self, kind: CallbackType, status: u16, latency: Duration) {
+    pub(crate) fn emit(&self, kind: CallbackType, status: u16, latency: Duration) {
         let code = self.code.map(ErrorCode::as_str).unwrap_or("0");
         count_callback(kind.as_str(), self.outcome.as_str(), code);
         fn id(v: &Option<String>) -> &str {

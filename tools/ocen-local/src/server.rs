@@ -1,4 +1,4 @@
-//! The local HTTP server: the three callbacks on their production paths, answered by the
+//! The local HTTP server: every registered callback on its production paths, answered by the
 //! same pipeline the Lambda functions run.
 
 use axum::body::Body;

@@ -213,4 +213,47 @@ mod tests {
         body["consent"]["consentStatus"] = json!("OK");
         assert_eq!(validate(&body).unwrap_err().code.as_str(), "GEN5002");
     }
+
+    fn warnings_of(edit: impl FnOnce(&mut Value)) -> Vec<String> {
+        let mut body = sample(&SampleIds::fixed("ch-w"));
+        edit(&mut body);
+        validate(&body).unwrap().warnings
+    }
+
+    #[test]
+    fn a_consent_without_consent_status_is_recorded_with_a_warning() {
+        for status in [None, Some(Value::Null)] {
+            let w = warnings_of(|b| match status {
+                None => drop(
+                    b["consent"]
+                        .as_object_mut()
+                        .unwrap()
+                        .remove("consentStatus"),
+                ),
+                Some(v) => b["consent"]["consentStatus"] = v,
+            });
+            assert_eq!(w, ["consent.consentStatus absent"]);
+        }
+    }
+
+    #[test]
+    fn consent_ready_without_a_handle_or_with_a_lender_error_is_a_warning() {
+        let w = warnings_of(|b| {
+            drop(
+                b["consent"]
+                    .as_object_mut()
+                    .unwrap()
+                    .remove("consentHandle"),
+            )
+        });
+        assert_eq!(
+            w,
+            ["consent.consentHandle absent while consent.consentStatus is READY"]
+        );
+        let w = warnings_of(|b| b["response"]["error"] = json!("CSE1001"));
+        assert_eq!(
+            w,
+            ["consent.consentStatus READY with a non-zero response.error"]
+        );
+    }
 }

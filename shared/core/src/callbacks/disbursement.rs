@@ -213,4 +213,35 @@ mod tests {
         let r = validate(&body).unwrap_err();
         assert_eq!(r.code.as_str(), "GEN5001");
     }
+
+    #[test]
+    fn disbursement_rules_of_this_service_are_warnings() {
+        let cases: [(fn(&mut Value), &str); 5] = [
+            (
+                |b| drop(b["payment"].as_object_mut().unwrap().remove("txnRefNo")),
+                "payment.txnRefNo absent while payment.status is SUCCESS",
+            ),
+            (
+                |b| drop(b["payment"].as_object_mut().unwrap().remove("totalAmount")),
+                "payment.totalAmount absent while payment.status is SUCCESS",
+            ),
+            (
+                |b| b["payment"]["totalAmount"] = json!("0.00"),
+                "payment.totalAmount is 0.00 while payment.status is SUCCESS",
+            ),
+            (
+                |b| b["response"]["error"] = json!("SDP1001"),
+                "payment.status SUCCESS with a non-zero response.error",
+            ),
+            (
+                |b| drop(b["payment"].as_object_mut().unwrap().remove("status")),
+                "payment.status absent while response.error is \"0\"",
+            ),
+        ];
+        for (edit, warning) in cases {
+            let mut body = sample(&SampleIds::fixed("db-w"));
+            edit(&mut body);
+            assert_eq!(validate(&body).unwrap().warnings, [warning]);
+        }
+    }
 }

@@ -31,7 +31,7 @@ pub const MARKER_PREFIX: &str = "sent#";
 /// A callback to record.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewRecord {
-    /// `<TYPE>#<requestId>`.
+    /// `<TYPE>#<orgId>#<requestId>` ([`crate::event::idempotency_key`]).
     pub key: String,
     pub callback_type: String,
     pub request_id: String,

@@ -6,7 +6,8 @@
 
 mod tree;
 
-pub use tree::{names_a_member_twice, read, Json, NotABody, Read, MAX_BODY_DEPTH};
+pub(crate) use tree::names_a_member_twice;
+pub use tree::{read, Json, NotABody, Read, MAX_BODY_DEPTH};
 
 use crate::error::{Invalid, Refused};
 use schemars::JsonSchema;
@@ -17,7 +18,7 @@ use serde_json::{Map, Value};
 pub type Extra = Map<String, Value>;
 
 /// A body's tree as a callback's type `T`, or where and why it does not fit.
-pub fn from_tree<'a, T: Deserialize<'a>>(tree: &'a Json<'a>) -> Result<T, Refused> {
+pub(crate) fn from_tree<'a, T: Deserialize<'a>>(tree: &'a Json<'a>) -> Result<T, Refused> {
     serde_path_to_error::deserialize(tree).map_err(|e| Refused {
         path: e.path().to_string(),
         message: e.into_inner().to_string(),
@@ -145,7 +146,7 @@ impl<T: JsonSchema, const MAX: usize> JsonSchema for OneOrMore<T, MAX> {
 /// A number or a string (`otp`: the schema says number, samples send strings).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
-pub enum NumberOrString {
+pub(crate) enum NumberOrString {
     Number(serde_json::Number),
     String(String),
 }

@@ -40,7 +40,7 @@ impl PartialEq for Json<'_> {
 
 /// Whether a JSON document names a member twice in one of its objects (the signatures'
 /// JWS objects and headers are held to it too).
-pub fn names_a_member_twice(bytes: &[u8]) -> bool {
+pub(crate) fn names_a_member_twice(bytes: &[u8]) -> bool {
     read(bytes).is_ok_and(|r| matches!(r.broken, Some(NotABody::RepeatedName { .. })))
 }
 
