@@ -214,9 +214,12 @@ mod tests {
         assert_eq!(r.code.as_str(), "GEN5001");
     }
 
+    /// An edit of the sample body, and the warning it must give.
+    type Case = (fn(&mut Value), &'static str);
+
     #[test]
     fn disbursement_rules_of_this_service_are_warnings() {
-        let cases: [(fn(&mut Value), &str); 5] = [
+        let cases: [Case; 5] = [
             (
                 |b| drop(b["payment"].as_object_mut().unwrap().remove("txnRefNo")),
                 "payment.txnRefNo absent while payment.status is SUCCESS",
