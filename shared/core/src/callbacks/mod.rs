@@ -1,37 +1,51 @@
 //! The callbacks this service answers: **one module per callback, one registry.**
 //!
-//! A callback module declares everything specific to its callback in one [`CallbackDef`]:
-//! name, paths, function crate and template resource, OpenAPI schema name, wire shape
-//! (serde types beside it), validation and this service's rules (its domain type's
-//! `parse`), routing (the ordering key; the queues are the template's `QUEUES_<NAME>`);
-//! and in one [`CallbackTools`] what only tools and tests use: its OpenAPI components, a
-//! sample body for tests and `events/`, a generator for the simulator, its own events. Its
-//! tests sit beside it.
+//! A callback module declares everything specific to its callback: in one [`CallbackDef`]
+//! its name, paths, function crate and template resource, OpenAPI schema name, consumer
+//! queues and validation; beside it, its body's types (declared once: their fields are the
+//! domain types, and the validation, the event's payload and the OpenAPI schema all come
+//! from them), this service's rules (warnings) and the ordering key; in one
+//! [`CallbackTools`] what only tools and tests use: its schema, a sample body for tests and
+//! `events/`, a generator for the simulator, its own events. Its tests sit beside it.
 //!
 //! [`REGISTRY`] lists the modules. Everything else derives from it (the service's dispatch,
-//! the local server's routes, the simulator, `events/`, the scripts' function lists) or is
-//! checked against it by a test that names what is missing (the template's functions,
-//! routes, queue subscriptions and alarms; the OpenAPI document).
+//! the local server's routes, the simulator, `events/`, the OpenAPI document, the
+//! template's per-callback blocks, the scripts' function lists) or is checked against it by
+//! a test that names what is missing.
 //!
-//! A validated type declares its fields in key order (`camelCase` names sorted, unknown
-//! attributes last): its payload is then written straight from it, without a tree
-//! ([`crate::payload`]); a test names the callback whose sample does not take that path.
-//!
-//! Adding a callback: write `callbacks/<name>.rs` (copy the nearest one), add its `TYPE`
-//! and `TOOLS` to the registry (`MODULES`), add `functions/<package>` (ten lines of wiring), its template resources,
-//! and run `make generate` (`events/`, `docs/openapi.json`, the README's tables). The
-//! tests say what else is missing.
+//! Adding a callback: write `callbacks/<name>.rs` (copy the nearest one), add its name to
+//! `registry!`, add `functions/<package>` (ten lines of wiring) and run `make generate`
+//! (`events/`, `docs/openapi.json`, the README's tables, the template's blocks). The tests
+//! say what else is missing (README "Adding a callback").
 
 mod common;
-pub mod consent_handle;
-pub mod consent_status;
-pub mod disbursement;
-pub mod disbursement_status;
-pub mod grant_loan;
-pub mod loan_acceptance;
 pub mod objects;
 pub mod sample;
-pub mod verify_loan_acceptance;
+
+/// The registry: each callback module is declared here, once, and its `TYPE` and `TOOLS`
+/// come from the same module by construction.
+macro_rules! registry {
+    ($($module:ident),+ $(,)?) => {
+        $(pub mod $module;)+
+
+        /// Every callback this service answers, with its tools, in the order the README's
+        /// tables list them.
+        const MODULES: &[(CallbackType, &CallbackTools)] = &[$(($module::TYPE, &$module::TOOLS)),+];
+
+        /// Every callback this service answers, in the order the README's tables list them.
+        pub const REGISTRY: &[CallbackType] = &[$($module::TYPE),+];
+    };
+}
+
+registry![
+    loan_acceptance,
+    verify_loan_acceptance,
+    disbursement,
+    disbursement_status,
+    consent_handle,
+    consent_status,
+    grant_loan,
+];
 
 #[cfg(test)]
 pub(crate) use common::check;
@@ -45,33 +59,9 @@ use crate::wire::Json;
 use crate::CallbackType;
 use serde_json::Value;
 
-/// Every callback this service answers, with its tools, in the order the README's tables
-/// list them.
-const MODULES: [(CallbackType, &CallbackTools); 7] = [
-    (loan_acceptance::TYPE, &loan_acceptance::TOOLS),
-    (verify_loan_acceptance::TYPE, &verify_loan_acceptance::TOOLS),
-    (disbursement::TYPE, &disbursement::TOOLS),
-    (disbursement_status::TYPE, &disbursement_status::TOOLS),
-    (consent_handle::TYPE, &consent_handle::TOOLS),
-    (consent_status::TYPE, &consent_status::TOOLS),
-    (grant_loan::TYPE, &grant_loan::TOOLS),
-];
-
-/// Every callback this service answers, in the order the README's tables list them.
-pub const REGISTRY: &[CallbackType] = &types(MODULES);
-
-const fn types<const N: usize>(modules: [(CallbackType, &CallbackTools); N]) -> [CallbackType; N] {
-    let mut out = [modules[0].0; N];
-    let mut i = 0;
-    while i < N {
-        out[i] = modules[i].0;
-        i += 1;
-    }
-    out
-}
-
 /// A registered callback's tools ([`CallbackTools`]). Every module's `TYPE` is registered
-/// (a test holds each to its own module's tools); only tools and tests call this.
+/// (`CallbackType::of` is only called by the modules the registry declares); only tools
+/// and tests call this.
 pub(crate) fn tools(kind: CallbackType) -> &'static CallbackTools {
     MODULES
         .iter()
@@ -153,27 +143,6 @@ impl CallbackDef {
 mod tests {
     use super::*;
     use std::collections::BTreeSet;
-
-    #[test]
-    fn each_callback_type_has_its_own_modules_tools() {
-        let pairs: [(CallbackType, &CallbackTools); 7] = [
-            (loan_acceptance::TYPE, &loan_acceptance::TOOLS),
-            (verify_loan_acceptance::TYPE, &verify_loan_acceptance::TOOLS),
-            (disbursement::TYPE, &disbursement::TOOLS),
-            (disbursement_status::TYPE, &disbursement_status::TOOLS),
-            (consent_handle::TYPE, &consent_handle::TOOLS),
-            (consent_status::TYPE, &consent_status::TOOLS),
-            (grant_loan::TYPE, &grant_loan::TOOLS),
-        ];
-        assert_eq!(REGISTRY.len(), pairs.len(), "every module is registered");
-        for (t, tools) in pairs {
-            assert!(REGISTRY.contains(&t), "{t} is registered");
-            assert!(
-                std::ptr::eq(t.tools(), tools),
-                "{t} has its own module's tools"
-            );
-        }
-    }
 
     #[test]
     fn names_paths_packages_functions_and_schemas_are_unique_across_the_registry() {
