@@ -22,11 +22,24 @@ use std::sync::{Arc, OnceLock};
 /// An address nothing listens on: connections are refused at once.
 pub const DEAD_ENDPOINT: &str = "http://127.0.0.1:9";
 
+/// The local AWS endpoint the end-to-end tests run against. Without one, every test fails
+/// with how to run them (said once, not per test).
 pub fn endpoint() -> String {
-    std::env::var("OCEN_TEST_ENDPOINT").expect(
-        "OCEN_TEST_ENDPOINT is not set: these tests need a local AWS endpoint. Run `make test`, \
-         which starts moto_server and sets it.",
-    )
+    static TOLD: std::sync::Once = std::sync::Once::new();
+    match std::env::var("OCEN_TEST_ENDPOINT") {
+        Ok(endpoint) => endpoint,
+        Err(_) => {
+            TOLD.call_once(|| {
+                eprintln!(
+                    "\nThe end-to-end tests need a local AWS endpoint (moto_server). Either run \
+                     every test with `make test` (it starts one), or start one and name it:\n\n    \
+                     .tools/venv/bin/moto_server -p 4566 &   # installed by `make test` or `make run`\n    \
+                     OCEN_TEST_ENDPOINT=http://127.0.0.1:4566 cargo test -p ocen-tests --test e2e\n"
+                )
+            });
+            panic!("OCEN_TEST_ENDPOINT is not set (see above)")
+        }
+    }
 }
 
 /// Counts every HTTP request an SDK client sends (each attempt).
