@@ -72,9 +72,14 @@ fn write(out: &mut Vec<u8>, value: &Value, sent: Option<&Json<'_>>) {
 /// Whether the lender's `spelled` scalar is `value`.
 fn same(value: &Value, spelled: &str) -> bool {
     match value {
-        Value::String(s) => match serde_json::from_str::<std::borrow::Cow<'_, str>>(spelled) {
-            Ok(sent) => sent == s.as_str(),
-            Err(_) => false,
+        // Most strings are spelled without escapes: compared in place, without decoding.
+        Value::String(s) => match spelled
+            .strip_prefix('"')
+            .and_then(|rest| rest.strip_suffix('"'))
+        {
+            Some(inner) if !inner.contains('\\') => inner == s,
+            Some(_) => serde_json::from_str::<String>(spelled).is_ok_and(|sent| sent == *s),
+            None => false,
         },
         Value::Number(n) => spelled.parse::<Number>().is_ok_and(|sent| sent == *n),
         Value::Bool(b) => spelled == if *b { "true" } else { "false" },
@@ -129,12 +134,7 @@ fn write_canonical(w: &mut impl Write, value: &Value, root: bool) -> serde_json:
                 w.write_all(b":").map_err(io)?;
                 match item {
                     Value::Object(meta) if root && key == "metadata" => {
-                        let kept: serde_json::Map<String, Value> = meta
-                            .iter()
-                            .filter(|(k, _)| !UNHASHED_METADATA.contains(&k.as_str()))
-                            .map(|(k, v)| (k.clone(), v.clone()))
-                            .collect();
-                        write_canonical(w, &Value::Object(kept), false)?
+                        write_members(w, meta, UNHASHED_METADATA)?
                     }
                     _ => write_canonical(w, item, false)?,
                 }
@@ -143,6 +143,26 @@ fn write_canonical(w: &mut impl Write, value: &Value, root: bool) -> serde_json:
         }
         other => serde_json::to_writer(&mut *w, other),
     }
+}
+
+/// An object of [`write_canonical`] without the members named in `skip`.
+fn write_members(
+    w: &mut impl Write,
+    map: &serde_json::Map<String, Value>,
+    skip: &[&str],
+) -> serde_json::Result<()> {
+    let io = serde_json::Error::io;
+    w.write_all(b"{").map_err(io)?;
+    let kept = map.iter().filter(|(k, _)| !skip.contains(&k.as_str()));
+    for (i, (key, item)) in kept.enumerate() {
+        if i > 0 {
+            w.write_all(b",").map_err(io)?;
+        }
+        serde_json::to_writer(&mut *w, key)?;
+        w.write_all(b":").map_err(io)?;
+        write_canonical(w, item, false)?;
+    }
+    w.write_all(b"}").map_err(io)
 }
 
 /// The canonical spelling of a JSON number, by exact decimal value: an integer that fits

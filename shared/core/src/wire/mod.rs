@@ -17,11 +17,15 @@ use serde_json::{Map, Value};
 /// Attributes the schema does not name, carried through to the event.
 pub type Extra = Map<String, Value>;
 
-/// A body's tree as a callback's type `T`, or where and why it does not fit.
+/// A body's tree as a callback's type `T`, or where and why it does not fit. Read without
+/// tracking paths (most bodies fit); a body that does not is read again with them, to name
+/// the attribute.
 pub(crate) fn from_tree<'a, T: Deserialize<'a>>(tree: &'a Json<'a>) -> Result<T, Refused> {
-    serde_path_to_error::deserialize(tree).map_err(|e| Refused {
-        path: e.path().to_string(),
-        message: e.into_inner().to_string(),
+    T::deserialize(tree).or_else(|_| {
+        serde_path_to_error::deserialize(tree).map_err(|e| Refused {
+            path: e.path().to_string(),
+            message: e.into_inner().to_string(),
+        })
     })
 }
 

@@ -93,7 +93,8 @@ pub struct Read<'a> {
 
 /// Read `bytes` as a body (see the module).
 pub fn read(bytes: &[u8]) -> Result<Read<'_>, NotABody> {
-    let raw: &RawValue = serde_json::from_slice(bytes).map_err(|e| {
+    // The body's members, each as its text: reading them checks the whole body's syntax.
+    let root: Root<'_> = serde_json::from_slice(bytes).map_err(|e| {
         if bytes.iter().all(u8::is_ascii_whitespace) {
             NotABody::Empty
         } else {
@@ -103,12 +104,57 @@ pub fn read(bytes: &[u8]) -> Result<Read<'_>, NotABody> {
             }
         }
     })?;
-    if !raw.get().starts_with('{') {
+    let Root::Object(members) = root else {
         return Err(NotABody::NotAnObject);
-    }
+    };
     let mut broken = None;
-    let tree = node(raw, 1, &mut Vec::new(), &mut broken);
+    let tree = object(members, 1, &mut Vec::new(), &mut broken);
     Ok(Read { tree, broken })
+}
+
+/// A body's top level: an object's members, or something else (read to its end all the
+/// same, so that its syntax is checked).
+enum Root<'a> {
+    Object(Vec<(Cow<'a, str>, &'a RawValue)>),
+    Other,
+}
+
+impl<'de> serde::Deserialize<'de> for Root<'de> {
+    fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Root<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("any JSON value")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Root<'de>, A::Error> {
+                Members::visit(map).map(Root::Object)
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Root<'de>, A::Error> {
+                while seq.next_element::<de::IgnoredAny>()?.is_some() {}
+                Ok(Root::Other)
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<Root<'de>, E> {
+                Ok(Root::Other)
+            }
+            fn visit_i64<E>(self, _: i64) -> Result<Root<'de>, E> {
+                Ok(Root::Other)
+            }
+            fn visit_u64<E>(self, _: u64) -> Result<Root<'de>, E> {
+                Ok(Root::Other)
+            }
+            fn visit_f64<E>(self, _: f64) -> Result<Root<'de>, E> {
+                Ok(Root::Other)
+            }
+            fn visit_str<E>(self, _: &str) -> Result<Root<'de>, E> {
+                Ok(Root::Other)
+            }
+            fn visit_unit<E>(self) -> Result<Root<'de>, E> {
+                Ok(Root::Other)
+            }
+        }
+        d.deserialize_any(V)
+    }
 }
 
 /// Where the reading is, for a repeated name's path.
@@ -149,19 +195,8 @@ fn node<'a>(
     }
     if text.starts_with('{') {
         // The syntax was checked when the body was read: this cannot fail.
-        let members: Vec<(Cow<'a, str>, &'a RawValue)> =
-            serde_json::from_str::<Members>(text).map_or_else(|_| Vec::new(), |m| m.0);
-        let mut out: Vec<(Cow<'a, str>, Json<'a>)> = Vec::with_capacity(members.len());
-        for (name, value) in members {
-            if broken.is_none() && out.iter().any(|(n, _)| *n == name) {
-                *broken = Some(NotABody::RepeatedName { at: path(at) });
-            }
-            at.push(Step::Member(name.clone()));
-            let child = node(value, depth + 1, at, broken);
-            at.pop();
-            out.push((name, child));
-        }
-        Json::Object(out)
+        let members = serde_json::from_str::<Members>(text).map_or_else(|_| Vec::new(), |m| m.0);
+        object(members, depth, at, broken)
     } else if text.starts_with('[') {
         let items: Vec<&'a RawValue> = serde_json::from_str(text).unwrap_or_default();
         let mut out = Vec::with_capacity(items.len());
@@ -176,8 +211,40 @@ fn node<'a>(
     }
 }
 
+/// An object's node: its members' nodes, a repeated name noted.
+fn object<'a>(
+    members: Vec<(Cow<'a, str>, &'a RawValue)>,
+    depth: usize,
+    at: &mut Vec<Step<'a>>,
+    broken: &mut Option<NotABody>,
+) -> Json<'a> {
+    let mut out: Vec<(Cow<'a, str>, Json<'a>)> = Vec::with_capacity(members.len());
+    for (name, value) in members {
+        if broken.is_none() && out.iter().any(|(n, _)| *n == name) {
+            *broken = Some(NotABody::RepeatedName { at: path(at) });
+        }
+        at.push(Step::Member(name.clone()));
+        let child = node(value, depth + 1, at, broken);
+        at.pop();
+        out.push((name, child));
+    }
+    Json::Object(out)
+}
+
 /// An object's members, names unescaped, values as sent.
 struct Members<'a>(Vec<(Cow<'a, str>, &'a RawValue)>);
+
+impl<'de> Members<'de> {
+    fn visit<A: MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Vec<(Cow<'de, str>, &'de RawValue)>, A::Error> {
+        let mut out = Vec::with_capacity(map.size_hint().unwrap_or(8));
+        while let Some(name) = map.next_key_seed(Name)? {
+            out.push((name, map.next_value()?));
+        }
+        Ok(out)
+    }
+}
 
 impl<'de> serde::Deserialize<'de> for Members<'de> {
     fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -187,12 +254,8 @@ impl<'de> serde::Deserialize<'de> for Members<'de> {
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str("an object")
             }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Members<'de>, A::Error> {
-                let mut out = Vec::new();
-                while let Some(name) = map.next_key_seed(Name)? {
-                    out.push((name, map.next_value()?));
-                }
-                Ok(Members(out))
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Members<'de>, A::Error> {
+                Members::visit(map).map(Members)
             }
         }
         d.deserialize_map(V)
