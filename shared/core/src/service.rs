@@ -88,9 +88,7 @@ impl Trace {
 
     /// The body's `metadata.traceId`, when it is a valid one.
     fn of(body: &Json<'_>) -> Trace {
-        body.get("metadata")
-            .and_then(|m| m.get("traceId"))
-            .and_then(|t| t.as_str())
+        body.string_at(&["metadata", "traceId"])
             .and_then(|t| TraceId::parse(t.into_owned()).ok())
             .map(|id| Trace {
                 id,

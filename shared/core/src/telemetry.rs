@@ -57,9 +57,9 @@ pub(crate) struct LogLine {
 impl LogLine {
     /// `metadata.orgId` and `requestId` as the body has them.
     pub(crate) fn ids_of(&mut self, body: &Json<'_>) {
-        let text = |v: Option<&Json<'_>>| v.and_then(Json::as_str).map(|s| s.into_owned());
-        self.org_id = text(body.get("metadata").and_then(|m| m.get("orgId")));
-        self.request_id = text(body.get("requestId"));
+        let text = |path: &[&str]| body.string_at(path).map(|s| s.into_owned());
+        self.org_id = text(&["metadata", "orgId"]);
+        self.request_id = text(&["requestId"]);
     }
 
     pub(crate) fn emit(&self, kind: CallbackType, status: u16, latency: Duration) {

@@ -231,16 +231,8 @@ fn readme_tables() -> Vec<(&'static str, String)> {
 pub fn readme(current: &str) -> Result<String, String> {
     let mut text = current.to_string();
     for (name, table) in readme_tables() {
-        let begin = format!("<!-- generated: {name} (make generate) -->\n");
-        let end = format!("<!-- end: {name} -->");
-        let a = text
-            .find(&begin)
-            .ok_or(format!("README.md has no marker {begin:?}"))?
-            + begin.len();
-        let b = a + text[a..]
-            .find(&end)
-            .ok_or(format!("README.md has no marker {end:?}"))?;
-        text.replace_range(a..b, &table);
+        text = crate::template::replace_region(&text, name, &table, "<!--")
+            .map_err(|e| format!("README.md: {e}"))?;
     }
     Ok(text)
 }

@@ -76,7 +76,8 @@ pub fn scratch(current: &str, functions: usize) -> Result<String, String> {
 }
 
 /// Replace the lines between the line holding `<comment> generated: <name> (make
-/// generate)` and the one holding `<comment> end: <name>` (both kept).
+/// generate)` and the one holding `<comment> end: <name>` (both kept): the template's
+/// regions (`#`) and the README's tables (`<!--`).
 pub fn replace_region(
     text: &str,
     name: &str,

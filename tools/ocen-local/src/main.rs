@@ -32,7 +32,6 @@ struct Args {
     prefix: String,
     out: Option<String>,
     file: Option<String>,
-    list: bool,
 }
 
 const DEV_LENDERS_DIR: &str = ".local/dev-lenders";
@@ -48,7 +47,6 @@ fn parse_args() -> Result<Args> {
         prefix: "ocen-local".to_string(),
         out: None,
         file: None,
-        list: false,
     };
     while let Some(flag) = args.next() {
         let mut value = || {
@@ -60,7 +58,6 @@ fn parse_args() -> Result<Args> {
             "--endpoint" => parsed.endpoint = value()?,
             "--prefix" => parsed.prefix = value()?,
             "--out" => parsed.out = Some(value()?),
-            "--list" => parsed.list = true,
             other if !other.starts_with('-') && parsed.file.is_none() => {
                 parsed.file = Some(other.to_string())
             }

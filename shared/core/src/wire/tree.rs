@@ -128,7 +128,7 @@ impl<'de> serde::Deserialize<'de> for Root<'de> {
                 f.write_str("any JSON value")
             }
             fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Root<'de>, A::Error> {
-                Members::visit(map).map(Root::Object)
+                members(map).map(Root::Object)
             }
             fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Root<'de>, A::Error> {
                 while seq.next_element::<de::IgnoredAny>()?.is_some() {}
@@ -195,7 +195,10 @@ fn node<'a>(
     }
     if text.starts_with('{') {
         // The syntax was checked when the body was read: this cannot fail.
-        let members = serde_json::from_str::<Members>(text).map_or_else(|_| Vec::new(), |m| m.0);
+        let members = match serde_json::from_str::<Root>(text) {
+            Ok(Root::Object(members)) => members,
+            _ => Vec::new(),
+        };
         object(members, depth, at, broken)
     } else if text.starts_with('[') {
         let items: Vec<&'a RawValue> = serde_json::from_str(text).unwrap_or_default();
@@ -232,34 +235,14 @@ fn object<'a>(
 }
 
 /// An object's members, names unescaped, values as sent.
-struct Members<'a>(Vec<(Cow<'a, str>, &'a RawValue)>);
-
-impl<'de> Members<'de> {
-    fn visit<A: MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Vec<(Cow<'de, str>, &'de RawValue)>, A::Error> {
-        let mut out = Vec::with_capacity(map.size_hint().unwrap_or(8));
-        while let Some(name) = map.next_key_seed(Name)? {
-            out.push((name, map.next_value()?));
-        }
-        Ok(out)
+fn members<'de, A: MapAccess<'de>>(
+    mut map: A,
+) -> Result<Vec<(Cow<'de, str>, &'de RawValue)>, A::Error> {
+    let mut out = Vec::with_capacity(map.size_hint().unwrap_or(8));
+    while let Some(name) = map.next_key_seed(Name)? {
+        out.push((name, map.next_value()?));
     }
-}
-
-impl<'de> serde::Deserialize<'de> for Members<'de> {
-    fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = Members<'de>;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("an object")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Members<'de>, A::Error> {
-                Members::visit(map).map(Members)
-            }
-        }
-        d.deserialize_map(V)
-    }
+    Ok(out)
 }
 
 /// A member name, borrowed from the body unless it has escapes.
@@ -292,6 +275,13 @@ impl<'a> Json<'a> {
             Json::Object(members) => members.iter().find(|(n, _)| n == name).map(|(_, v)| v),
             _ => None,
         }
+    }
+
+    /// The string at `path` (member names from this object down), when there is one.
+    pub fn string_at(&self, path: &[&str]) -> Option<Cow<'a, str>> {
+        path.iter()
+            .try_fold(self, |node, name| node.get(name))
+            .and_then(Json::as_str)
     }
 
     /// A string scalar's value.
