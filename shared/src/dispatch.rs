@@ -61,6 +61,15 @@ impl StreamRecord {
         self.get(attr::KEY)
             .is_some_and(|k| k.starts_with(MARKER_PREFIX))
     }
+
+    /// A callback recorded: an insert, or the modification of the LSP's request record
+    /// the callback was written onto, whose new image holds the event. (A request record
+    /// not yet answered, a marker, a TTL removal is none.)
+    pub fn is_recorded_callback(&self) -> bool {
+        matches!(self.event_name.as_str(), "INSERT" | "MODIFY")
+            && !self.is_marker()
+            && self.get(attr::EVENT).is_some()
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -69,7 +78,8 @@ pub struct DispatchReport {
     pub delivered: usize,
     /// Records parked (for at least one queue) in this call.
     pub parked: usize,
-    /// Records that are not callback inserts (TTL removals, markers, ...), passed over.
+    /// Records that are not recorded callbacks (TTL removals, markers, request records),
+    /// passed over.
     pub skipped: usize,
     /// Sequence numbers to retry, in order: the first record not fully delivered and
     /// everything after it.
@@ -111,13 +121,22 @@ impl Routed {
         if let (Some(kind), Some(org), Some(id), Some(ordering)) = routing {
             let kind = CallbackType::parse(kind)
                 .ok_or_else(|| format!("unknown callback type {kind:?}"))?;
+            // With the LSP's request it answers, when one was recorded at its key.
+            let delivered = crate::event::deliverable(&event, ordering, &r.image)?;
+            if let Some(reason) = &delivered.unreadable_request {
+                tracing::warn!(
+                    key,
+                    reason,
+                    "the LSP's request record is unreadable; the event carries a warning instead"
+                );
+            }
             return Ok(Routed {
                 key,
                 kind,
                 org_id: org.to_string(),
                 event_id: id.to_string(),
-                ordering_key: ordering.to_string(),
-                event,
+                ordering_key: delivered.ordering_key,
+                event: delivered.event,
                 expires_at,
             });
         }
@@ -283,7 +302,7 @@ impl Dispatcher {
         let mut report = DispatchReport::default();
         let mut items: Vec<Item<'_>> = Vec::new();
         for record in records {
-            if record.event_name != "INSERT" || record.is_marker() {
+            if !record.is_recorded_callback() {
                 report.skipped += 1;
                 continue;
             }
@@ -592,6 +611,7 @@ fn missing(queue: &QueueTarget) -> PublishError {
 mod tests {
     use super::*;
     use crate::publish::limits::{MAX_BATCH_BYTES, MAX_BATCH_ENTRIES};
+    use crate::request::{IdValue, LspIds, SentRequest};
     use crate::service::Inbound;
     use crate::store::NewRecord;
     use crate::testing::{
@@ -702,6 +722,142 @@ mod tests {
         let r = record(1, crate::callbacks::consent_handle::TYPE);
         f.dispatcher.dispatch(std::slice::from_ref(&r)).await;
         assert_eq!(f.publisher.sent_to(CONSENT)[0].body, r.image[attr::EVENT]);
+    }
+
+    /// The stream record of `body`'s callback written onto the request the LSP recorded
+    /// with `ids` (a MODIFY of the request's item), through the real pipeline in mode
+    /// `require`; `lsp_ids` replaces the request's `lspIds` attribute as stored, if given.
+    fn answering(
+        seq: u32,
+        kind: CallbackType,
+        body: &Value,
+        ids: LspIds,
+        lsp_ids: Option<&str>,
+    ) -> StreamRecord {
+        let store = Arc::new(MemoryStore::strict());
+        let now = time::OffsetDateTime::now_utc();
+        let request = SentRequest::new(
+            kind,
+            body["metadata"]["orgId"].as_str().unwrap(),
+            body["requestId"].as_str().unwrap(),
+            ids,
+            now,
+            std::time::Duration::from_secs(3600),
+        )
+        .unwrap();
+        let mut item: HashMap<String, String> = request
+            .attributes()
+            .into_iter()
+            .map(|(k, v, _)| (k.to_string(), v))
+            .collect();
+        if let Some(json) = lsp_ids {
+            item.insert(attr::LSP_IDS.into(), json.into());
+        }
+        store.put_request_item(item);
+        let bytes = serde_json::to_vec(body).unwrap();
+        let reply = futures::executor::block_on(
+            unsigned_service(store.clone()).handle(kind, Inbound::post(&bytes)),
+        );
+        assert_eq!(reply.status, 200, "{}", reply.body);
+        StreamRecord {
+            sequence_number: format!("{seq:05}"),
+            event_name: "MODIFY".into(),
+            image: store.image(&request.key()).unwrap(),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_callback_written_onto_its_request_goes_out_with_the_lsps_ids_ordered_by_its_loan() {
+        let f = fixture();
+        let kind = crate::callbacks::disbursement::TYPE;
+        // A body without loanId: its own ordering key would be its request's.
+        let body = sample_body(kind, "req-1");
+        let mut body = body;
+        body.as_object_mut().unwrap().remove("loanId");
+        let ids = LspIds::new()
+            .with("loanId", IdValue::One("LSP-LOAN-7".into()))
+            .unwrap()
+            .with("loanApplicationIds", IdValue::Many(vec!["APP-1".into()]))
+            .unwrap();
+        let r = answering(1, kind, &body, ids, None);
+        let report = f.dispatcher.dispatch(&[r]).await;
+        assert_eq!((report.delivered, report.skipped), (1, 0));
+        let m = &f.publisher.sent_to(LEDGER)[0];
+        assert_eq!(m.group_id, "loan:LSP-LOAN-7");
+        let event: crate::event::Envelope = serde_json::from_str(&m.body).unwrap();
+        assert_eq!(event.ordering_key, "loan:LSP-LOAN-7");
+        let request = event.request.expect("the event carries the request");
+        assert_eq!(request["loanId"], "LSP-LOAN-7");
+        assert_eq!(request["loanApplicationIds"], serde_json::json!(["APP-1"]));
+        assert!(request["sentAt"].is_string());
+        assert!(event.warnings.is_empty(), "{:?}", event.warnings);
+    }
+
+    #[tokio::test]
+    async fn the_bodys_own_loan_orders_it_whatever_the_request_says() {
+        let f = fixture();
+        let kind = crate::callbacks::disbursement::TYPE;
+        let ids = LspIds::new()
+            .with("loanId", IdValue::One("LSP-LOAN-7".into()))
+            .unwrap();
+        let r = answering(1, kind, &sample_body(kind, "req-1"), ids, None);
+        f.dispatcher.dispatch(&[r]).await;
+        assert_eq!(
+            f.publisher.sent_to(LEDGER)[0].group_id,
+            "loan:LOAN-2024-000123"
+        );
+    }
+
+    #[tokio::test]
+    async fn an_unreadable_request_record_delivers_the_event_with_a_warning_instead_of_its_ids() {
+        let f = fixture();
+        let kind = crate::callbacks::consent_handle::TYPE;
+        let r = answering(
+            1,
+            kind,
+            &sample_body(kind, "req-1"),
+            LspIds::new(),
+            Some("{\"loanId\": 7}"),
+        );
+        let report = f.dispatcher.dispatch(&[r]).await;
+        assert_eq!((report.delivered, report.parked), (1, 0));
+        let event: crate::event::Envelope =
+            serde_json::from_str(&f.publisher.sent_to(CONSENT)[0].body).unwrap();
+        assert_eq!(event.request, None);
+        assert!(
+            event
+                .warnings
+                .iter()
+                .any(|w| w.contains("request record is unreadable")),
+            "{:?}",
+            event.warnings
+        );
+    }
+
+    #[tokio::test]
+    async fn a_request_record_not_yet_answered_is_skipped() {
+        let f = fixture();
+        let kind = crate::callbacks::consent_handle::TYPE;
+        let request = SentRequest::new(
+            kind,
+            "LENDER-ABC",
+            "req-9",
+            LspIds::new(),
+            time::OffsetDateTime::now_utc(),
+            std::time::Duration::from_secs(60),
+        )
+        .unwrap();
+        let image = request
+            .attributes()
+            .into_iter()
+            .map(|(k, v, _)| (k.to_string(), v))
+            .collect();
+        let report = f
+            .dispatcher
+            .dispatch(&[StreamRecord::insert("00001", image)])
+            .await;
+        assert_eq!((report.delivered, report.skipped, report.parked), (0, 1, 0));
+        assert!(f.publisher.sent().is_empty());
     }
 
     #[tokio::test]
@@ -860,7 +1016,7 @@ mod tests {
         let f = fixture();
         f.publisher.fail_queue(PARKED, true);
         let mut bad = record(1, crate::callbacks::loan_acceptance::TYPE);
-        bad.image.remove(attr::EVENT);
+        bad.image.remove(attr::KEY);
         let report = f.dispatcher.dispatch(&[bad]).await;
         assert_eq!(report.failed, vec!["00001"]);
     }

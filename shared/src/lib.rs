@@ -32,8 +32,8 @@
 #[cfg(any(test, feature = "testing"))]
 pub use ocen_shared_core::testing;
 pub use ocen_shared_core::{
-    ack, callback, callbacks, config, domain, error, event, service, wire, CallbackService,
-    CallbackType, ErrorCode, Inbound, Rejection, Reply,
+    ack, callback, callbacks, config, domain, error, event, request, service, wire,
+    CallbackService, CallbackType, ErrorCode, Inbound, Rejection, Reply,
 };
 
 pub mod auth;

@@ -3,6 +3,7 @@
 
 use crate::callbacks::{ValidationPolicy, DEFAULT_SUPPORTED_VERSIONS};
 use crate::publish::QueueTarget;
+use crate::request::Correlation;
 use crate::CallbackType;
 use std::collections::HashMap;
 use std::time::Duration;
@@ -54,6 +55,9 @@ pub struct CallbackConfig {
     pub replay_window: Option<Duration>,
     /// `AUTH_MODE` and the registry source.
     pub auth: AuthConfig,
+    /// `CORRELATION` (`require`, the default; `flag`; `off`): what a callback must answer
+    /// (README "Correlation").
+    pub correlation: Correlation,
 }
 
 impl CallbackConfig {
@@ -124,7 +128,12 @@ impl CallbackConfig {
                 ))
             }
         };
+        let correlation = match get("CORRELATION").filter(|s| !s.is_empty()) {
+            Some(mode) => Correlation::parse(&mode).map_err(|why| invalid("CORRELATION", &why))?,
+            None => Correlation::default(),
+        };
         Ok(CallbackConfig {
+            correlation,
             table_name,
             retention: Duration::from_secs(days * 86_400),
             max_body_bytes,

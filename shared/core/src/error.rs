@@ -31,6 +31,13 @@ pub enum ErrorCode {
     RequestIdConflict,
     /// `LSP4010`: `metadata.timestamp` is outside the replay window.
     TimestampOutsideWindow,
+    /// `LSP4011`: the callback answers no request the LSP recorded for this lender and
+    /// callback type (mode `require`).
+    RequestNotFound,
+    /// `LSP4012`: the request it answers expired (`answerBy` passed; mode `require`).
+    RequestExpired,
+    /// `LSP4013`: the LSP's record of the request cannot be read (mode `require`).
+    RequestUnreadable,
     /// `LSP4015`: the body is not declared as JSON.
     UnsupportedMediaType,
     /// `LSP5000`: the store refused the write for a reason a retry does not fix (its
@@ -39,7 +46,7 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 14] = [
+    pub const ALL: [ErrorCode; 17] = [
         ErrorCode::MandatoryAttributeMissing,
         ErrorCode::ValueNotInEnum,
         ErrorCode::MethodNotAllowed,
@@ -52,6 +59,9 @@ impl ErrorCode {
         ErrorCode::UnknownPath,
         ErrorCode::RequestIdConflict,
         ErrorCode::TimestampOutsideWindow,
+        ErrorCode::RequestNotFound,
+        ErrorCode::RequestExpired,
+        ErrorCode::RequestUnreadable,
         ErrorCode::UnsupportedMediaType,
         ErrorCode::StoreRejected,
     ];
@@ -71,6 +81,9 @@ impl ErrorCode {
             ErrorCode::UnknownPath => "LSP4004",
             ErrorCode::RequestIdConflict => "LSP4009",
             ErrorCode::TimestampOutsideWindow => "LSP4010",
+            ErrorCode::RequestNotFound => "LSP4011",
+            ErrorCode::RequestExpired => "LSP4012",
+            ErrorCode::RequestUnreadable => "LSP4013",
             ErrorCode::UnsupportedMediaType => "LSP4015",
             ErrorCode::StoreRejected => "LSP5000",
         }
@@ -87,6 +100,9 @@ impl ErrorCode {
             ErrorCode::RequestIdConflict => 409,
             ErrorCode::UnsupportedMediaType => 415,
             ErrorCode::StoreRejected => 500,
+            ErrorCode::RequestNotFound
+            | ErrorCode::RequestExpired
+            | ErrorCode::RequestUnreadable => 422,
             _ => 400,
         }
     }
@@ -163,6 +179,27 @@ impl Rejection {
             ErrorCode::RequestIdConflict,
             format!("requestId was already used by {what} for this callback; the first one stands"),
         )
+    }
+
+    /// `LSP4011`/`LSP4012`/`LSP4013`: the callback answers no request it may answer
+    /// (mode `require`). Another lender's request and one for another callback type are
+    /// "no request" too: the lender learns nothing of other lenders' requests.
+    pub fn unanswered(why: &crate::request::Unanswered) -> Self {
+        use crate::request::Unanswered;
+        match why {
+            Unanswered::NoRequest => Rejection::new(
+                ErrorCode::RequestNotFound,
+                "the LSP sent you no request with this requestId that this callback answers; nothing was recorded",
+            ),
+            Unanswered::Expired { .. } => Rejection::new(
+                ErrorCode::RequestExpired,
+                "the request this callback answers has expired; nothing was recorded",
+            ),
+            Unanswered::Unreadable(_) => Rejection::new(
+                ErrorCode::RequestUnreadable,
+                "the LSP's record of this request cannot be read; nothing was recorded (the LSP is alerted)",
+            ),
+        }
     }
 
     /// What the lender is told when the store failed `size` bytes' record: retry

@@ -55,8 +55,14 @@ pub struct Envelope {
     pub org_id: String,
     /// When this service recorded the callback (RFC 3339, IST).
     pub received_at: String,
-    /// FIFO message group: `loan:<loanId>`, `consent:<consentHandle>` or `request:<requestId>`.
+    /// FIFO message group: `loan:<loanId>`, `consent:<consentHandle>`, from the request's
+    /// ids when the body names neither (`loan:`, `consent:`, `application:<id>`), else
+    /// `request:<requestId>`.
     pub ordering_key: String,
+    /// The LSP's request this callback answers: `sentAt` and the LSP's ids it recorded
+    /// (`loanApplicationIds`, `loanId`, ...). Absent when no request was recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request: Option<Value>,
     /// The validated callback, camelCase as on the wire; amounts as `"1234.50"`, `credBlock`
     /// always an array, `null`/empty optional attributes omitted, unknown ones kept.
     pub payload: Value,
@@ -79,6 +85,7 @@ impl Envelope {
             org_id: callback.metadata.org_id.into_string(),
             received_at,
             ordering_key: callback.ordering_key,
+            request: None,
             payload: callback.payload,
             warnings: callback.warnings,
             request_id,
@@ -92,12 +99,7 @@ impl Envelope {
     /// [`Envelope::to_json`] around the payload's JSON as given: [`EventHead::to_json_with_payload`].
     #[cfg(test)]
     fn to_json_with_payload(&self, payload: &str) -> String {
-        self.head().to_json_with_payload(payload)
-    }
-
-    /// Its members but the payload, borrowed.
-    #[cfg(test)]
-    fn head(&self) -> EventHead<'_> {
+        let request = self.request.as_ref().map(|r| r.to_string());
         EventHead {
             envelope_version: &self.envelope_version,
             event_id: self.event_id,
@@ -107,8 +109,10 @@ impl Envelope {
             org_id: &self.org_id,
             received_at: &self.received_at,
             ordering_key: &self.ordering_key,
+            request: request.as_deref(),
             warnings: &self.warnings,
         }
+        .to_json_with_payload(payload)
     }
 }
 
@@ -124,6 +128,8 @@ pub(crate) struct EventHead<'a> {
     pub org_id: &'a str,
     pub received_at: &'a str,
     pub ordering_key: &'a str,
+    /// The `request` member's JSON, when there is one.
+    pub request: Option<&'a str>,
     pub warnings: &'a [String],
 }
 
@@ -155,6 +161,10 @@ impl EventHead<'_> {
         member(&mut out, "orgId", self.org_id);
         member(&mut out, "receivedAt", self.received_at);
         member(&mut out, "orderingKey", self.ordering_key);
+        if let Some(request) = self.request {
+            out.extend_from_slice(b",\"request\":");
+            out.extend_from_slice(request.as_bytes());
+        }
         out.extend_from_slice(b",\"payload\":");
         out.extend_from_slice(payload.as_bytes());
         if !self.warnings.is_empty() {
@@ -163,6 +173,113 @@ impl EventHead<'_> {
         }
         out.push(b'}');
         String::from_utf8(out).expect("serde_json writes UTF-8")
+    }
+}
+
+/// The ordering key of a callback whose body names nothing better than its request.
+pub fn request_ordering_key(request_id: &str) -> String {
+    format!("request:{request_id}")
+}
+
+/// A stored envelope read back, its payload (and request) as written.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Stored<'a> {
+    envelope_version: String,
+    event_id: Uuid,
+    #[serde(rename = "type")]
+    event_type: CallbackType,
+    request_id: String,
+    trace_id: String,
+    org_id: String,
+    received_at: String,
+    ordering_key: String,
+    #[serde(borrow, default)]
+    request: Option<&'a serde_json::value::RawValue>,
+    #[serde(borrow)]
+    payload: &'a serde_json::value::RawValue,
+    #[serde(default)]
+    warnings: Vec<String>,
+}
+
+impl<'a> Stored<'a> {
+    fn read(text: &'a str) -> Result<Stored<'a>, String> {
+        serde_json::from_str(text).map_err(|e| format!("the stored event is not an envelope: {e}"))
+    }
+
+    fn write(&self, request: Option<&str>) -> String {
+        EventHead {
+            envelope_version: &self.envelope_version,
+            event_id: self.event_id,
+            event_type: self.event_type,
+            request_id: &self.request_id,
+            trace_id: &self.trace_id,
+            org_id: &self.org_id,
+            received_at: &self.received_at,
+            ordering_key: &self.ordering_key,
+            request: request.or(self.request.map(|r| r.get())),
+            warnings: &self.warnings,
+        }
+        .to_json_with_payload(self.payload.get())
+    }
+}
+
+/// `event` (an envelope this service wrote) with one more warning.
+pub(crate) fn with_warning(event: &str, warning: String) -> Result<String, String> {
+    let mut stored = Stored::read(event)?;
+    stored.warnings.push(warning);
+    Ok(stored.write(None))
+}
+
+/// What a record delivers to consumers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Deliverable {
+    /// The envelope: as stored, with `request` when the record answers a recorded request.
+    pub event: String,
+    /// The ordering key: the request's ([`crate::request::LspIds::ordering_key`]) when the
+    /// body names nothing better than its requestId, else the record's.
+    pub ordering_key: String,
+    /// The request record at the key could not be read (its reason, never its values):
+    /// the event carries it as a warning instead of `request`.
+    pub unreadable_request: Option<String>,
+}
+
+/// The event a record (an item's string and number attributes: `event`, `orderingKey`,
+/// `requestId` and the request's) delivers: its stored envelope with the LSP's request it
+/// answers. A record that answers no recorded request delivers its envelope as stored.
+pub fn deliverable(
+    event: &str,
+    ordering_key: &str,
+    item: &std::collections::HashMap<String, String>,
+) -> Result<Deliverable, String> {
+    let as_stored = |unreadable_request| Deliverable {
+        event: event.to_string(),
+        ordering_key: ordering_key.to_string(),
+        unreadable_request,
+    };
+    match crate::request::RequestRecord::of_item(item) {
+        Ok(None) => Ok(as_stored(None)),
+        Ok(Some(request)) => {
+            let mut stored = Stored::read(event)?;
+            if stored.ordering_key == request_ordering_key(&stored.request_id) {
+                if let Some(key) = request.ids.ordering_key() {
+                    stored.ordering_key = key;
+                }
+            }
+            Ok(Deliverable {
+                event: stored.write(Some(&request.to_json())),
+                ordering_key: stored.ordering_key,
+                unreadable_request: None,
+            })
+        }
+        Err(why) => {
+            let warning = format!(
+                "the LSP's request record is unreadable ({why}): this event carries no request"
+            );
+            let mut delivered = as_stored(Some(why));
+            delivered.event = with_warning(event, warning)?;
+            Ok(delivered)
+        }
     }
 }
 
@@ -185,7 +302,8 @@ mod tests {
                 trace_id: trace,
                 org_id: "L".into(),
                 received_at: "2024-01-01T00:00:00.000+05:30".into(),
-                ordering_key: key,
+                ordering_key: key.clone(),
+                request: Some(serde_json::json!({"sentAt": "2024-01-01T00:00:00Z", "loanId": key.clone()})),
                 payload: serde_json::json!({"a": "b"}),
                 warnings: vec![warning],
             };

@@ -29,6 +29,8 @@
 //!   every scalar validation left alone) and its canonical hash; [`digest`]: SHA-256, SHA-1.
 //! - [`event`]: the versioned envelope consumers receive, its id and the idempotency key
 //!   (`<TYPE>#<orgId>#<requestId>`).
+//! - [`request`]: the LSP's requests, which callbacks answer: their record, the
+//!   correlation mode, the LSP's ids an event carries.
 //! - [`store`]: the idempotency store port (its DynamoDB adapter is `ocen-shared`'s).
 //! - [`publish`]: the event publisher port (its SQS adapter is `ocen-shared`'s), and
 //!   [`publish::limits`]: every SQS limit a message is built to meet, with its source.
@@ -46,6 +48,7 @@ pub mod error;
 pub mod event;
 mod payload;
 pub mod publish;
+pub mod request;
 pub mod service;
 pub mod store;
 pub mod telemetry;

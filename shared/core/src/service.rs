@@ -15,7 +15,10 @@ use crate::config::CallbackConfig;
 use crate::domain::{OcenTimestamp, TraceId};
 use crate::error::{ErrorCode, Rejection};
 use crate::event::{event_id, idempotency_key, EventHead, ENVELOPE_VERSION};
-use crate::store::{IdempotencyStore, NewRecord, PutOutcome, StoreError, MAX_ITEM_BYTES};
+use crate::request::{Correlation, Unanswered};
+use crate::store::{
+    Answering, IdempotencyStore, NewRecord, RecordOutcome, StoreError, MAX_ITEM_BYTES,
+};
 use crate::telemetry::{LogLine, Outcome};
 use crate::wire::{self, Json};
 use crate::CallbackType;
@@ -117,6 +120,19 @@ impl Refusal {
         }
     }
 
+    /// The store failed a `size` bytes' record: retry, shorten, or wait for the operators.
+    fn store_failed(e: StoreError, size: usize, trace: Trace) -> Refusal {
+        Refusal {
+            rejection: Rejection::store_failed(&e, size),
+            trace,
+            outcome: match e {
+                StoreError::Unavailable(_) => Outcome::StoreUnavailable,
+                _ => Outcome::StoreRejected,
+            },
+            store_error: Some(e),
+        }
+    }
+
     fn counted_as(mut self, outcome: Outcome) -> Refusal {
         self.outcome = outcome;
         self
@@ -160,6 +176,7 @@ pub struct CallbackService {
     retention: Duration,
     policy: ValidationPolicy,
     replay_window: Option<Duration>,
+    correlation: Correlation,
     auth: Arc<AuthMode>,
     clock: Clock,
 }
@@ -175,6 +192,7 @@ impl CallbackService {
             retention: config.retention,
             policy: config.policy.clone(),
             replay_window: config.replay_window,
+            correlation: config.correlation,
             auth: Arc::new(auth),
             clock: Arc::new(OffsetDateTime::now_utc),
         }
@@ -234,7 +252,7 @@ impl CallbackService {
         let record = self.record_of(kind, callback, &read.tree, now);
         match late {
             Some(rejection) => self.late_retry(&record, rejection, trace, log).await,
-            None => self.record(kind, record, warnings, trace, log).await,
+            None => self.record(kind, record, warnings, now, trace, log).await,
         }
     }
 
@@ -325,6 +343,7 @@ impl CallbackService {
             org_id: &org_id,
             received_at: &received_at,
             ordering_key: &ordering_key,
+            request: None,
             warnings: &warnings,
         };
         let event = head.to_json_with_payload(&crate::payload::text(&payload, body));
@@ -343,12 +362,28 @@ impl CallbackService {
         }
     }
 
-    /// The one conditional write: recorded, a duplicate (its first ack), or a conflict.
+    /// What the write must find: in modes `require` and `flag`, the request the callback
+    /// answers (unless its module declares it lender-initiated).
+    fn answering(&self, kind: CallbackType, now: OffsetDateTime) -> Answering {
+        match self.correlation {
+            Correlation::Require | Correlation::Flag if kind.def().answers_request => {
+                Answering::Request {
+                    now: now.unix_timestamp(),
+                }
+            }
+            _ => Answering::Anything,
+        }
+    }
+
+    /// The one conditional write: recorded (onto its request), a duplicate (its first
+    /// ack), a conflict, or, answering no request it may answer, refused (`require`) or
+    /// recorded with the warning (`flag`: a second write, on this path only).
     async fn record(
         &self,
         kind: CallbackType,
-        record: NewRecord,
+        mut record: NewRecord,
         warnings: usize,
+        now: OffsetDateTime,
         trace: Trace,
         log: &mut LogLine,
     ) -> Result<Reply, Refusal> {
@@ -356,34 +391,66 @@ impl CallbackService {
         if size > MAX_ITEM_BYTES {
             return Err(Refusal::new(Rejection::item_too_large(size), trace));
         }
-        match self.store.put_if_absent(&record).await {
-            Ok(PutOutcome::Inserted) => {
-                log.outcome = Outcome::Recorded;
-                crate::telemetry::count_warnings(kind.as_str(), warnings);
+        let mut outcome = self
+            .write(&record, self.answering(kind, now), size, &trace)
+            .await?;
+        let mut recorded = Outcome::Recorded;
+        if let RecordOutcome::Unanswered(why) = &outcome {
+            log.detail = Some(why.warning());
+            if let Unanswered::Unreadable(reason) = why {
+                tracing::error!(key = %record.key, reason, "the LSP's request record is unreadable");
+            }
+            if self.correlation == Correlation::Require {
+                let counted = match why {
+                    Unanswered::NoRequest => Outcome::Unsolicited,
+                    Unanswered::Expired { .. } => Outcome::RequestExpired,
+                    Unanswered::Unreadable(_) => Outcome::RequestUnreadable,
+                };
+                return Err(Refusal::new(Rejection::unanswered(why), trace).counted_as(counted));
+            }
+            record.event = crate::event::with_warning(&record.event, why.warning())
+                .expect("this service's own envelope reads back");
+            recorded = Outcome::Flagged;
+            outcome = self
+                .write(&record, Answering::Anything, size, &trace)
+                .await?;
+        }
+        match outcome {
+            RecordOutcome::Recorded => {
+                log.outcome = recorded;
+                let flagged = usize::from(recorded == Outcome::Flagged);
+                crate::telemetry::count_warnings(kind.as_str(), warnings + flagged);
                 Ok(Reply::ok(record.ack))
             }
-            Ok(PutOutcome::AlreadyExists(stored)) if stored.is_same_callback(&record) => {
+            RecordOutcome::AlreadyExists(stored) if stored.is_same_callback(&record) => {
                 log.outcome = Outcome::Duplicate;
                 Ok(Reply::ok(stored.ack))
             }
-            Ok(PutOutcome::AlreadyExists(stored)) => Err(Refusal::new(
+            RecordOutcome::AlreadyExists(stored) => Err(Refusal::new(
                 Rejection::conflict(stored.org_id != record.org_id),
                 trace,
             )
             .counted_as(Outcome::Conflict)),
-            Err(e) => {
-                let outcome = match e {
-                    StoreError::Unavailable(_) => Outcome::StoreUnavailable,
-                    _ => Outcome::StoreRejected,
-                };
-                Err(Refusal {
-                    rejection: Rejection::store_failed(&e, size),
-                    trace,
-                    outcome,
-                    store_error: Some(e),
-                })
-            }
+            RecordOutcome::Unanswered(_) => Err(Refusal::store_failed(
+                StoreError::Corrupt("a write that needs no request found none".into()),
+                size,
+                trace,
+            )),
         }
+    }
+
+    /// One conditional write; a store failure is the refusal it makes.
+    async fn write(
+        &self,
+        record: &NewRecord,
+        answering: Answering,
+        size: usize,
+        trace: &Trace,
+    ) -> Result<RecordOutcome, Refusal> {
+        self.store
+            .record(record, answering)
+            .await
+            .map_err(|e| Refusal::store_failed(e, size, trace.clone()))
     }
 
     /// A request outside the replay window: one read. The stored ack when this lender's very
@@ -430,3 +497,7 @@ fn is_json_content_type(ct: &str) -> bool {
 #[cfg(test)]
 #[path = "service_tests.rs"]
 pub(crate) mod tests;
+
+#[cfg(test)]
+#[path = "correlation_tests.rs"]
+mod correlation_tests;

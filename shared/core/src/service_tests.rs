@@ -1084,7 +1084,11 @@ mod exact_numbers {
             Err((self.0)())
         }
 
-        async fn put_if_absent(&self, _: &NewRecord) -> Result<PutOutcome, StoreError> {
+        async fn record(
+            &self,
+            _: &NewRecord,
+            _: crate::store::Answering,
+        ) -> Result<crate::store::RecordOutcome, StoreError> {
             Err((self.0)())
         }
     }

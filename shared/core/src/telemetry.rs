@@ -24,6 +24,14 @@ pub(crate) enum Outcome {
     StoreUnavailable,
     /// The store refused the write for good (413 too large, or 500 + alarm).
     StoreRejected,
+    /// Mode `require`: no request of this lender for this callback type (refused).
+    Unsolicited,
+    /// Mode `require`: its request expired (refused).
+    RequestExpired,
+    /// Mode `require`: its request's record cannot be read (refused).
+    RequestUnreadable,
+    /// Mode `flag`: it answers no request it may answer; recorded with the warning.
+    Flagged,
 }
 
 impl Outcome {
@@ -36,6 +44,10 @@ impl Outcome {
             Outcome::AuthFailed => "auth_failed",
             Outcome::StoreUnavailable => "store_unavailable",
             Outcome::StoreRejected => "store_rejected",
+            Outcome::Unsolicited => "unsolicited",
+            Outcome::RequestExpired => "request_expired",
+            Outcome::RequestUnreadable => "request_unreadable",
+            Outcome::Flagged => "flagged",
         }
     }
 }
@@ -85,7 +97,15 @@ impl LogLine {
                 callback_type, request_id, trace_id, org_id, outcome, code, status, latency_ms,
                 error = %e, "callback not recorded"
             ),
-            (None, Outcome::Rejected | Outcome::Conflict | Outcome::AuthFailed) => tracing::warn!(
+            (
+                None,
+                Outcome::Rejected
+                | Outcome::Conflict
+                | Outcome::AuthFailed
+                | Outcome::Unsolicited
+                | Outcome::RequestExpired
+                | Outcome::RequestUnreadable,
+            ) => tracing::warn!(
                 callback_type,
                 request_id,
                 trace_id,
@@ -97,6 +117,18 @@ impl LogLine {
                 detail,
                 auth_failure,
                 "callback refused"
+            ),
+            (None, Outcome::Flagged) => tracing::warn!(
+                callback_type,
+                request_id,
+                trace_id,
+                org_id,
+                outcome,
+                code,
+                status,
+                latency_ms,
+                detail,
+                "callback recorded, flagged: it answers no request"
             ),
             (None, _) => tracing::info!(
                 callback_type,

@@ -3,8 +3,10 @@
 //! against the local endpoint.
 
 use crate::publish::{EventPublisher, OutboundMessage, PublishError, QueueTarget};
+use crate::request::{RequestRecord, SentRequest};
 use crate::store::{
-    Delivery, DeliveryLog, IdempotencyStore, Mark, NewRecord, PutOutcome, StoreError, StoredRecord,
+    attr, Answering, Delivery, DeliveryLog, IdempotencyStore, Mark, NewRecord, RecordOutcome,
+    StoreError, StoredRecord,
 };
 use crate::CallbackType;
 use async_trait::async_trait;
@@ -13,10 +15,16 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Mutex;
 
-/// A store in memory, with the same conditional-put semantics as the DynamoDB adapter.
+/// A store in memory, with the same conditional-write semantics as the DynamoDB adapter:
+/// callback records, and the LSP's request records they land on. [`MemoryStore::new`]
+/// stands for an LSP that sent every request a callback names (tests of everything but
+/// correlation); [`MemoryStore::strict`] knows only the requests recorded in it.
 #[derive(Default)]
 pub struct MemoryStore {
     items: Mutex<HashMap<String, NewRecord>>,
+    strict: bool,
+    /// Request records by key: their attributes as strings (as a stream image has them).
+    requests: Mutex<HashMap<String, HashMap<String, String>>>,
     unavailable: AtomicBool,
     calls: AtomicUsize,
 }
@@ -24,6 +32,14 @@ pub struct MemoryStore {
 impl MemoryStore {
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// A store that knows only the requests recorded in it ([`MemoryStore::record_request`]).
+    pub fn strict() -> Self {
+        MemoryStore {
+            strict: true,
+            ..Self::default()
+        }
     }
 
     /// Make every call fail as if DynamoDB were down.
@@ -38,43 +54,96 @@ impl MemoryStore {
     pub fn calls(&self) -> usize {
         self.calls.load(Ordering::SeqCst)
     }
+
+    /// Record a request the LSP sends (not counted as a call).
+    pub fn record_request(&self, request: &SentRequest) {
+        self.put_request_item(
+            request
+                .attributes()
+                .into_iter()
+                .map(|(k, v, _)| (k.to_string(), v))
+                .collect(),
+        );
+    }
+
+    /// Put a request item as given (a malformed one, for tests).
+    pub fn put_request_item(&self, item: HashMap<String, String>) {
+        let key = item[attr::KEY].clone();
+        self.requests.lock().unwrap().insert(key, item);
+    }
+
+    /// The item at `key` as the table (and its stream's new image) holds it: the request's
+    /// attributes under the callback's.
+    pub fn image(&self, key: &str) -> Option<HashMap<String, String>> {
+        let mut image = self.requests.lock().unwrap().get(key).cloned();
+        if let Some(record) = self.items.lock().unwrap().get(key) {
+            image
+                .get_or_insert_with(HashMap::new)
+                .extend(record.image());
+        }
+        image
+    }
+
+    fn call(&self) -> Result<(), StoreError> {
+        self.calls.fetch_add(1, Ordering::SeqCst);
+        if self.unavailable.load(Ordering::SeqCst) {
+            return Err(StoreError::Unavailable(
+                "memory store set unavailable".into(),
+            ));
+        }
+        Ok(())
+    }
+}
+
+fn stored(record: &NewRecord) -> StoredRecord {
+    StoredRecord {
+        org_id: record.org_id.clone(),
+        payload_hash: record.payload_hash.clone(),
+        ack: record.ack.clone(),
+    }
 }
 
 #[async_trait]
 impl IdempotencyStore for MemoryStore {
     async fn get_record(&self, key: &str) -> Result<Option<StoredRecord>, StoreError> {
-        self.calls.fetch_add(1, Ordering::SeqCst);
-        if self.unavailable.load(Ordering::SeqCst) {
-            return Err(StoreError::Unavailable(
-                "memory store set unavailable".into(),
-            ));
-        }
-        Ok(self.items.lock().unwrap().get(key).map(|old| StoredRecord {
-            org_id: old.org_id.clone(),
-            payload_hash: old.payload_hash.clone(),
-            ack: old.ack.clone(),
-        }))
+        self.call()?;
+        Ok(self.items.lock().unwrap().get(key).map(stored))
     }
 
-    async fn put_if_absent(&self, record: &NewRecord) -> Result<PutOutcome, StoreError> {
-        self.calls.fetch_add(1, Ordering::SeqCst);
-        if self.unavailable.load(Ordering::SeqCst) {
-            return Err(StoreError::Unavailable(
-                "memory store set unavailable".into(),
-            ));
-        }
+    async fn record(
+        &self,
+        record: &NewRecord,
+        answering: Answering,
+    ) -> Result<RecordOutcome, StoreError> {
+        self.call()?;
         let mut items = self.items.lock().unwrap();
-        match items.get(&record.key) {
-            Some(old) => Ok(PutOutcome::AlreadyExists(StoredRecord {
-                org_id: old.org_id.clone(),
-                payload_hash: old.payload_hash.clone(),
-                ack: old.ack.clone(),
-            })),
-            None => {
-                items.insert(record.key.clone(), record.clone());
-                Ok(PutOutcome::Inserted)
+        if let Some(old) = items.get(&record.key) {
+            return Ok(RecordOutcome::AlreadyExists(stored(old)));
+        }
+        if let Answering::Request { now } = answering {
+            let requests = self.requests.lock().unwrap();
+            let request = requests.get(&record.key);
+            let answers = match request {
+                None => !self.strict,
+                // The adapter's condition: `attribute_exists(sentAt) AND answerBy > :now`.
+                Some(item) => {
+                    item.contains_key(attr::SENT_AT)
+                        && item
+                            .get(attr::ANSWER_BY)
+                            .and_then(|t| t.parse::<i64>().ok())
+                            .is_some_and(|by| by > now)
+                }
+            };
+            if !answers {
+                let empty = HashMap::new();
+                return Ok(RecordOutcome::Unanswered(RequestRecord::unanswered(
+                    request.unwrap_or(&empty),
+                    now,
+                )));
             }
         }
+        items.insert(record.key.clone(), record.clone());
+        Ok(RecordOutcome::Recorded)
     }
 }
 
@@ -88,9 +157,9 @@ impl IdempotencyStore for AcceptAll {
         Ok(None)
     }
 
-    async fn put_if_absent(&self, record: &NewRecord) -> Result<PutOutcome, StoreError> {
+    async fn record(&self, record: &NewRecord, _: Answering) -> Result<RecordOutcome, StoreError> {
         std::hint::black_box(record);
-        Ok(PutOutcome::Inserted)
+        Ok(RecordOutcome::Recorded)
     }
 }
 

@@ -1,13 +1,17 @@
-//! DynamoDB adapter: `PutItem` with `attribute_not_exists(pk)` and
-//! `ReturnValuesOnConditionCheckFailure=ALL_OLD`, so a duplicate costs the same single call.
+//! DynamoDB adapter: one `UpdateItem` per callback, onto its request's item, under one
+//! condition (no callback recorded there; in mode `require` also a recorded, unexpired
+//! request), with `ReturnValuesOnConditionCheckFailure=ALL_OLD`: a duplicate, an
+//! unsolicited or an expired callback costs the same single call, and says which it is.
 
 use super::{
-    attr, Delivery, DeliveryLog, IdempotencyStore, Mark, NewRecord, PutOutcome, StoreError,
-    StoredRecord,
+    attr, Answering, Delivery, DeliveryLog, IdempotencyStore, Mark, NewRecord, RecordOutcome,
+    StoreError, StoredRecord,
 };
+use crate::request::{RequestRecord, SentRequest};
 use async_trait::async_trait;
 use aws_sdk_dynamodb::error::DisplayErrorContext;
 use aws_sdk_dynamodb::operation::put_item::PutItemError;
+use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
 use aws_sdk_dynamodb::types::{
     AttributeValue, KeysAndAttributes, PutRequest, ReturnValuesOnConditionCheckFailure,
     WriteRequest,
@@ -40,35 +44,58 @@ impl IdempotencyStore for DynamoStore {
         get_stored(self, key).await
     }
 
-    async fn put_if_absent(&self, r: &NewRecord) -> Result<PutOutcome, StoreError> {
-        let item = HashMap::from([
-            (attr::KEY.to_string(), s(&r.key)),
-            (attr::CALLBACK_TYPE.to_string(), s(&r.callback_type)),
-            (attr::REQUEST_ID.to_string(), s(&r.request_id)),
-            (attr::ORG_ID.to_string(), s(&r.org_id)),
-            (attr::PAYLOAD_HASH.to_string(), s(&r.payload_hash)),
-            (attr::EVENT.to_string(), s(&r.event)),
-            (attr::ACK.to_string(), s(&r.ack)),
-            (attr::RECEIVED_AT.to_string(), s(&r.received_at)),
+    async fn record(
+        &self,
+        r: &NewRecord,
+        answering: Answering,
+    ) -> Result<RecordOutcome, StoreError> {
+        let values = [
+            (attr::CALLBACK_TYPE, s(&r.callback_type)),
+            (attr::REQUEST_ID, s(&r.request_id)),
+            (attr::ORG_ID, s(&r.org_id)),
+            (attr::PAYLOAD_HASH, s(&r.payload_hash)),
+            (attr::EVENT, s(&r.event)),
+            (attr::ACK, s(&r.ack)),
+            (attr::RECEIVED_AT, s(&r.received_at)),
             (
-                attr::EXPIRES_AT.to_string(),
+                attr::EXPIRES_AT,
                 AttributeValue::N(r.expires_at.to_string()),
             ),
-            (attr::EVENT_ID.to_string(), s(&r.event_id)),
-            (attr::ORDERING_KEY.to_string(), s(&r.ordering_key)),
-        ]);
-        let result = self
+            (attr::EVENT_ID, s(&r.event_id)),
+            (attr::ORDERING_KEY, s(&r.ordering_key)),
+        ];
+        // `SET #a0 = :a0, #a1 = :a1, ...`: the record's attributes, onto the request's.
+        let mut update = self
             .client
-            .put_item()
+            .update_item()
             .table_name(&self.table)
-            .set_item(Some(item))
-            .condition_expression("attribute_not_exists(#pk)")
-            .expression_attribute_names("#pk", attr::KEY)
-            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
-            .send()
-            .await;
-        match result {
-            Ok(_) => Ok(PutOutcome::Inserted),
+            .key(attr::KEY, s(&r.key))
+            .update_expression(&*SET_RECORD)
+            .expression_attribute_names("#ev", attr::EVENT)
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld);
+        for (i, (name, value)) in values.into_iter().enumerate() {
+            update = update
+                .expression_attribute_names(format!("#a{i}"), name)
+                .expression_attribute_values(format!(":a{i}"), value);
+        }
+        let now = match answering {
+            Answering::Anything => {
+                update = update.condition_expression("attribute_not_exists(#ev)");
+                None
+            }
+            Answering::Request { now } => {
+                update = update
+                    .condition_expression(
+                        "attribute_exists(#sent) AND attribute_not_exists(#ev) AND #by > :now",
+                    )
+                    .expression_attribute_names("#sent", attr::SENT_AT)
+                    .expression_attribute_names("#by", attr::ANSWER_BY)
+                    .expression_attribute_values(":now", AttributeValue::N(now.to_string()));
+                Some(now)
+            }
+        };
+        match update.send().await {
+            Ok(_) => Ok(RecordOutcome::Recorded),
             Err(err) if err.as_service_error().is_none() => {
                 // Timeouts, connection failures, unreadable responses: transient.
                 Err(StoreError::Unavailable(
@@ -76,11 +103,18 @@ impl IdempotencyStore for DynamoStore {
                 ))
             }
             Err(err) => match err.into_service_error() {
-                PutItemError::ConditionalCheckFailedException(e) => {
-                    let item = e.item.ok_or_else(|| {
-                        StoreError::Corrupt("condition failed without the old item".into())
+                UpdateItemError::ConditionalCheckFailedException(e) => {
+                    let old = e.item.unwrap_or_default();
+                    if old.contains_key(attr::EVENT) {
+                        return stored_record(&old).map(RecordOutcome::AlreadyExists);
+                    }
+                    let now = now.ok_or_else(|| {
+                        StoreError::Corrupt("condition failed without a recorded callback".into())
                     })?;
-                    stored_record(&item).map(PutOutcome::AlreadyExists)
+                    Ok(RecordOutcome::Unanswered(RequestRecord::unanswered(
+                        &string_attributes(&old),
+                        now,
+                    )))
                 }
                 other => Err(classify(&other)),
             },
@@ -88,20 +122,29 @@ impl IdempotencyStore for DynamoStore {
     }
 }
 
-/// A service error of `PutItem` by what the lender should do: throttling and server-side
-/// trouble are transient (503, retry); an item over the size limit is the lender's (413);
-/// anything else DynamoDB refuses (validation, a missing table, permissions) is permanent.
-fn classify(e: &PutItemError) -> StoreError {
+/// The update expression of a record: its ten attributes (`#a<i>` = `:a<i>`).
+static SET_RECORD: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    let sets: Vec<String> = (0..10).map(|i| format!("#a{i} = :a{i}")).collect();
+    format!("SET {}", sets.join(", "))
+});
+
+/// A service error of `UpdateItem` by what the lender should do: throttling and
+/// server-side trouble are transient (503, retry); an item over the size limit is the
+/// lender's (413); anything else DynamoDB refuses (validation, a missing table,
+/// permissions) is permanent.
+fn classify(e: &UpdateItemError) -> StoreError {
     use aws_sdk_dynamodb::error::ProvideErrorMetadata;
     let text = DisplayErrorContext(e).to_string();
     match e {
-        PutItemError::ProvisionedThroughputExceededException(_)
-        | PutItemError::RequestLimitExceeded(_)
-        | PutItemError::InternalServerError(_)
-        | PutItemError::TransactionConflictException(_)
-        | PutItemError::ReplicatedWriteConflictException(_) => StoreError::Unavailable(text),
-        PutItemError::ResourceNotFoundException(_)
-        | PutItemError::ItemCollectionSizeLimitExceededException(_) => StoreError::Rejected(text),
+        UpdateItemError::ProvisionedThroughputExceededException(_)
+        | UpdateItemError::RequestLimitExceeded(_)
+        | UpdateItemError::InternalServerError(_)
+        | UpdateItemError::TransactionConflictException(_)
+        | UpdateItemError::ReplicatedWriteConflictException(_) => StoreError::Unavailable(text),
+        UpdateItemError::ResourceNotFoundException(_)
+        | UpdateItemError::ItemCollectionSizeLimitExceededException(_) => {
+            StoreError::Rejected(text)
+        }
         _ => match e.code() {
             Some("ValidationException") if text.contains("Item size") => StoreError::TooLarge(text),
             Some(
@@ -140,7 +183,11 @@ async fn get_stored(store: &DynamoStore, key: &str) -> Result<Option<StoredRecor
         .send()
         .await
         .map_err(|e| StoreError::Unavailable(DisplayErrorContext(&e).to_string()))?;
-    out.item().map(stored_record).transpose()
+    // An item without a payload hash or an ack is a request not yet answered.
+    out.item()
+        .filter(|item| item.contains_key(attr::PAYLOAD_HASH) || item.contains_key(attr::ACK))
+        .map(stored_record)
+        .transpose()
 }
 
 fn stored_record(item: &HashMap<String, AttributeValue>) -> Result<StoredRecord, StoreError> {
@@ -284,7 +331,64 @@ impl DeliveryLog for DynamoStore {
     }
 }
 
+/// What recording a request did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RequestRecorded {
+    /// Recorded: send the request now.
+    Recorded,
+    /// This request was recorded already (a retry of the sender): send it (again).
+    AlreadyRecorded,
+    /// A callback is already recorded at its key (this requestId was answered, or in
+    /// mode `flag` arrived first): do not reuse the requestId.
+    AlreadyAnswered,
+}
+
 impl DynamoStore {
+    /// Record a request the LSP is about to send (README "Correlation"): one conditional
+    /// `PutItem` that never overwrites an item. Record first, then send: a lender that
+    /// answers fast must find the record.
+    pub async fn record_request(
+        &self,
+        request: &SentRequest,
+    ) -> Result<RequestRecorded, StoreError> {
+        let item: HashMap<String, AttributeValue> = request
+            .attributes()
+            .into_iter()
+            .map(|(name, value, number)| {
+                let value = if number {
+                    AttributeValue::N(value)
+                } else {
+                    AttributeValue::S(value)
+                };
+                (name.to_string(), value)
+            })
+            .collect();
+        let result = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .condition_expression("attribute_not_exists(#pk)")
+            .expression_attribute_names("#pk", attr::KEY)
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(RequestRecorded::Recorded),
+            Err(err) => match err.into_service_error() {
+                PutItemError::ConditionalCheckFailedException(e) => {
+                    let old = e.item.unwrap_or_default();
+                    Ok(if old.contains_key(attr::EVENT) {
+                        RequestRecorded::AlreadyAnswered
+                    } else {
+                        RequestRecorded::AlreadyRecorded
+                    })
+                }
+                other => Err(unavailable(other)),
+            },
+        }
+    }
+
     /// The stored item of a callback record (or a marker) by key: every string and number
     /// attribute, as strings. `None` when there is no such item.
     pub async fn get(&self, key: &str) -> Result<Option<HashMap<String, String>>, StoreError> {
@@ -300,12 +404,20 @@ impl DynamoStore {
         Ok(out.item().map(string_attributes))
     }
 
-    /// The envelope of a callback whose message travelled by reference (`payloadRef`).
+    /// The envelope of a callback as consumers receive it (with the LSP's request it
+    /// answers: [`crate::event::deliverable`]), e.g. for a message that travelled by
+    /// reference (`payloadRef`). `None` when no callback is recorded at `key`.
     pub async fn fetch_event(&self, key: &str) -> Result<Option<String>, StoreError> {
-        Ok(self
-            .get(key)
-            .await?
-            .and_then(|mut item| item.remove(attr::EVENT)))
+        let Some(item) = self.get(key).await? else {
+            return Ok(None);
+        };
+        let Some(event) = item.get(attr::EVENT) else {
+            return Ok(None);
+        };
+        let ordering_key = item.get(attr::ORDERING_KEY).cloned().unwrap_or_default();
+        crate::event::deliverable(event, &ordering_key, &item)
+            .map(|d| Some(d.event))
+            .map_err(StoreError::Corrupt)
     }
 
     /// What a consumer does with a message body: the envelope itself, or, for a message

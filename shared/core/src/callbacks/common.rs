@@ -94,7 +94,7 @@ pub(crate) fn validate_with<B: Body>(
         kind,
         ordering_key: body
             .ordering_key()
-            .unwrap_or_else(|| format!("request:{request_id}")),
+            .unwrap_or_else(|| crate::event::request_ordering_key(request_id.as_str())),
         warnings: rules(&body),
         payload: serde_json::to_value(&body).expect("validated callbacks always serialise"),
         metadata,

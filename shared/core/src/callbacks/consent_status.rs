@@ -21,6 +21,7 @@ pub static DEF: CallbackDef = CallbackDef {
     schema: "ConsentStatusResponse",
     queues: &["ConsentHandleEventsQueue"],
     weight: 2,
+    answers_request: true,
     validate,
 };
 pub const TYPE: CallbackType = CallbackType::of(&DEF);

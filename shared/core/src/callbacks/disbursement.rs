@@ -28,6 +28,7 @@ pub static DEF: CallbackDef = CallbackDef {
     schema: "TriggerDisbursementResponse",
     queues: &["DisbursementLedgerQueue", "DisbursementNotificationsQueue"],
     weight: 4,
+    answers_request: true,
     validate,
 };
 pub const TYPE: CallbackType = CallbackType::of(&DEF);

@@ -28,6 +28,7 @@ pub static DEF: CallbackDef = CallbackDef {
     schema: "TriggerDisbursementStatusResponse",
     queues: &["DisbursementLedgerQueue", "DisbursementNotificationsQueue"],
     weight: 2,
+    answers_request: true,
     validate,
 };
 pub const TYPE: CallbackType = CallbackType::of(&DEF);

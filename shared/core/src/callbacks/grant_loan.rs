@@ -33,6 +33,7 @@ pub static DEF: CallbackDef = CallbackDef {
     schema: "GrantLoanResponse",
     queues: &["LoanEventsQueue"],
     weight: 2,
+    answers_request: true,
     validate,
 };
 pub const TYPE: CallbackType = CallbackType::of(&DEF);

@@ -23,6 +23,7 @@ pub static DEF: CallbackDef = CallbackDef {
     schema: "TriggerLoanAcceptanceResponse",
     queues: &["LoanAcceptanceEventsQueue"],
     weight: 3,
+    answers_request: true,
     validate,
 };
 pub const TYPE: CallbackType = CallbackType::of(&DEF);

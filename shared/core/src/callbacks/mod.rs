@@ -92,6 +92,10 @@ pub struct CallbackDef {
     pub queues: &'static [&'static str],
     /// Its share of the simulator's traffic (relative to the others').
     pub weight: u32,
+    /// It answers a request the LSP sent (checked against the request's record, README
+    /// "Correlation"); `false` for a callback the lender starts (v3 `confirmRepayment`),
+    /// which is never checked against requests.
+    pub answers_request: bool,
     /// Validate a body, read ([`crate::wire::read`]).
     pub validate: fn(&Json<'_>, &ValidationPolicy) -> Result<Callback, Rejection>,
 }

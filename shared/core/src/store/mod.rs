@@ -22,6 +22,11 @@ pub mod attr {
     pub const MARKER_RECORD: &str = "recordKey";
     pub const MARKER_OUTCOME: &str = "outcome";
     pub const MARKER_AT: &str = "at";
+    /// A request the LSP sent (see [`crate::request`]): when, until when an answer is
+    /// expected (epoch seconds), and the LSP's ids it concerns (a JSON object).
+    pub const SENT_AT: &str = "sentAt";
+    pub const ANSWER_BY: &str = "answerBy";
+    pub const LSP_IDS: &str = "lspIds";
 }
 
 /// Key prefix of delivery markers: `sent#<queue name>#<record key>`. Callback keys start
@@ -108,12 +113,24 @@ impl StoredRecord {
     }
 }
 
+/// What a callback's write must find at its key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Answering {
+    /// A recorded request (`sentAt`), unanswered, whose `answerBy` is after `now` (epoch
+    /// seconds).
+    Request { now: i64 },
+    /// No recorded callback; a request there or none (its ids still travel with the event).
+    Anything,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum PutOutcome {
-    /// First time: the record is stored.
-    Inserted,
-    /// The key was already there; this is what it holds.
+pub enum RecordOutcome {
+    /// First time: the record is stored (on its request's item, if there is one).
+    Recorded,
+    /// A callback was already recorded at the key; this is what it holds.
     AlreadyExists(StoredRecord),
+    /// [`Answering::Request`] found no request it may answer: nothing was written.
+    Unanswered(crate::request::Unanswered),
 }
 
 /// DynamoDB's largest item: 400 KB, counted as the UTF-8 bytes of every attribute name and
@@ -140,8 +157,14 @@ pub enum StoreError {
 
 #[async_trait]
 pub trait IdempotencyStore: Send + Sync {
-    /// Store `record` unless its key exists; if it does, return what is stored. One call.
-    async fn put_if_absent(&self, record: &NewRecord) -> Result<PutOutcome, StoreError>;
+    /// Store `record` unless a callback is recorded at its key (then return what is
+    /// stored) or, with [`Answering::Request`], unless no request it may answer is there.
+    /// One call: the record is written onto its request's item, under one condition.
+    async fn record(
+        &self,
+        record: &NewRecord,
+        answering: Answering,
+    ) -> Result<RecordOutcome, StoreError>;
 
     /// What is stored under `key`, if anything (strongly consistent). Only for a request
     /// outside the replay window: is it a retry of a recorded callback?
