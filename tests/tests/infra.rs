@@ -116,12 +116,13 @@ fn violations(t: &Value) -> Vec<String> {
             v.push(format!("{id}: BuildMethod is not rust-cargolambda"));
         }
         if let Some(kind) = callback_of(binary) {
-            // A callback function may only put items in its table and read the lender registry.
+            // A callback function may only update (and read) its own callback's items in its
+            // table and read the lender registry.
             let expected = format!("{table_id}.Arn");
             let registry_param = "parameter${LenderRegistryParameterName}";
             for (action, resource) in &actions {
                 let ok = match action.as_str() {
-                    "dynamodb:PutItem" | "dynamodb:GetItem" => {
+                    "dynamodb:UpdateItem" | "dynamodb:GetItem" => {
                         tag(resource).is_some_and(|(tg, val)| {
                             tg == "GetAtt" && val.as_str() == Some(expected.as_str())
                         })
@@ -132,11 +133,29 @@ fn violations(t: &Value) -> Vec<String> {
                     _ => false,
                 };
                 if !ok {
-                    v.push(format!("{id}: may do more than dynamodb:PutItem/GetItem on {table_id} and read the registry: {action} on {resource:?}"));
+                    v.push(format!("{id}: may do more than dynamodb:UpdateItem/GetItem on {table_id} and read the registry: {action} on {resource:?}"));
                 }
             }
-            if !actions.iter().any(|(a, _)| a == "dynamodb:PutItem") {
+            if !actions.iter().any(|(a, _)| a == "dynamodb:UpdateItem") {
                 v.push(format!("{id}: cannot write its table"));
+            }
+            for policy in as_list(&p["Policies"]) {
+                for st in policy["Statement"].as_sequence().into_iter().flatten() {
+                    let on_items = as_list(&st["Action"])
+                        .iter()
+                        .any(|a| a.as_str().is_some_and(|a| a.starts_with("dynamodb:")));
+                    let leading: Vec<&str> = as_list(
+                        &st["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"],
+                    )
+                    .iter()
+                    .filter_map(|k| k.as_str())
+                    .collect();
+                    if on_items && leading != vec![format!("{kind}#*").as_str()] {
+                        v.push(format!(
+                            "{id}: its table access is not limited to {kind}'s keys ({kind}#*)"
+                        ));
+                    }
+                }
             }
             // Routes: exactly the callback's paths, POST only, and each path maps back to it.
             let mut paths = Vec::new();
@@ -223,11 +242,11 @@ fn violations(t: &Value) -> Vec<String> {
                                 .and_then(|p| serde_json::from_str(p).ok())
                         })
                         .collect();
-                    let inserts_but_markers = serde_json::json!({"eventName": ["INSERT"],
-                        "dynamodb": {"NewImage": {"outcome": {"S": [{"exists": false}]}}}});
-                    if filters != vec![inserts_but_markers] {
+                    let recorded_callbacks = serde_json::json!({"eventName": ["INSERT", "MODIFY"],
+                        "dynamodb": {"NewImage": {"event": {"S": [{"exists": true}]}}}});
+                    if filters != vec![recorded_callbacks] {
                         v.push(format!(
-                            "{id}: the stream filter does not pass only inserts: {filters:?}"
+                            "{id}: the stream filter does not pass only recorded callbacks: {filters:?}"
                         ));
                     }
                     if !as_list(&sp["FunctionResponseTypes"])
@@ -466,7 +485,7 @@ fn a_callback_function_that_may_read_the_table_is_caught() {
             function(t, "LoanAcceptanceResponseFunction")["Policies"][0]["Statement"][0]["Action"] =
                 Value::from("dynamodb:Scan")
         },
-        "more than dynamodb:PutItem",
+        "more than dynamodb:UpdateItem",
     );
 }
 
@@ -501,6 +520,72 @@ fn a_managed_policy_is_caught() {
 }
 
 #[test]
+fn a_callback_function_that_may_write_another_callbacks_items_is_caught() {
+    weakened(
+        |t| {
+            function(t, "ConsentHandleResponseFunction")["Policies"][0]["Statement"][0]
+                ["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"] =
+                Value::from(vec!["DISBURSEMENT_RESPONSE#*"])
+        },
+        "not limited to CONSENT_HANDLE_RESPONSE's keys",
+    );
+}
+
+/// The request senders' managed policy: PutItem only, of a request record's attributes
+/// only, at the keys of the callbacks that answer a request; and its ARN is an output.
+#[test]
+fn the_request_senders_may_only_put_request_records_of_callbacks_that_answer_requests() {
+    use ocen_shared::request::{LspIds, SentRequest};
+    let t = template();
+    let policy = &resources(&t)["RequestSenderPolicy"];
+    assert_eq!(policy["Type"].as_str(), Some("AWS::IAM::ManagedPolicy"));
+    let statements = policy["Properties"]["PolicyDocument"]["Statement"]
+        .as_sequence()
+        .unwrap();
+    assert_eq!(statements.len(), 1);
+    let st = &statements[0];
+    assert_eq!(st["Action"].as_str(), Some("dynamodb:PutItem"));
+    let leading: Vec<&str> =
+        as_list(&st["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"])
+            .iter()
+            .filter_map(|k| k.as_str())
+            .collect();
+    let expected: Vec<String> = CallbackType::ALL
+        .iter()
+        .filter(|k| k.def().answers_request)
+        .map(|k| format!("{k}#*"))
+        .collect();
+    assert_eq!(leading, expected);
+    let allowed: Vec<&str> =
+        as_list(&st["Condition"]["ForAllValues:StringEquals"]["dynamodb:Attributes"])
+            .iter()
+            .filter_map(|a| a.as_str())
+            .collect();
+    // Every attribute of a request record, and nothing a callback record adds.
+    let ids = LspIds::new()
+        .with("loanId", ocen_shared::request::IdValue::One("L".into()))
+        .unwrap();
+    let request = SentRequest::new(
+        CallbackType::ALL[0],
+        "LENDER-1",
+        "r-1",
+        ids,
+        time::OffsetDateTime::now_utc(),
+        std::time::Duration::from_secs(60),
+    )
+    .unwrap();
+    let mut written: Vec<&str> = request.attributes().iter().map(|(k, _, _)| *k).collect();
+    let mut allowed_sorted = allowed.clone();
+    written.sort();
+    allowed_sorted.sort();
+    assert_eq!(allowed_sorted, written);
+    for callback_only in ["event", "ack", "payloadHash", "outcome"] {
+        assert!(!allowed.contains(&callback_only), "{callback_only}");
+    }
+    assert!(!t["Outputs"]["RequestSenderPolicyArn"].is_null());
+}
+
+#[test]
 fn a_timeout_at_or_over_api_gateways_is_caught() {
     weakened(
         |t| function(t, "DisbursementResponseFunction")["Timeout"] = Value::from(30),
@@ -516,7 +601,7 @@ fn a_stream_filter_that_passes_removals_is_caught() {
                 ["FilterCriteria"]["Filters"][0]["Pattern"] =
                 Value::from(r#"{"eventName": ["INSERT", "REMOVE"]}"#)
         },
-        "only inserts",
+        "only recorded callbacks",
     );
 }
 

@@ -8,6 +8,8 @@
 //!   while the alarms per Region are an adjustable quota of thousands (same page).
 //! - `dispatcher-queues`: the dispatcher's `QUEUES_<NAME>` (each callback's consumer queues).
 //! - `dispatcher-send`: the queues the dispatcher may send to.
+//! - `request-keys`: the keys the LSP's request senders may write (the callbacks that
+//!   answer a request).
 //!
 //! Everything else in the template (table, queues, API, dispatcher, the other alarms) is
 //! written by hand and kept.
@@ -27,6 +29,7 @@ pub struct Block {
     pub package: String,
     pub function: String,
     pub queues: Vec<String>,
+    pub answers_request: bool,
 }
 
 impl From<&CallbackDef> for Block {
@@ -39,6 +42,7 @@ impl From<&CallbackDef> for Block {
             package: d.package.into(),
             function: d.function.into(),
             queues: strings(d.queues),
+            answers_request: d.answers_request,
         }
     }
 }
@@ -70,6 +74,7 @@ pub fn scratch(current: &str, functions: usize) -> Result<String, String> {
             package: format!("scratch-{i}-response"),
             function: format!("Scratch{i}ResponseFunction"),
             queues: vec!["LoanEventsQueue".into()],
+            answers_request: true,
         });
     }
     template(current, &blocks)
@@ -107,11 +112,15 @@ fn stem(d: &Block) -> &str {
     d.function.strip_suffix("Function").unwrap_or(&d.function)
 }
 
-fn regions(defs: &[Block]) -> [(&'static str, String); 3] {
+fn regions(defs: &[Block]) -> [(&'static str, String); 4] {
     let mut functions = String::new();
     let mut queues = String::new();
     let mut send = BTreeSet::new();
+    let mut request_keys = String::new();
     for d in defs {
+        if d.answers_request {
+            let _ = writeln!(request_keys, "                    - \"{}#*\"", d.name);
+        }
         functions.push_str(&function_block(d));
         let refs: Vec<String> = d.queues.iter().map(|q| format!("!Ref {q}")).collect();
         let value = match refs.as_slice() {
@@ -129,6 +138,7 @@ fn regions(defs: &[Block]) -> [(&'static str, String); 3] {
         ("functions", functions),
         ("dispatcher-queues", queues),
         ("dispatcher-send", send),
+        ("request-keys", request_keys),
     ]
 }
 
@@ -192,13 +202,18 @@ fn function_block(d: &Block) -> String {
       Policies:
         - Version: \"2012-10-17\"
           Statement:
-            # PutItem: the one write of the ack path. GetItem: only for a request outside the
-            # replay window (is it a retry of a recorded callback?).
+            # UpdateItem: the one write of the ack path, onto the LSP's request record at
+            # the callback's key. GetItem: only for a request outside the replay window (is
+            # it a retry of a recorded callback?). This callback's own keys only.
             - Effect: Allow
               Action:
-                - dynamodb:PutItem
+                - dynamodb:UpdateItem
                 - dynamodb:GetItem
               Resource: !GetAtt CallbacksTable.Arn
+              Condition:
+                ForAllValues:StringLike:
+                  dynamodb:LeadingKeys:
+                    - \"{name}#*\"
             - Effect: Allow
               Action: ssm:GetParameter
               Resource: !Sub \"arn:${{AWS::Partition}}:ssm:${{AWS::Region}}:${{AWS::AccountId}}:parameter${{LenderRegistryParameterName}}\"
@@ -210,6 +225,7 @@ fn function_block(d: &Block) -> String {
 {errors}{throttles}
 ",
         package = d.package,
+        name = d.name,
         title = d.title,
         errors = alarm(
             "Errors",
