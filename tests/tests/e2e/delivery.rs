@@ -43,7 +43,7 @@ async fn the_deepest_body_the_door_accepts_is_delivered_and_does_not_block_the_n
     for depth in (110..=130).rev() {
         let mut body = sample_body(CONSENT, &format!("deep-{depth}"));
         body["deep"] = nested(depth);
-        let (status, ack) = post_v4(&app.service, CONSENT, &body).await;
+        let (status, ack) = app.post_v4(CONSENT, &body).await;
         if status == 200 {
             assert_eq!(ack.ack.error, "0");
             accepted = Some(depth);
@@ -58,7 +58,8 @@ async fn the_deepest_body_the_door_accepts_is_delivered_and_does_not_block_the_n
         ocen_shared::wire::MAX_BODY_DEPTH,
         "the door's documented limit"
     );
-    post_v4(&app.service, CONSENT, &sample_body(CONSENT, "after-deep")).await;
+    app.post_v4(CONSENT, &sample_body(CONSENT, "after-deep"))
+        .await;
     let report = app.poller().drain(2).await.unwrap();
     assert_eq!((report.delivered, report.parked), (2, 0), "{report:?}");
     let ids = &arrivals(&app, &[CONSENT]).await["ConsentHandleEventsQueue"];
@@ -79,8 +80,7 @@ async fn twelve_110_kb_consents_and_one_near_the_cap_are_all_delivered_and_the_n
             b
         })
         .collect();
-    let acks =
-        futures::future::join_all(bodies.iter().map(|b| post_v4(&app.service, CONSENT, b))).await;
+    let acks = futures::future::join_all(bodies.iter().map(|b| app.post_v4(CONSENT, b))).await;
     for (status, ack) in acks {
         assert_eq!((status, ack.ack.error.as_str()), (200, "0"));
     }
@@ -93,7 +93,7 @@ async fn twelve_110_kb_consents_and_one_near_the_cap_are_all_delivered_and_the_n
     let base = serde_json::to_vec(&near).unwrap().len();
     near["consent"]["extensibleData"]["pad"] = json!("y".repeat(cap - base));
     assert_eq!(serde_json::to_vec(&near).unwrap().len(), cap);
-    let (status, ack) = post_v4(&app.service, CONSENT, &near).await;
+    let (status, ack) = app.post_v4(CONSENT, &near).await;
     assert_eq!(
         (status, ack.ack.error.as_str()),
         (200, "0"),
@@ -101,14 +101,15 @@ async fn twelve_110_kb_consents_and_one_near_the_cap_are_all_delivered_and_the_n
     );
     let mut over = near.clone();
     over["requestId"] = json!("near-cap-1");
-    let (status, ack) = post_v4(&app.service, CONSENT, &over).await;
+    let (status, ack) = app.post_v4(CONSENT, &over).await;
     assert_eq!(
         (status, ack.ack.error.as_str()),
         (413, "GEN5007"),
         "one byte over the cap is refused"
     );
     posted.push("near-cap".into());
-    post_v4(&app.service, CONSENT, &sample_body(CONSENT, "after-big")).await;
+    app.post_v4(CONSENT, &sample_body(CONSENT, "after-big"))
+        .await;
     posted.push("after-big".into());
 
     let report = app.poller().drain(2).await.unwrap();
@@ -320,6 +321,9 @@ fn with_edge_numbers(kind: CallbackType, request_id: &str, pad_to: Option<usize>
 }
 
 async fn post_v4_text(app: &TestApp, kind: CallbackType, text: &str) -> (u16, String) {
+    if let Ok(body) = serde_json::from_str::<serde_json::Value>(text) {
+        app.sent(kind, &body, Default::default()).await;
+    }
     let signature = lender_key().sign_v4(text.as_bytes());
     let reply = app
         .service
@@ -346,7 +350,7 @@ async fn numbers_at_the_edges_reach_the_queue_byte_for_byte_as_sent() {
     }
     let mut otp = sample_body(LOAN, "otp-number");
     otp["credBlock"][0]["data"]["otp"] = json!(123456);
-    let (status, _) = post_v4(&app.service, LOAN, &otp).await;
+    let (status, _) = app.post_v4(LOAN, &otp).await;
     assert_eq!(status, 200);
     app.poller().drain(2).await.unwrap();
     // Callbacks that share a queue (trigger and verify loan acceptance) are read together.

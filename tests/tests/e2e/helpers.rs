@@ -13,6 +13,7 @@ use ocen_shared::dispatch::Dispatcher;
 use ocen_shared::event::Envelope;
 use ocen_shared::publish::sqs::SqsPublisher;
 use ocen_shared::publish::EventPublisher;
+use ocen_shared::request::{LspIds, SentRequest};
 use ocen_shared::store::dynamodb::DynamoStore;
 use ocen_shared::{CallbackService, CallbackType, Inbound};
 use serde_json::Value;
@@ -120,7 +121,16 @@ pub fn registry() -> LenderRegistry {
 
 /// The production pipeline: signatures verified, default replay window.
 pub fn service_with(client: aws_sdk_dynamodb::Client, table: &str) -> CallbackService {
-    let config = ocen_shared::testing::config(&[("TABLE_NAME", table)]);
+    service_in_mode(client, table, "require")
+}
+
+/// [`service_with`] in correlation mode `mode` (`require`, `flag`, `off`).
+pub fn service_in_mode(
+    client: aws_sdk_dynamodb::Client,
+    table: &str,
+    mode: &str,
+) -> CallbackService {
+    let config = ocen_shared::testing::config(&[("TABLE_NAME", table), ("CORRELATION", mode)]);
     CallbackService::new(
         Arc::new(DynamoStore::new(client, table)),
         &config,
@@ -129,8 +139,64 @@ pub fn service_with(client: aws_sdk_dynamodb::Client, table: &str) -> CallbackSe
 }
 
 impl TestApp {
+    /// Post `body` signed (v3) as the lender in its `metadata.orgId`, after the LSP recorded
+    /// the request it answers (README "Correlation": record first, then send).
     pub async fn post(&self, kind: CallbackType, body: &Value) -> (u16, AckBody) {
+        self.sent(kind, body, LspIds::new()).await;
         post_with(&self.service, kind, body).await
+    }
+
+    /// [`post_v4`] after the LSP recorded the request it answers.
+    pub async fn post_v4(&self, kind: CallbackType, body: &Value) -> (u16, AckBody) {
+        let mut sent = body.clone();
+        sent["metadata"]["orgId"] = Value::from("LENDER-V4");
+        self.sent(kind, &sent, LspIds::new()).await;
+        post_v4(&self.service, kind, body).await
+    }
+
+    /// Post `body` signed (v3) without recording a request: an unsolicited callback.
+    pub async fn post_unsolicited(&self, kind: CallbackType, body: &Value) -> (u16, AckBody) {
+        post_with(&self.service, kind, body).await
+    }
+
+    /// Record the request `body` answers (its `metadata.orgId` and `requestId`), sent now
+    /// and to be answered within an hour, with the LSP's `ids`, as the LSP does before
+    /// sending it. Nothing when the body names no valid lender or requestId (it is refused
+    /// before the write anyway); a request already recorded or answered is left as it is.
+    pub async fn sent(&self, kind: CallbackType, body: &Value, ids: LspIds) {
+        self.sent_within(kind, body, ids, time::OffsetDateTime::now_utc(), 3600)
+            .await
+    }
+
+    /// [`TestApp::sent`] at `sent_at`, to be answered within `seconds`.
+    pub async fn sent_within(
+        &self,
+        kind: CallbackType,
+        body: &Value,
+        ids: LspIds,
+        sent_at: time::OffsetDateTime,
+        seconds: u64,
+    ) {
+        let (Some(org), Some(request_id)) = (
+            body["metadata"]["orgId"].as_str(),
+            body["requestId"].as_str(),
+        ) else {
+            return;
+        };
+        let Ok(request) = SentRequest::new(
+            kind,
+            org,
+            request_id,
+            ids,
+            sent_at,
+            std::time::Duration::from_secs(seconds),
+        ) else {
+            return;
+        };
+        self.store()
+            .record_request(&request)
+            .await
+            .expect("the request is recorded");
     }
 
     /// A poller feeding the real dispatcher (with its delivery log) with the given SQS client.
@@ -161,14 +227,14 @@ impl TestApp {
         DynamoStore::new(self.ddb.clone(), &self.stack.table_name)
     }
 
-    /// Callback records in the table (delivery markers not counted).
+    /// Callback records in the table (request records and delivery markers not counted).
     pub async fn item_count(&self) -> usize {
         let out = self
             .ddb
             .scan()
             .table_name(&self.stack.table_name)
-            .filter_expression("attribute_not_exists(#o)")
-            .expression_attribute_names("#o", ocen_shared::store::attr::MARKER_OUTCOME)
+            .filter_expression("attribute_exists(#e)")
+            .expression_attribute_names("#e", ocen_shared::store::attr::EVENT)
             .send()
             .await
             .expect("scan");

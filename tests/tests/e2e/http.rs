@@ -28,6 +28,8 @@ async fn a_post_to_each_production_path_becomes_an_envelope_on_the_consumer_queu
     let base = serve(&app).await;
     let client = reqwest::Client::new();
     for &kind in CallbackType::ALL {
+        app.sent(kind, &sample_body(kind, "http-1"), Default::default())
+            .await;
         let posted = Instant::now();
         let resp = client
             .post(format!("{base}{}", kind.path()))
@@ -56,6 +58,8 @@ async fn the_capitalised_disbursement_path_is_served() {
     let app = spawn_app().await;
     let base = serve(&app).await;
     let kind = ocen_shared::callbacks::disbursement::TYPE;
+    app.sent(kind, &sample_body(kind, "caps-1"), Default::default())
+        .await;
     let resp = reqwest::Client::new()
         .post(format!(
             "{base}/v3/disbursement/TriggerDisbursementResponse"

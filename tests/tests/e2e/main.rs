@@ -2,6 +2,7 @@
 //! clients and adapters. Each test gets its own table and queues (a unique prefix).
 //! `OCEN_TEST_ENDPOINT` must name the endpoint; `make test` starts one and sets it.
 
+mod correlation;
 mod delivery;
 mod helpers;
 mod http;
