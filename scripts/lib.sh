@@ -32,7 +32,8 @@ start_moto() {
     echo "port $port is already in use (a moto_server left running? stop it, or set MOTO_PORT)" >&2
     return 1
   fi
-  moto_server -H 127.0.0.1 -p "$port" >"$log" 2>&1 &
+  # moto's server with DynamoDB's per-item write serialisation (scripts/moto_server.py).
+  python3 "$(dirname "${BASH_SOURCE[0]}")/moto_server.py" -H 127.0.0.1 -p "$port" >"$log" 2>&1 &
   MOTO_PID=$!
   for _ in $(seq 1 100); do
     if curl -s -o /dev/null "http://127.0.0.1:$port/moto-api/"; then

@@ -34,7 +34,7 @@ pub fn endpoint() -> String {
                 eprintln!(
                     "\nThe end-to-end tests need a local AWS endpoint (moto_server). Either run \
                      every test with `make test` (it starts one), or start one and name it:\n\n    \
-                     .tools/venv/bin/moto_server -p 4566 &   # installed by `make test` or `make run`\n    \
+                     .tools/venv/bin/python3 scripts/moto_server.py -p 4566 &   # installed by `make test` or `make run`\n    \
                      OCEN_TEST_ENDPOINT=http://127.0.0.1:4566 cargo test -p ocen-tests --test e2e\n"
                 )
             });

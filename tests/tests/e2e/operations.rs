@@ -146,6 +146,7 @@ async fn a_parked_record_is_redriven_after_the_operator_fixes_it() {
             AttributeValue::S("LOAN_ACCEPTANCE_RESPONSE".into()),
         )
         .item("receivedAt", good["receivedAt"].clone())
+        .item("event", AttributeValue::S("{}".into()))
         .send()
         .await
         .unwrap();
@@ -158,9 +159,16 @@ async fn a_parked_record_is_redriven_after_the_operator_fixes_it() {
         .audit(&since_an_hour_ago(), time::Duration::ZERO)
         .await
         .unwrap();
+    assert_eq!(audit.undispatched.len(), 1, "{audit}");
+    assert_eq!(
+        audit.undispatched[0].key,
+        "LOAN_ACCEPTANCE_RESPONSE#LENDER-ABC#broken"
+    );
+    // Unroutable, it was parked as a whole (no queue): no queue has evidence of it.
+    let missing = &audit.undispatched[0].missing;
     assert!(
-        audit.undispatched.is_empty(),
-        "the broken item has no event: not a callback record: {audit}"
+        missing.len() == 1 && missing[0].ends_with("LoanAcceptanceEventsQueue"),
+        "{audit}"
     );
 
     // The operator restores the record (here: the good one's content under the broken key).
@@ -335,4 +343,92 @@ async fn when_the_stream_no_longer_holds_a_failed_batch_redrive_finds_it_by_rece
         .map(|(e, _)| e.request_id)
         .collect();
     assert_eq!(ids, vec!["trimmed-1"]);
+}
+
+#[tokio::test]
+async fn pending_lists_unanswered_requests_per_lender_and_inspect_shows_a_callbacks_request() {
+    use ocen_shared::request::{IdValue, LspIds, SentRequest};
+    use ocen_shared::store::dynamodb::RequestRecorded;
+    let app = spawn_app().await;
+    let ops = ops(&app);
+    let ids = LspIds::new()
+        .with("loanId", IdValue::One("LSP-LOAN-9".into()))
+        .unwrap();
+    let two_hours_ago = time::OffsetDateTime::now_utc() - time::Duration::hours(2);
+    for (org, id) in [
+        ("LENDER-ABC", "p-answered"),
+        ("LENDER-ABC", "p-waiting"),
+        ("LENDER-XYZ", "p-waiting-xyz"),
+    ] {
+        let mut body = sample_body(DISBURSEMENT, id);
+        body["metadata"]["orgId"] = org.into();
+        app.sent_within(DISBURSEMENT, &body, ids.clone(), two_hours_ago, 4 * 3600)
+            .await;
+    }
+    // Sent just now: not older than an hour.
+    let fresh = SentRequest::new(
+        DISBURSEMENT,
+        "LENDER-ABC",
+        "p-fresh",
+        LspIds::new(),
+        time::OffsetDateTime::now_utc(),
+        std::time::Duration::from_secs(3600),
+    )
+    .unwrap();
+    assert_eq!(
+        ops.record_request(&fresh).await.unwrap(),
+        RequestRecorded::Recorded
+    );
+    assert_eq!(
+        ops.record_request(&fresh).await.unwrap(),
+        RequestRecorded::AlreadyRecorded
+    );
+    let (status, _) = app
+        .post_unsolicited(DISBURSEMENT, &sample_body(DISBURSEMENT, "p-answered"))
+        .await;
+    assert_eq!(status, 200);
+
+    let pending = ops.pending(time::Duration::hours(1), None).await.unwrap();
+    let waiting: Vec<&str> = pending
+        .requests
+        .iter()
+        .map(|r| r.request_id.as_str())
+        .collect();
+    assert_eq!(waiting.len(), 2, "{pending}");
+    assert!(waiting.contains(&"p-waiting") && waiting.contains(&"p-waiting-xyz"));
+    let text = pending.to_string();
+    assert!(text.contains("per lender:"), "{text}");
+    let one_lender = ops
+        .pending(time::Duration::hours(1), Some("LENDER-XYZ"))
+        .await
+        .unwrap();
+    assert_eq!(one_lender.requests.len(), 1);
+    assert_eq!(one_lender.requests[0].org_id, "LENDER-XYZ");
+
+    let answered = ops
+        .inspect(DISBURSEMENT, "LENDER-ABC", "p-answered")
+        .await
+        .unwrap()
+        .to_string();
+    assert!(answered.contains("sentAt"), "{answered}");
+    assert!(answered.contains("LSP-LOAN-9"), "{answered}");
+    let waiting = ops
+        .inspect(DISBURSEMENT, "LENDER-ABC", "p-waiting")
+        .await
+        .unwrap()
+        .to_string();
+    assert!(waiting.contains("none recorded yet"), "{waiting}");
+    let answered_request = SentRequest::new(
+        DISBURSEMENT,
+        "LENDER-ABC",
+        "p-answered",
+        LspIds::new(),
+        time::OffsetDateTime::now_utc(),
+        std::time::Duration::from_secs(60),
+    )
+    .unwrap();
+    assert_eq!(
+        ops.record_request(&answered_request).await.unwrap(),
+        RequestRecorded::AlreadyAnswered
+    );
 }

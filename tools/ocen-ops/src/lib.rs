@@ -12,7 +12,8 @@ use ocen_shared::dispatch::{DispatchOptions, DispatchReport, Dispatcher, Parked,
 use ocen_shared::domain::OcenTimestamp;
 use ocen_shared::event::idempotency_key;
 use ocen_shared::publish::sqs::SqsPublisher;
-use ocen_shared::store::dynamodb::{string_attributes, DynamoStore};
+use ocen_shared::request::{RequestRecord, SentRequest};
+use ocen_shared::store::dynamodb::{string_attributes, DynamoStore, RequestRecorded};
 use ocen_shared::store::{attr, Delivery, DeliveryLog};
 use ocen_shared::CallbackType;
 use std::collections::{BTreeMap, HashMap};
@@ -113,6 +114,29 @@ pub struct Inspection {
 
 impl std::fmt::Display for Inspection {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let image: HashMap<String, String> = self.record.clone().into_iter().collect();
+        match RequestRecord::of_item(&image) {
+            Ok(Some(r)) => {
+                writeln!(f, "request:")?;
+                writeln!(f, "  sentAt      {}", r.sent_at)?;
+                let by = OffsetDateTime::from_unix_timestamp(r.answer_by)
+                    .map(|t| OcenTimestamp::ack_format(t))
+                    .unwrap_or_else(|_| r.answer_by.to_string());
+                writeln!(f, "  answerBy    {by}")?;
+                writeln!(f, "  lspIds      {}", r.ids.to_json())?;
+            }
+            Ok(None) => writeln!(
+                f,
+                "request:       none recorded (unsolicited, lender-initiated, or recorded before correlation)"
+            )?,
+            Err(why) => writeln!(f, "request:       unreadable: {why}")?,
+        }
+        let Some(event) = self.record.get(attr::EVENT) else {
+            return writeln!(
+                f,
+                "callback:      none recorded yet (the request is pending)"
+            );
+        };
         for name in [
             attr::KEY,
             attr::CALLBACK_TYPE,
@@ -138,17 +162,96 @@ impl std::fmt::Display for Inspection {
                 None => writeln!(f, "  {queue:<40} no evidence of dispatch")?,
             }
         }
-        let event = self
+        // The envelope as consumers receive it: with the request it answers.
+        let ordering = self
             .record
-            .get(attr::EVENT)
-            .map(String::as_str)
-            .unwrap_or("");
+            .get(attr::ORDERING_KEY)
+            .cloned()
+            .unwrap_or_default();
+        let event = ocen_shared::event::deliverable(event, &ordering, &image)
+            .map(|d| d.event)
+            .unwrap_or_else(|_| event.clone());
+        let event = event.as_str();
         let pretty = serde_json::from_str::<serde_json::Value>(event)
             .ok()
             .and_then(|v| serde_json::to_string_pretty(&v).ok())
             .unwrap_or_else(|| event.to_string());
         writeln!(f, "envelope ({} bytes):\n{pretty}", event.len())
     }
+}
+
+/// A request still waiting for its callback.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingRequest {
+    pub org_id: String,
+    pub callback_type: String,
+    pub request_id: String,
+    pub sent_at: OffsetDateTime,
+    /// Its answerBy has passed: its callback would now be refused (mode `require`).
+    pub expired: bool,
+}
+
+/// Requests sent at least some time ago and still unanswered: the LSP's chase list.
+#[derive(Debug, Clone, Default)]
+pub struct Pending {
+    /// Oldest first.
+    pub requests: Vec<PendingRequest>,
+    /// Request records that cannot be read: their keys and why.
+    pub unreadable: Vec<(String, String)>,
+}
+
+impl std::fmt::Display for Pending {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        writeln!(f, "pending requests  {}", self.requests.len())?;
+        for r in &self.requests {
+            writeln!(
+                f,
+                "  {:<16} {:<36} {}  sent {}{}",
+                r.org_id,
+                r.callback_type,
+                r.request_id,
+                OcenTimestamp::ack_format(r.sent_at),
+                if r.expired { "  EXPIRED" } else { "" }
+            )?;
+        }
+        let mut per_lender: BTreeMap<&str, (usize, usize, OffsetDateTime)> = BTreeMap::new();
+        for r in &self.requests {
+            let e = per_lender.entry(&r.org_id).or_insert((0, 0, r.sent_at));
+            e.0 += 1;
+            e.1 += usize::from(r.expired);
+            e.2 = e.2.min(r.sent_at);
+        }
+        writeln!(f, "per lender:")?;
+        for (org, (n, expired, oldest)) in per_lender {
+            writeln!(
+                f,
+                "  {org:<24} {n:>6} pending  {expired:>6} expired  oldest sent {}",
+                OcenTimestamp::ack_format(oldest)
+            )?;
+        }
+        for (key, why) in &self.unreadable {
+            writeln!(f, "unreadable request record {key}: {why}")?;
+        }
+        Ok(())
+    }
+}
+
+/// `--older-than` values: a whole number and a unit (`90s`, `30m`, `1h`, `2d`).
+pub fn duration_arg(text: &str) -> Result<time::Duration> {
+    let (digits, unit) = text.split_at(
+        text.find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(text.len()),
+    );
+    let n: i64 = digits
+        .parse()
+        .map_err(|_| anyhow!("{text:?} is not a duration (e.g. 90s, 30m, 1h, 2d)"))?;
+    Ok(match unit {
+        "s" => time::Duration::seconds(n),
+        "m" => time::Duration::minutes(n),
+        "h" => time::Duration::hours(n),
+        "d" => time::Duration::days(n),
+        _ => bail!("{text:?} is not a duration (e.g. 90s, 30m, 1h, 2d)"),
+    })
 }
 
 /// A record without evidence of dispatch to one of its queues.
@@ -236,6 +339,80 @@ impl Ops {
         );
         bar.set_message(what.to_string());
         bar
+    }
+
+    /// Record a request the LSP sends (by hand: the LSP's senders use
+    /// `DynamoStore::record_request` or any SDK, README "Correlation").
+    pub async fn record_request(&self, request: &SentRequest) -> Result<RequestRecorded> {
+        Ok(self.store.record_request(request).await?)
+    }
+
+    /// Requests sent at least `older_than` ago (of one lender, or all) still waiting for
+    /// their callback.
+    pub async fn pending(&self, older_than: time::Duration, org: Option<&str>) -> Result<Pending> {
+        let mut filter = "attribute_exists(#sent) AND attribute_not_exists(#event)".to_string();
+        let mut names = HashMap::from([
+            ("#sent".to_string(), attr::SENT_AT.to_string()),
+            ("#event".to_string(), attr::EVENT.to_string()),
+        ]);
+        let mut values = HashMap::new();
+        if let Some(org) = org {
+            filter.push_str(" AND #org = :org");
+            names.insert("#org".into(), attr::ORG_ID.into());
+            values.insert(":org".to_string(), AttributeValue::S(org.into()));
+        }
+        let now = OffsetDateTime::now_utc();
+        let cutoff = now - older_than;
+        let mut pending = Pending::default();
+        let mut start = None;
+        let bar = self.bar(0, "scanning");
+        loop {
+            let page = self
+                .ddb
+                .scan()
+                .table_name(self.table())
+                .filter_expression(&filter)
+                .set_expression_attribute_names(Some(names.clone()))
+                .set_expression_attribute_values((!values.is_empty()).then(|| values.clone()))
+                .set_exclusive_start_key(start)
+                .send()
+                .await
+                .context("scanning the table")?;
+            for item in page.items().iter().map(string_attributes) {
+                let key = item.get(attr::KEY).cloned().unwrap_or_default();
+                let request = match RequestRecord::of_item(&item) {
+                    Ok(Some(r)) => r,
+                    Ok(None) => continue,
+                    Err(why) => {
+                        pending.unreadable.push((key, why));
+                        continue;
+                    }
+                };
+                let sent_at = OffsetDateTime::parse(
+                    &request.sent_at,
+                    &time::format_description::well_known::Rfc3339,
+                )
+                .expect("RequestRecord::of_item checked it");
+                if sent_at > cutoff {
+                    continue;
+                }
+                pending.requests.push(PendingRequest {
+                    org_id: item.get(attr::ORG_ID).cloned().unwrap_or_default(),
+                    callback_type: item.get(attr::CALLBACK_TYPE).cloned().unwrap_or_default(),
+                    request_id: item.get(attr::REQUEST_ID).cloned().unwrap_or_default(),
+                    sent_at,
+                    expired: request.answer_by <= now.unix_timestamp(),
+                });
+            }
+            bar.inc(page.items().len() as u64);
+            start = page.last_evaluated_key().cloned();
+            if start.is_none() {
+                break;
+            }
+        }
+        bar.finish_and_clear();
+        pending.requests.sort_by_key(|r| r.sent_at);
+        Ok(pending)
     }
 
     /// The record and its delivery markers.
@@ -660,9 +837,11 @@ impl Ops {
                 if !seq_le(&record.sequence_number, end) {
                     break 'read;
                 }
-                if record.event_name == "INSERT" && !record.is_marker() {
+                if record.is_recorded_callback() {
                     if let Some(k) = record.image.get(attr::KEY) {
-                        keys.push(k.clone());
+                        if !keys.contains(k) {
+                            keys.push(k.clone());
+                        }
                     }
                 }
             }
@@ -747,6 +926,16 @@ impl Ops {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn durations_read_with_their_unit() {
+        assert_eq!(duration_arg("90s").unwrap(), time::Duration::seconds(90));
+        assert_eq!(duration_arg("1h").unwrap(), time::Duration::hours(1));
+        assert_eq!(duration_arg("2d").unwrap(), time::Duration::days(2));
+        for bad in ["1", "h", "1w", "-1h", ""] {
+            assert!(duration_arg(bad).is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn sequence_numbers_compare_as_numbers() {

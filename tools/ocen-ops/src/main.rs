@@ -4,10 +4,18 @@ use anyhow::{anyhow, bail, Context, Result};
 use ocen_local::infra::{default_template_path, Resources};
 use ocen_local::stack::{local_tool_sdk_config, LocalStack};
 use ocen_ops::{received_at_bound, Ops, Targets};
+use ocen_shared::request::{LspIds, SentRequest};
+use ocen_shared::store::dynamodb::RequestRecorded;
 use ocen_shared::CallbackType;
 
-const USAGE: &str = "usage: ocen-ops [--local [--endpoint URL] [--prefix ocen-local]] COMMAND
-  inspect TYPE ORG_ID REQUEST_ID the record, its ack, hash, envelope and which queues took it
+const USAGE: &str = r#"usage: ocen-ops [--local [--endpoint URL] [--prefix ocen-local]] COMMAND
+  inspect TYPE ORG_ID REQUEST_ID the request and its callback: ack, hash, envelope (as consumers
+                                 get it) and which queues took it
+  request TYPE ORG_ID REQUEST_ID [--ids JSON] [--answer-within-minutes 60]
+                                 record a request the LSP sends, by hand (README "Correlation")
+  pending --older-than 1h [--org ORG_ID]
+                                 requests still waiting for their callback, with a summary per
+                                 lender (the chase list); exit 1 if any
   replay  --type TYPE [--org ORG_ID --request-id ID | --since T [--until T]] [--queue NAME] [--dry-run]
                                  publish recorded callbacks again (consumers see the same eventId)
   redrive [--dry-run]            drain the parked queue and the stream's on-failure queue and
@@ -15,14 +23,16 @@ const USAGE: &str = "usage: ocen-ops [--local [--endpoint URL] [--prefix ocen-lo
   audit   --since T [--older-than-minutes 5]
                                  recorded callbacks without evidence of dispatch; exit 1 if any
 
-TYPE: LOAN_ACCEPTANCE_RESPONSE | DISBURSEMENT_RESPONSE | CONSENT_HANDLE_RESPONSE
+TYPE: a callback type, e.g. DISBURSEMENT_RESPONSE (README "Callbacks")
 T: 2026-11-23T10:00:00+05:30 (no zone = IST)
+JSON: the LSP's ids, e.g. '{"loanApplicationIds":["APP-1"],"loanId":"LOAN-1"}'
+DURATION: 90s, 30m, 1h, 2d
 
 In AWS the SDK reads the usual AWS_* environment (region, credentials, profile-free) and the
 stack's names from TABLE_NAME, QUEUES_<TYPE>, PARKED_QUEUE_URL and
 DISPATCHER_FAILURE_QUEUE_URL (README shows how to export them from the stack outputs).
 --local works on the stack `make run` creates (moto at --endpoint, default $AWS_ENDPOINT_URL
-or http://127.0.0.1:4566). Exit status: 0 done, 1 something left to do, 2 usage or failure.";
+or http://127.0.0.1:4566). Exit status: 0 done, 1 something left to do, 2 usage or failure."#;
 
 #[derive(Default)]
 struct Args {
@@ -38,6 +48,9 @@ struct Args {
     until: Option<String>,
     queue: Option<String>,
     older_than: i64,
+    pending_for: Option<time::Duration>,
+    ids: Option<String>,
+    answer_within: i64,
     dry_run: bool,
 }
 
@@ -50,6 +63,7 @@ fn parse_args() -> Result<Args> {
     let mut a = Args {
         prefix: "ocen-local".into(),
         older_than: 5,
+        answer_within: 60,
         ..Args::default()
     };
     while let Some(arg) = it.next() {
@@ -71,6 +85,15 @@ fn parse_args() -> Result<Args> {
                 a.older_than = value()?
                     .parse()
                     .context("--older-than-minutes must be a whole number")?
+            }
+            "--older-than" => a.pending_for = Some(ocen_ops::duration_arg(&value()?)?),
+            "--ids" => a.ids = Some(value()?),
+            "--answer-within-minutes" => {
+                a.answer_within = value()?
+                    .parse()
+                    .ok()
+                    .filter(|m| *m > 0)
+                    .context("--answer-within-minutes must be a positive whole number")?
             }
             "--dry-run" => a.dry_run = true,
             "-h" | "--help" => bail!("{USAGE}"),
@@ -119,6 +142,46 @@ async fn run(a: Args) -> Result<bool> {
                 .deliveries
                 .values()
                 .all(|d| d.as_ref().is_some_and(|(outcome, _)| outcome == "sent")))
+        }
+        "request" => {
+            let [kind, org, id] = a.positional.as_slice() else {
+                bail!("request needs TYPE, ORG_ID and REQUEST_ID\n\n{USAGE}");
+            };
+            let ids = match &a.ids {
+                Some(json) => LspIds::parse(json).map_err(|why| anyhow!("--ids: {why}"))?,
+                None => LspIds::new(),
+            };
+            let request = SentRequest::new(
+                callback_type(kind)?,
+                org,
+                id,
+                ids,
+                time::OffsetDateTime::now_utc(),
+                std::time::Duration::from_secs(a.answer_within as u64 * 60),
+            )
+            .map_err(|why| anyhow!("{why}"))?;
+            match ops.record_request(&request).await? {
+                RequestRecorded::Recorded => println!("recorded {}", request.key()),
+                RequestRecorded::AlreadyRecorded => {
+                    println!("already recorded {} (left as it was)", request.key())
+                }
+                RequestRecorded::AlreadyAnswered => {
+                    println!(
+                        "{} is already answered: use another requestId",
+                        request.key()
+                    );
+                    return Ok(false);
+                }
+            }
+            Ok(true)
+        }
+        "pending" => {
+            let older_than = a
+                .pending_for
+                .ok_or_else(|| anyhow!("pending needs --older-than (e.g. 1h)\n\n{USAGE}"))?;
+            let pending = ops.pending(older_than, a.org.as_deref()).await?;
+            print!("{pending}");
+            Ok(pending.requests.is_empty() && pending.unreadable.is_empty())
         }
         "replay" => {
             let request = match (&a.org, &a.request_id) {
