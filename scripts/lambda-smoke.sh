@@ -12,6 +12,9 @@ mkdir -p .local
 
 cargo build -q -p ocen-local -p ocen-generate
 "$TARGET_DIR"/debug/ocen-local env --endpoint "$OCEN_TEST_ENDPOINT" --prefix "smoke$$" > .local/smoke.env
+# As the LSP does before sending a request: record the request each event answers (the
+# functions run CORRELATION=require, the default).
+"$TARGET_DIR"/debug/ocen-local request-events --endpoint "$OCEN_TEST_ENDPOINT" --prefix "smoke$$"
 # The committed events, with a fresh timestamp and signed by the local dev lender (v3).
 rm -rf .local/smoke-events
 "$TARGET_DIR"/debug/ocen-local sign-events --out .local/smoke-events

@@ -11,8 +11,8 @@ PORT="${PORT:-3000}"
 mkdir -p .local
 bootstrap_tools
 
-step "building the local stack (cargo build -p ocen-local)"
-cargo build -p ocen-local
+step "building the local stack and the operator's CLI (cargo build -p ocen-local -p ocen-ops)"
+cargo build -p ocen-local -p ocen-ops
 
 step "starting the local AWS endpoint on 127.0.0.1:$MOTO_PORT (log: .local/moto.log)"
 trap stop_moto EXIT

@@ -4,11 +4,20 @@
 //!
 //! ```text
 //! ocen-lender send   [--type disbursement] [--file body.json] [common]
-//! ocen-lender load   -n 10000 -c 32 --duplicates 0.05 --invalid 0.05 [--verify] [common]
+//! ocen-lender load   -n 10000 -c 32 --duplicates 0.05 --invalid 0.05 --unsolicited 0.05
+//!                    [--correlation require|flag] [--verify] [common]
 //! ocen-lender replay FILE.jsonl [common]        (lines: {"type": "...", "body": {...}})
 //! common: --url http://127.0.0.1:3000 --scheme v3|v4 --seed 1 --json
-//!         --endpoint http://127.0.0.1:4566 --prefix ocen-local   (for --verify)
+//!         --endpoint http://127.0.0.1:4566 --prefix ocen-local   (the local stack: requests
+//!         are recorded in its table, --verify reads its queues)
+//!         --table NAME   (record requests in this table with the ambient AWS credentials)
+//!         --no-requests  (record no requests: a target in CORRELATION=off)
 //! ```
+//!
+//! As an LSP would, the simulator records each callback's request (README "Correlation")
+//! before it sends the callback; `--unsolicited` callbacks answer no recorded request and
+//! must be refused (`LSP4011`, `--correlation require`, the default) or recorded with the
+//! warning `unsolicited` (`--correlation flag`); `--verify` checks which.
 
 mod gen;
 mod report;
@@ -20,6 +29,8 @@ use gen::Rng;
 use indicatif::{ProgressBar, ProgressStyle};
 use ocen_local::devlender;
 use ocen_shared::auth::signing::SigningKey;
+use ocen_shared::request::{IdValue, LspIds, SentRequest};
+use ocen_shared::store::dynamodb::DynamoStore;
 use ocen_shared::CallbackType;
 use report::{Outcome, Report};
 use serde_json::Value;
@@ -37,6 +48,10 @@ struct Args {
     concurrency: usize,
     duplicates: f64,
     invalid: f64,
+    unsolicited: f64,
+    flag: bool,
+    record_requests: bool,
+    table: Option<String>,
     verify: bool,
     endpoint: String,
     prefix: String,
@@ -56,6 +71,10 @@ fn parse_args() -> Result<Args> {
         concurrency: 16,
         duplicates: 0.0,
         invalid: 0.0,
+        unsolicited: 0.0,
+        flag: false,
+        record_requests: true,
+        table: None,
         verify: false,
         endpoint: std::env::var("AWS_ENDPOINT_URL")
             .unwrap_or_else(|_| ocen_local::stack::DEFAULT_ENDPOINT.into()),
@@ -74,6 +93,16 @@ fn parse_args() -> Result<Args> {
             "-c" | "--concurrency" => a.concurrency = v()?.parse().context("-c")?,
             "--duplicates" => a.duplicates = v()?.parse().context("--duplicates")?,
             "--invalid" => a.invalid = v()?.parse().context("--invalid")?,
+            "--unsolicited" => a.unsolicited = v()?.parse().context("--unsolicited")?,
+            "--correlation" => {
+                a.flag = match v()?.as_str() {
+                    "require" => false,
+                    "flag" => true,
+                    other => bail!("--correlation must be require or flag, not {other}"),
+                }
+            }
+            "--no-requests" => a.record_requests = false,
+            "--table" => a.table = Some(v()?),
             "--verify" => a.verify = true,
             "--endpoint" => a.endpoint = v()?,
             "--prefix" => a.prefix = v()?,
@@ -96,11 +125,12 @@ fn parse_args() -> Result<Args> {
             }
         }
     }
-    if !(0.0..=1.0).contains(&a.duplicates)
-        || !(0.0..=1.0).contains(&a.invalid)
-        || a.duplicates + a.invalid > 1.0
-    {
-        bail!("--duplicates and --invalid are fractions that add up to at most 1");
+    let fractions = [a.duplicates, a.invalid, a.unsolicited];
+    if fractions.iter().any(|f| !(0.0..=1.0).contains(f)) || fractions.iter().sum::<f64>() > 1.0 {
+        bail!("--duplicates, --invalid and --unsolicited are fractions that add up to at most 1");
+    }
+    if a.unsolicited > 0.0 && !a.record_requests {
+        bail!("--unsolicited needs the other callbacks' requests recorded (not --no-requests)");
     }
     if a.concurrency == 0 {
         bail!("-c must be at least 1");
@@ -140,6 +170,52 @@ struct Planned {
     signature: Option<String>,
     expect: Outcome,
     request_id: Option<String>,
+    /// The LSP's request it answers, recorded before it is sent (none: unsolicited, or a
+    /// body without valid ids).
+    request: Option<SentRequest>,
+}
+
+/// The LSP's request `body` answers: sent now, to be answered within an hour, about one
+/// loan application. `None` when the body names no valid lender or requestId.
+fn request_of(kind: CallbackType, body: &Value) -> Option<SentRequest> {
+    let request_id = body["requestId"].as_str()?;
+    let ids = LspIds::new()
+        .with(
+            "loanApplicationIds",
+            IdValue::Many(vec![format!("APP-{request_id}")]),
+        )
+        .ok()?;
+    SentRequest::new(
+        kind,
+        body["metadata"]["orgId"].as_str()?,
+        request_id,
+        ids,
+        time::OffsetDateTime::now_utc(),
+        Duration::from_secs(3600),
+    )
+    .ok()
+}
+
+/// Where requests are recorded: the local stack's table, or `--table` in AWS.
+async fn requests_store(args: &Args) -> Result<Option<DynamoStore>> {
+    if !args.record_requests {
+        return Ok(None);
+    }
+    Ok(Some(match &args.table {
+        Some(table) => {
+            let sdk = ocen_shared::aws::sdk_config().await?;
+            DynamoStore::new(aws_sdk_dynamodb::Client::new(&sdk), table)
+        }
+        None => {
+            let sdk = ocen_local::stack::local_tool_sdk_config(&args.endpoint).await;
+            let resources =
+                ocen_local::infra::Resources::load(&ocen_local::infra::default_template_path())?;
+            let stack = ocen_local::stack::LocalStack::create(&sdk, resources, &args.prefix)
+                .await
+                .with_context(|| format!("the local stack {} at {} (is `make run` up? else --table or --no-requests)", args.prefix, args.endpoint))?;
+            DynamoStore::new(aws_sdk_dynamodb::Client::new(&sdk), &stack.table_name)
+        }
+    }))
 }
 
 fn sign(lender: &Lender, body: &Value) -> (Vec<u8>, Option<String>) {
@@ -178,7 +254,8 @@ async fn send_one(
     (started.elapsed(), result)
 }
 
-async fn run(plan: Vec<Planned>, args: &Args) -> Result<Report> {
+async fn run(plan: Vec<Planned>, args: &Args, requests: Option<DynamoStore>) -> Result<Report> {
+    let requests = requests.map(Arc::new);
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(args.concurrency)
         .build()?;
@@ -196,7 +273,16 @@ async fn run(plan: Vec<Planned>, args: &Args) -> Result<Report> {
     let url = Arc::new(args.url.clone());
     let results: Vec<_> = futures::stream::iter(plan.into_iter().map(|p| {
         let (client, url, bar) = (client.clone(), url.clone(), bar.clone());
+        let requests = requests.clone();
         async move {
+            // Record first, then send (not timed: the LSP's cost, not the callback's).
+            if let (Some(store), Some(request)) = (&requests, &p.request) {
+                if let Err(e) = store.record_request(request).await {
+                    bar.inc(1);
+                    let e = anyhow::anyhow!("the request was not recorded: {e}");
+                    return (p, Duration::ZERO, Err(e));
+                }
+            }
             let (latency, result) = send_one(&client, &url, &p).await;
             bar.inc(1);
             (p, latency, result)
@@ -206,7 +292,7 @@ async fn run(plan: Vec<Planned>, args: &Args) -> Result<Report> {
     .collect()
     .await;
     bar.finish_and_clear();
-    let mut report = Report::new(started.elapsed());
+    let mut report = Report::new(started.elapsed(), args.flag);
     for (p, latency, result) in results {
         report.record(p.expect, p.request_id.map(|r| (p.kind, r)), latency, result);
     }
@@ -227,8 +313,10 @@ fn plan_load(args: &Args, lender: &Lender) -> Vec<Planned> {
         }
         let mut body = gen::callback(&mut rng, kind, lender.org, i);
         let request_id = body["requestId"].as_str().map(str::to_string);
-        if rng.chance(args.invalid / (1.0 - args.duplicates).max(f64::EPSILON)) {
+        let rest = (1.0 - args.duplicates).max(f64::EPSILON);
+        if rng.chance(args.invalid / rest) {
             let code = gen::spoil(&mut rng, &mut body);
+            let request = request_of(kind, &body);
             let (body, signature) = sign(lender, &body);
             plan.push(Planned {
                 kind,
@@ -236,9 +324,23 @@ fn plan_load(args: &Args, lender: &Lender) -> Vec<Planned> {
                 signature,
                 expect: Outcome::Rejected(code),
                 request_id: None,
+                request,
             });
             continue;
         }
+        if rng.chance(args.unsolicited / (rest - args.invalid).max(f64::EPSILON)) {
+            let (raw, signature) = sign(lender, &body);
+            plan.push(Planned {
+                kind,
+                body: raw,
+                signature,
+                expect: Outcome::Unsolicited,
+                request_id,
+                request: None,
+            });
+            continue;
+        }
+        let request = request_of(kind, &body);
         let (raw, signature) = sign(lender, &body);
         let p = Planned {
             kind,
@@ -246,6 +348,7 @@ fn plan_load(args: &Args, lender: &Lender) -> Vec<Planned> {
             signature,
             expect: Outcome::Accepted,
             request_id,
+            request,
         };
         sent.push(p.clone());
         plan.push(p);
@@ -264,9 +367,10 @@ async fn main() -> Result<()> {
                 Some(f) => serde_json::from_str(&std::fs::read_to_string(f).with_context(|| format!("reading {f}"))?)?,
                 None => gen::callback(&mut Rng::new(args.seed), kind, lender.org, 0),
             };
-            let body = serde_json::from_slice(&devlender::fresh(&serde_json::to_vec(&body)?))?;
+            let body: Value = serde_json::from_slice(&devlender::fresh(&serde_json::to_vec(&body)?))?;
+            let request = request_of(kind, &body);
             let (raw, signature) = sign(&lender, &body);
-            vec![Planned { kind, body: raw, signature, expect: Outcome::Any, request_id: None }]
+            vec![Planned { kind, body: raw, signature, expect: Outcome::Any, request_id: None, request }]
         }
         "load" => plan_load(&args, &lender),
         "replay" => {
@@ -276,9 +380,10 @@ async fn main() -> Result<()> {
             for (i, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
                 let v: Value = serde_json::from_str(line).with_context(|| format!("{file}:{}", i + 1))?;
                 let kind = v["type"].as_str().and_then(CallbackType::parse).with_context(|| format!("{file}:{}: type", i + 1))?;
-                let body = serde_json::from_slice(&devlender::fresh(&serde_json::to_vec(&v["body"])?))?;
+                let body: Value = serde_json::from_slice(&devlender::fresh(&serde_json::to_vec(&v["body"])?))?;
+                let request = request_of(kind, &body);
                 let (raw, signature) = sign(&lender, &body);
-                plan.push(Planned { kind, body: raw, signature, expect: Outcome::Any, request_id: None });
+                plan.push(Planned { kind, body: raw, signature, expect: Outcome::Any, request_id: None, request });
             }
             plan
         }
@@ -290,7 +395,8 @@ async fn main() -> Result<()> {
     } else {
         None
     };
-    let mut report = run(plan, &args).await?;
+    let requests = requests_store(&args).await?;
+    let mut report = run(plan, &args, requests).await?;
     if let Some(collector) = collector {
         let progress = if args.json {
             ProgressBar::hidden()
@@ -306,6 +412,8 @@ async fn main() -> Result<()> {
             collector
                 .finish(
                     &report.accepted,
+                    &report.unsolicited_refused,
+                    &report.unsolicited_flagged,
                     lender.org,
                     Duration::from_secs(60),
                     &progress,

@@ -16,6 +16,9 @@ pub enum Outcome {
     Duplicate,
     /// An invalid one: this code.
     Rejected(&'static str),
+    /// A valid one answering no recorded request: `LSP4011` (mode `require`) or 200 `"0"`
+    /// and an event with the warning `unsolicited` (mode `flag`).
+    Unsolicited,
     /// Whatever comes (send, replay).
     Any,
 }
@@ -23,6 +26,10 @@ pub enum Outcome {
 #[derive(Debug, Default)]
 pub struct Verification {
     pub queues: BTreeMap<String, (usize, usize, usize)>, // queue → (received, missing, duplicated)
+    /// Refused unsolicited callbacks whose event reached a queue anyway (must be 0).
+    pub refused_delivered: usize,
+    /// Flagged callbacks whose event arrived without the warning `unsolicited` (must be 0).
+    pub flagged_unmarked: usize,
     /// Why the queues could not be read to the end, if they could not: the figures above are
     /// then partial and the run fails.
     pub error: Option<String>,
@@ -38,12 +45,20 @@ pub struct Report {
     latencies: Vec<Duration>,
     /// Accepted callbacks: (type, requestId).
     pub accepted: Vec<(CallbackType, String)>,
+    /// The target flags unsolicited callbacks (`--correlation flag`) rather than refusing them.
+    flag: bool,
+    /// Unsolicited callbacks refused (`LSP4011`) and recorded flagged: (type, requestId).
+    pub unsolicited_refused: Vec<(CallbackType, String)>,
+    pub unsolicited_flagged: Vec<(CallbackType, String)>,
     pub verification: Option<Verification>,
 }
 
 impl Report {
-    pub fn new(elapsed: Duration) -> Report {
+    pub fn new(elapsed: Duration, flag: bool) -> Report {
         Report {
+            flag,
+            unsolicited_refused: Vec::new(),
+            unsolicited_flagged: Vec::new(),
             elapsed,
             sent: 0,
             acked: 0,
@@ -81,6 +96,10 @@ impl Report {
                 }
             }
             (Outcome::Duplicate, 200, "0") => self.duplicates += 1,
+            (Outcome::Unsolicited, 422, "LSP4011") if !self.flag => {
+                self.unsolicited_refused.extend(id)
+            }
+            (Outcome::Unsolicited, 200, "0") if self.flag => self.unsolicited_flagged.extend(id),
             (Outcome::Rejected(want), s, got) if got == want && (400..500).contains(&s) => {}
             (Outcome::Any, _, _) => {
                 if status == 200 {
@@ -107,7 +126,10 @@ impl Report {
     pub fn ok(&self) -> bool {
         self.unexpected.is_empty()
             && self.verification.as_ref().is_none_or(|v| {
-                v.error.is_none() && v.queues.values().all(|(_, m, d)| *m == 0 && *d == 0)
+                v.error.is_none()
+                    && v.refused_delivered == 0
+                    && v.flagged_unmarked == 0
+                    && v.queues.values().all(|(_, m, d)| *m == 0 && *d == 0)
             })
     }
 
@@ -116,6 +138,8 @@ impl Report {
             "sent": self.sent,
             "acked": self.acked,
             "duplicatesAnswered": self.duplicates,
+            "unsolicitedRefused": self.unsolicited_refused.len(),
+            "unsolicitedFlagged": self.unsolicited_flagged.len(),
             "byCode": self.by_code,
             "unexpected": self.unexpected.len(),
             "unexpectedSamples": self.unexpected.iter().take(5).collect::<Vec<_>>(),
@@ -124,6 +148,8 @@ impl Report {
             "throughputPerSecond": self.sent as f64 / self.elapsed.as_secs_f64().max(1e-9),
             "verification": self.verification.as_ref().map(|v| json!({
                 "queues": v.queues.iter().map(|(q, (r, m, d))| (q.clone(), json!({"received": r, "missing": m, "duplicated": d}))).collect::<BTreeMap<_, _>>(),
+                "refusedDelivered": v.refused_delivered,
+                "flaggedUnmarked": v.flagged_unmarked,
                 "error": v.error,
             })),
         })
@@ -136,6 +162,15 @@ impl Report {
         row(&mut out, "sent", self.sent.to_string());
         row(&mut out, "acked \"0\" (new)", self.acked.to_string());
         row(&mut out, "duplicates answered", self.duplicates.to_string());
+        row(
+            &mut out,
+            "unsolicited refused / flagged",
+            format!(
+                "{} / {}",
+                self.unsolicited_refused.len(),
+                self.unsolicited_flagged.len()
+            ),
+        );
         for (code, n) in &self.by_code {
             row(&mut out, &format!("answered {code}"), n.to_string());
         }
@@ -179,6 +214,16 @@ impl Report {
                     format!("{r} events, {m} missing, {d} duplicated"),
                 );
             }
+            row(
+                &mut out,
+                "refused events delivered",
+                v.refused_delivered.to_string(),
+            );
+            row(
+                &mut out,
+                "flagged events unmarked",
+                v.flagged_unmarked.to_string(),
+            );
             if let Some(e) = &v.error {
                 row(&mut out, "verify error", e.clone());
             }
@@ -194,7 +239,7 @@ mod tests {
     use super::*;
 
     fn report_with(verification: Option<Verification>) -> Report {
-        let mut r = Report::new(Duration::from_secs(1));
+        let mut r = Report::new(Duration::from_secs(1), false);
         let id = Some((
             ocen_shared::callbacks::disbursement::TYPE,
             "r-1".to_string(),
@@ -224,7 +269,7 @@ mod tests {
     fn verified(received: usize, missing: usize, duplicated: usize) -> Verification {
         Verification {
             queues: BTreeMap::from([("Ledger".to_string(), (received, missing, duplicated))]),
-            error: None,
+            ..Verification::default()
         }
     }
 
@@ -276,8 +321,46 @@ mod tests {
     }
 
     #[test]
+    fn unsolicited_callbacks_must_be_refused_in_require_and_flagged_in_flag() {
+        let id = || {
+            Some((
+                ocen_shared::callbacks::disbursement::TYPE,
+                "u-1".to_string(),
+            ))
+        };
+        let refused = || Ok((422, "LSP4011".to_string()));
+        let flagged = || Ok((200, "0".to_string()));
+        let mut require = Report::new(Duration::from_secs(1), false);
+        require.record(Outcome::Unsolicited, id(), Duration::ZERO, refused());
+        assert!(require.ok());
+        assert_eq!(require.unsolicited_refused.len(), 1);
+        require.record(Outcome::Unsolicited, id(), Duration::ZERO, flagged());
+        assert!(!require.ok(), "recorded although mode require");
+        let mut flag = Report::new(Duration::from_secs(1), true);
+        flag.record(Outcome::Unsolicited, id(), Duration::ZERO, flagged());
+        assert!(flag.ok());
+        assert_eq!(flag.unsolicited_flagged.len(), 1);
+        flag.record(Outcome::Unsolicited, id(), Duration::ZERO, refused());
+        assert!(!flag.ok(), "refused although mode flag");
+    }
+
+    #[test]
+    fn a_refused_callbacks_event_or_a_flagged_one_without_its_warning_fails_the_run() {
+        let delivered = Verification {
+            refused_delivered: 1,
+            ..verified(1, 0, 0)
+        };
+        assert!(!report_with(Some(delivered)).ok());
+        let unmarked = Verification {
+            flagged_unmarked: 1,
+            ..verified(1, 0, 0)
+        };
+        assert!(!report_with(Some(unmarked)).ok());
+    }
+
+    #[test]
     fn percentiles_are_read_off_the_sorted_latencies() {
-        let mut r = Report::new(Duration::from_secs(1));
+        let mut r = Report::new(Duration::from_secs(1), false);
         for ms in (1..=100).rev() {
             r.record(
                 Outcome::Any,

@@ -28,6 +28,8 @@ type Seen = HashMap<String, HashMap<String, HashSet<String>>>;
 #[derive(Default)]
 struct Shared {
     seen: Mutex<Seen>,
+    /// eventIds of the envelopes that carry the warning `unsolicited: ...`.
+    marked_unsolicited: Mutex<HashSet<String>>,
     last_error: Mutex<Option<String>>,
     last_message: Mutex<Option<Instant>>,
     stop: AtomicBool,
@@ -67,15 +69,19 @@ impl Collector {
     /// Wait until every accepted callback's event has arrived on each queue of its route
     /// (then `GRACE` more for late duplicates), or until nothing new came for `idle_timeout`;
     /// stop the readers and count.
+    /// `flagged` (unsolicited callbacks recorded with the warning) must arrive like
+    /// `accepted`, their envelopes marked; `refused` ones must not arrive at all.
     pub async fn finish(
         self,
         accepted: &[(CallbackType, String)],
+        refused: &[(CallbackType, String)],
+        flagged: &[(CallbackType, String)],
         org_id: &str,
         idle_timeout: Duration,
         progress: &ProgressBar,
     ) -> Verification {
         let mut expected: HashMap<String, HashSet<String>> = HashMap::new();
-        for (kind, request_id) in accepted {
+        for (kind, request_id) in accepted.iter().chain(flagged) {
             for q in &self.stack.resources.routes[kind.as_str()] {
                 expected
                     .entry(q.clone())
@@ -119,6 +125,19 @@ impl Collector {
             },
             ..Verification::default()
         };
+        let marked =
+            std::mem::take(&mut *self.shared.marked_unsolicited.lock().expect("not poisoned"));
+        v.flagged_unmarked = flagged
+            .iter()
+            .filter(|(kind, id)| !marked.contains(&event_id(*kind, org_id, id).to_string()))
+            .count();
+        v.refused_delivered = refused
+            .iter()
+            .filter(|(kind, id)| {
+                let event = event_id(*kind, org_id, id).to_string();
+                seen.values().any(|s| s.contains_key(&event))
+            })
+            .count();
         for (q, ids) in &expected {
             let s = seen.get(q).cloned().unwrap_or_default();
             let received = ids.iter().filter(|id| s.contains_key(*id)).count();
@@ -171,6 +190,13 @@ async fn read(sqs: aws_sdk_sqs::Client, queue: String, url: String, shared: Arc<
             let mut seen = shared.seen.lock().expect("not poisoned");
             for (i, m) in out.messages().iter().enumerate() {
                 if let Ok(e) = serde_json::from_str::<Envelope>(m.body().unwrap_or("")) {
+                    if e.warnings.iter().any(|w| w.starts_with("unsolicited:")) {
+                        shared
+                            .marked_unsolicited
+                            .lock()
+                            .expect("not poisoned")
+                            .insert(e.event_id.to_string());
+                    }
                     seen.entry(queue.clone())
                         .or_default()
                         .entry(e.event_id.to_string())

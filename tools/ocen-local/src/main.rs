@@ -20,6 +20,10 @@ const USAGE: &str = "usage: ocen-local up [--port 3000] [--endpoint URL] [--pref
        ocen-local sign FILE          prints FILE's callback with a fresh metadata.timestamp, signed
                                      by the dev lender LENDER-ABC (v3 flattened JWS), for curl -d @-
        ocen-local sign-events --out DIR   signs every events/*.json the same way into DIR
+       ocen-local request-events [--endpoint URL] [--prefix ocen-local]
+                                     records in the local stack the LSP's request that each
+                                     events/*.json answers (README Correlation: in mode
+                                     require, a callback without its request is refused)
        ocen-local callbacks          the callback registry: name, function package, template
                                      resource, paths (tab-separated, registry order)
 
@@ -114,8 +118,54 @@ async fn main() -> Result<()> {
             eprintln!("signed {n} events into {out}");
             Ok(())
         }
+        "request-events" => {
+            let (sdk, stack) = stack(&args).await?;
+            let store = DynamoStore::new(aws_sdk_dynamodb::Client::new(&sdk), &stack.table_name);
+            let n = request_events(&store).await?;
+            eprintln!(
+                "recorded the requests of {n} events in {}",
+                stack.table_name
+            );
+            Ok(())
+        }
         _ => bail!("{USAGE}"),
     }
+}
+
+/// Record the request each committed event answers (its path's callback, its body's
+/// `metadata.orgId` and `requestId`; sent now, to be answered within a day). Events whose
+/// body names no valid ids are refused before the write anyway, and are passed over.
+async fn request_events(store: &DynamoStore) -> Result<usize> {
+    use ocen_shared::request::{LspIds, SentRequest};
+    let mut recorded = 0;
+    for entry in std::fs::read_dir(events_dir())? {
+        let path = entry?.path();
+        if path.extension().and_then(|e| e.to_str()) != Some("json") {
+            continue;
+        }
+        let event: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&path)?)
+            .with_context(|| format!("{}", path.display()))?;
+        let kind = event["rawPath"].as_str().and_then(CallbackType::from_path);
+        let body: Option<serde_json::Value> = event["body"]
+            .as_str()
+            .and_then(|b| serde_json::from_str(b).ok());
+        let (Some(kind), Some(body)) = (kind, body) else {
+            continue;
+        };
+        let (Some(org), Some(request_id)) = (
+            body["metadata"]["orgId"].as_str(),
+            body["requestId"].as_str(),
+        ) else {
+            continue;
+        };
+        let now = time::OffsetDateTime::now_utc();
+        let day = Duration::from_secs(86_400);
+        if let Ok(request) = SentRequest::new(kind, org, request_id, LspIds::new(), now, day) {
+            store.record_request(&request).await?;
+            recorded += 1;
+        }
+    }
+    Ok(recorded)
 }
 
 async fn stack(args: &Args) -> Result<(aws_config::SdkConfig, LocalStack)> {
@@ -194,6 +244,10 @@ async fn up(args: Args) -> Result<()> {
     let store = DynamoStore::new(
         aws_sdk_dynamodb::Client::new(&lambda_sdk),
         &config.table_name,
+    );
+    println!(
+        "correlation          {} (CORRELATION; README \"Correlation\": record a request before its callback)",
+        config.correlation.as_str()
     );
     let service = CallbackService::new(Arc::new(store), &config, auth);
 
