@@ -120,7 +120,7 @@ impl std::fmt::Display for Inspection {
                 writeln!(f, "request:")?;
                 writeln!(f, "  sentAt      {}", r.sent_at)?;
                 let by = OffsetDateTime::from_unix_timestamp(r.answer_by)
-                    .map(|t| OcenTimestamp::ack_format(t))
+                    .map(OcenTimestamp::ack_format)
                     .unwrap_or_else(|_| r.answer_by.to_string());
                 writeln!(f, "  answerBy    {by}")?;
                 writeln!(f, "  lspIds      {}", r.ids.to_json())?;
