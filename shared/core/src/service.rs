@@ -337,7 +337,7 @@ impl CallbackService {
         let head = EventHead {
             envelope_version: ENVELOPE_VERSION,
             event_id: event_id(kind, &org_id, &request_id),
-            event_type: kind,
+            event_type: kind.as_str(),
             request_id: &request_id,
             trace_id: metadata.trace_id.as_str(),
             org_id: &org_id,
