@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """Checks that `sam build` produced one aarch64 Linux `bootstrap` per function of the template,
-each within the size budget of the README's Performance section (6 MB stripped)."""
+each within the size budget of the README's Performance section (8 MB stripped: issue 24 raised it from 6 MB
+for 26 callbacks)."""
 import pathlib, re, sys
 
-BUDGET = 6_000_000  # bytes
+BUDGET = 8_000_000  # bytes
 
 build = pathlib.Path(sys.argv[1] if len(sys.argv) > 1 else ".aws-sam/build")
 template = pathlib.Path("infra/template.yaml").read_text()

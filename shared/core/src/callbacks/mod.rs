@@ -45,6 +45,12 @@ registry![
     consent_handle,
     consent_status,
     grant_loan,
+    set_offer,
+    set_repayment_plan,
+    set_repayment_plan_status,
+    trigger_repayment,
+    trigger_repayment_status,
+    confirm_repayment,
 ];
 
 #[cfg(test)]

@@ -1,7 +1,8 @@
 //! The objects several callbacks carry, declared once, as the v3 schemas share their
 //! `Core/` files: a payment (`payment.json`), loan terms and tenure (`loanterms.json`,
 //! `loantenure.json`), a payment plan (`paymentplan.json`) and the plan a lender chose
-//! (`chosenDisbursement.json`, `chosenRepayment.json`), a rejection's details
+//! (`chosenDisbursement.json`, `chosenRepayment.json`), a repayment's payment in either of
+//! its two shapes ([`RepaymentPayment`]), a rejection's details
 //! (`rejectiondetail.json`) and an action the borrower must take (`actionrequired.json`).
 //!
 //! Every field's type is a domain type that refuses what it cannot be; `Option` means
@@ -124,7 +125,9 @@ pub struct ChosenPlan {
 }
 
 /// A payment plan (`paymentplan.json`). The schema requires `noOfInstallments` but names
-/// its property `noOfInstallment`: neither is required (carried when sent).
+/// its property `noOfInstallment`: either spelling is read as a count and passed on as
+/// sent, and neither is required (README "Spec slips"). `startDate` is a [`PlanDate`] (the
+/// example is day-month-year).
 #[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
@@ -132,16 +135,69 @@ pub struct PaymentPlan {
     pub id: Reference,
     pub automatic: bool,
     pub schedule_type: ScheduleType,
+    /// The schema's `required` spelling.
+    pub no_of_installments: Option<Reference>,
+    /// The schema's `properties` spelling.
+    pub no_of_installment: Option<Reference>,
     pub frequency: Option<Frequency>,
     pub total_amount: Amount,
     pub principal: Option<Amount>,
     pub interest_amount: Option<Amount>,
     pub penalty: Option<Amount>,
+    pub start_date: Option<PlanDate>,
     pub status: Option<PlanStatus>,
     pub tenure: Option<LoanTenure>,
     #[serde(flatten)]
     pub extra: Extra,
 }
+
+/// `payment` of Trigger Repayment (and its status): the schema types it as a payment plan
+/// (`paymentplan.json`) while lenders send a payment (`payment.json`), as Confirm Repayment
+/// and the disbursement callbacks do. Either shape is read (README "Spec slips"): `id` is
+/// required by both; every other member of either schema is optional and typed as its
+/// schema types it; `status` takes the values of either (a payment's SUCCESS, FAILURE,
+/// PENDING_AUTH, a plan's ACTIVE, INACTIVE).
+#[serde_with::skip_serializing_none]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct RepaymentPayment {
+    pub id: Reference,
+    pub description: Option<Text>,
+    pub date: Option<OcenTimestamp>,
+    pub total_amount: Option<Amount>,
+    pub principal: Option<Amount>,
+    pub interest_amount: Option<Amount>,
+    pub fee: Option<Amount>,
+    pub penalty: Option<Amount>,
+    pub installment_number: Option<Reference>,
+    pub status: Option<RepaymentStatus>,
+    pub use_saved_payment_option: Option<bool>,
+    pub payment_method_type: Option<PaymentMethod>,
+    pub txn_ref_no: Option<Reference>,
+    pub payment_url: Option<Text>,
+    pub automatic: Option<bool>,
+    pub schedule_type: Option<ScheduleType>,
+    pub no_of_installments: Option<Reference>,
+    pub no_of_installment: Option<Reference>,
+    pub frequency: Option<Frequency>,
+    pub start_date: Option<PlanDate>,
+    pub tenure: Option<LoanTenure>,
+    pub url: Option<Text>,
+    pub extensible_data: Option<ExtensibleData>,
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+crate::domain::ocen_enum!(
+    /// `payment.status` of a repayment: a payment's values and a plan's.
+    RepaymentStatus {
+        Success = "SUCCESS",
+        Failure = "FAILURE",
+        PendingAuth = "PENDING_AUTH",
+        Active = "ACTIVE",
+        Inactive = "INACTIVE",
+    }
+);
 
 /// Why a lender rejected (`rejectiondetail.json`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]

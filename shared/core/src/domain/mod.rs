@@ -26,7 +26,7 @@ pub use phone::MaskedPhoneNumber;
 pub use text::{
     ApiVersion, LenderErrorCode, OrgId, Otp, Reference, RequestId, Secret, Text, TraceId,
 };
-pub use timestamp::{OcenTimestamp, IST};
+pub use timestamp::{OcenTimestamp, PlanDate, IST};
 
 /// Each attribute type is read from the string the lender sent by its `parse`, whose
 /// verdict serde carries to the refusal with the attribute's path
@@ -55,6 +55,7 @@ read_by_parse!(
     Secret => Secret::parse,
     OcenTimestamp => |s| OcenTimestamp::parse(&s),
     Amount => |s| Amount::parse(&s),
+    PlanDate => |s| PlanDate::parse(&s),
     MaskedPhoneNumber => MaskedPhoneNumber::parse_owned,
 );
 
@@ -102,6 +103,7 @@ documented_as!(
     Otp => "Otp",
     OcenTimestamp => "Timestamp",
     Amount => "Amount",
+    PlanDate => "PlanDate",
     MaskedPhoneNumber => "MaskedPhoneNumber",
     crate::wire::ExtensibleData => "ExtensibleData",
 );

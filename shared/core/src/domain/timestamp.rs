@@ -371,3 +371,104 @@ mod tests {
         );
     }
 }
+
+/// A plan's `startDate` (`paymentplan.json`): its example is `18-12-2020`, day-month-year,
+/// while every other date of the spec is ISO 8601. Both are accepted and kept as ISO:
+/// `DD-MM-YYYY` is written `YYYY-MM-DD` (the same day), `YYYY-MM-DD` and a whole timestamp
+/// stay as sent. Not a calendar day (`31-02-2020`) is refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlanDate(String);
+
+impl PlanDate {
+    pub fn parse(s: &str) -> Result<PlanDate, Invalid> {
+        const EXPECTED: &str = "a date YYYY-MM-DD or DD-MM-YYYY (or an ISO 8601 timestamp)";
+        if s.is_empty() {
+            return Err(Invalid::Missing);
+        }
+        if s.len() > 40 {
+            return Err(Invalid::TooLong { max: 40 });
+        }
+        let b = s.as_bytes();
+        let day = |y: u32, m: u32, d: u32| -> Option<Date> {
+            Date::from_calendar_date(y as i32, Month::try_from(m as u8).ok()?, d as u8).ok()
+        };
+        let date = match b {
+            [_, _, b'-', _, _, b'-', _, _, _, _] => {
+                let (d, m, y) = (num(&b[0..2]), num(&b[3..5]), num(&b[6..10]));
+                day(
+                    y.ok_or(Invalid::Format(EXPECTED))?,
+                    m.unwrap_or(0),
+                    d.unwrap_or(0),
+                )
+            }
+            [_, _, _, _, b'-', _, _, b'-', _, _] => {
+                let (y, m, d) = (num(&b[0..4]), num(&b[5..7]), num(&b[8..10]));
+                day(
+                    y.ok_or(Invalid::Format(EXPECTED))?,
+                    m.unwrap_or(0),
+                    d.unwrap_or(0),
+                )
+            }
+            _ => {
+                return OcenTimestamp::parse(s)
+                    .map(|_| PlanDate(s.to_string()))
+                    .map_err(|_| Invalid::Format(EXPECTED))
+            }
+        };
+        let date = date.ok_or(Invalid::Format(EXPECTED))?;
+        Ok(PlanDate(format!(
+            "{:04}-{:02}-{:02}",
+            date.year(),
+            u8::from(date.month()),
+            date.day()
+        )))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl Serialize for PlanDate {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0)
+    }
+}
+
+#[cfg(test)]
+mod plan_date_tests {
+    use super::*;
+
+    #[test]
+    fn the_specs_day_month_year_example_is_kept_as_the_same_iso_day() {
+        assert_eq!(
+            PlanDate::parse("18-12-2020").unwrap().as_str(),
+            "2020-12-18"
+        );
+        assert_eq!(
+            PlanDate::parse("2020-12-18").unwrap().as_str(),
+            "2020-12-18"
+        );
+        assert_eq!(
+            PlanDate::parse("2020-12-18T10:00:00+05:30")
+                .unwrap()
+                .as_str(),
+            "2020-12-18T10:00:00+05:30"
+        );
+    }
+
+    #[test]
+    fn what_is_no_calendar_day_is_refused() {
+        for bad in [
+            "31-02-2020",
+            "2020-13-01",
+            "18/12/2020",
+            "12-18-2020",
+            "tomorrow",
+            "1-1-2020",
+        ] {
+            assert!(PlanDate::parse(bad).is_err(), "{bad}");
+        }
+        assert_eq!(PlanDate::parse(""), Err(Invalid::Missing));
+    }
+}

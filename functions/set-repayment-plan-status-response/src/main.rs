@@ -1,0 +1,8 @@
+//! Lambda function: Set Repayment Plan Status Response. Wiring only: the callback is the registry's
+//! `set_repayment_plan_status` module; `ocen_shared::http::run` answers every request with the
+//! pipeline.
+
+#[tokio::main]
+async fn main() -> Result<(), lambda_http::Error> {
+    ocen_shared::http::run(ocen_shared::callbacks::set_repayment_plan_status::TYPE).await
+}
