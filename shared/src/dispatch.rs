@@ -97,6 +97,8 @@ pub struct Routed {
     /// The stored envelope, as stored.
     pub event: String,
     pub expires_at: Option<i64>,
+    /// 1, or a revisable callback's later revision (each its own event).
+    pub revision: u32,
 }
 
 impl Routed {
@@ -112,6 +114,10 @@ impl Routed {
             .ok_or("the record has no event attribute")?
             .to_string();
         let expires_at = r.get(attr::EXPIRES_AT).and_then(|t| t.parse().ok());
+        let revision = r
+            .get(attr::REVISION)
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(1);
         let routing = (
             r.get(attr::CALLBACK_TYPE),
             r.get(attr::ORG_ID),
@@ -138,6 +144,7 @@ impl Routed {
                 ordering_key: delivered.ordering_key,
                 event: delivered.event,
                 expires_at,
+                revision,
             });
         }
         let envelope: Envelope = serde_json::from_str(&event).map_err(|e| {
@@ -151,7 +158,13 @@ impl Routed {
             ordering_key: envelope.ordering_key,
             event,
             expires_at,
+            revision,
         })
+    }
+
+    /// What its deliveries are marked by: its key, and `#r<N>` for a revision N ≥ 2.
+    pub fn delivery_key(&self) -> String {
+        crate::store::revision_key(&self.key, self.revision)
     }
 
     /// The message for this record: the envelope inline when it fits SQS, else a reference.
@@ -408,7 +421,7 @@ impl Dispatcher {
             .iter()
             .flat_map(|item| {
                 let expires_at = item.routed.as_ref().ok().and_then(|r| r.expires_at);
-                let key = item.routed.as_ref().ok().map(|r| r.key.clone());
+                let key = item.routed.as_ref().ok().map(Routed::delivery_key);
                 let now = (self.now)();
                 item.state.iter().filter_map(move |(queue, s)| {
                     let outcome = match s {
@@ -591,7 +604,7 @@ fn deliveries_of(item: &Item<'_>) -> Vec<Delivery> {
             .targets
             .iter()
             .map(|t| Delivery {
-                record_key: r.key.clone(),
+                record_key: r.delivery_key(),
                 queue: t.name().to_string(),
             })
             .collect(),
@@ -858,6 +871,31 @@ mod tests {
             .await;
         assert_eq!((report.delivered, report.skipped, report.parked), (0, 1, 0));
         assert!(f.publisher.sent().is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_records_next_revision_is_delivered_though_its_first_was_marked_and_a_retry_is_not() {
+        let f = fixture();
+        let first = record(1, crate::callbacks::consent_handle::TYPE);
+        f.dispatcher.dispatch(std::slice::from_ref(&first)).await;
+        let mut second = first.clone();
+        second.sequence_number = "00002".into();
+        second.event_name = "MODIFY".into();
+        second.image.insert(attr::REVISION.into(), "2".into());
+        second
+            .image
+            .insert(attr::EVENT_ID.into(), "second-event".into());
+        let report = f.dispatcher.dispatch(&[first, second.clone()]).await;
+        assert_eq!((report.delivered, report.failed.len()), (2, 0));
+        let sent = f.publisher.sent_to(CONSENT);
+        assert_eq!(sent.len(), 2, "the first once, the revision once");
+        assert_eq!(sent[1].event_id, "second-event");
+        f.dispatcher.dispatch(&[second]).await;
+        assert_eq!(
+            f.publisher.sent_to(CONSENT).len(),
+            2,
+            "a retried revision is not sent twice"
+        );
     }
 
     #[tokio::test]

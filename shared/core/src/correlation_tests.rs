@@ -205,6 +205,7 @@ async fn a_callback_its_module_declares_lender_initiated_is_never_checked_agains
             queues: &[],
             weight: 0,
             answers_request: false,
+            revisable: false,
             validate: answered,
         }));
     let lender_started = CallbackType::of(def);

@@ -25,6 +25,21 @@ pub fn idempotency_key(kind: CallbackType, org_id: &str, request_id: &str) -> St
     key
 }
 
+/// The event id of a revisable callback's revision N ≥ 2 (UUID v5 of `<key>#r<N>`); the
+/// first revision's is [`event_id`].
+pub fn revision_event_id(
+    kind: CallbackType,
+    org_id: &str,
+    request_id: &str,
+    revision: u32,
+) -> Uuid {
+    if revision <= 1 {
+        return event_id(kind, org_id, request_id);
+    }
+    let key = crate::store::revision_key(&idempotency_key(kind, org_id, request_id), revision);
+    crate::digest::uuid_v5(&EVENT_ID_NAMESPACE, &[key.as_bytes()])
+}
+
 /// The stable event id of a callback: UUID v5 of its idempotency key, the same for every
 /// retry (and replay) of the same callback from the same lender.
 pub fn event_id(kind: CallbackType, org_id: &str, request_id: &str) -> Uuid {
@@ -63,6 +78,10 @@ pub struct Envelope {
     /// (`loanApplicationIds`, `loanId`, ...). Absent when no request was recorded.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request: Option<Value>,
+    /// 2, 3, ... for a revisable callback's later revisions (README "Idempotency"): the
+    /// lender posted the same `requestId` again with a new state. Absent on the first.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revision: Option<u32>,
     /// The validated callback, camelCase as on the wire; amounts as `"1234.50"`, `credBlock`
     /// always an array, `null`/empty optional attributes omitted, unknown ones kept.
     pub payload: Value,
@@ -86,6 +105,7 @@ impl Envelope {
             received_at,
             ordering_key: callback.ordering_key,
             request: None,
+            revision: None,
             payload: callback.payload,
             warnings: callback.warnings,
             request_id,
@@ -110,6 +130,7 @@ impl Envelope {
             received_at: &self.received_at,
             ordering_key: &self.ordering_key,
             request: request.as_deref(),
+            revision: self.revision,
             warnings: &self.warnings,
         }
         .to_json_with_payload(payload)
@@ -130,6 +151,7 @@ pub(crate) struct EventHead<'a> {
     pub ordering_key: &'a str,
     /// The `request` member's JSON, when there is one.
     pub request: Option<&'a str>,
+    pub revision: Option<u32>,
     pub warnings: &'a [String],
 }
 
@@ -165,6 +187,9 @@ impl EventHead<'_> {
             out.extend_from_slice(b",\"request\":");
             out.extend_from_slice(request.as_bytes());
         }
+        if let Some(revision) = self.revision {
+            out.extend_from_slice(format!(",\"revision\":{revision}").as_bytes());
+        }
         out.extend_from_slice(b",\"payload\":");
         out.extend_from_slice(payload.as_bytes());
         if !self.warnings.is_empty() {
@@ -198,6 +223,8 @@ struct Stored<'a> {
     ordering_key: String,
     #[serde(borrow, default)]
     request: Option<&'a serde_json::value::RawValue>,
+    #[serde(default)]
+    revision: Option<u32>,
     #[serde(borrow)]
     payload: &'a serde_json::value::RawValue,
     #[serde(default)]
@@ -220,6 +247,7 @@ impl<'a> Stored<'a> {
             received_at: &self.received_at,
             ordering_key: &self.ordering_key,
             request: request.or(self.request.map(|r| r.get())),
+            revision: self.revision,
             warnings: &self.warnings,
         }
         .to_json_with_payload(self.payload.get())
@@ -230,6 +258,14 @@ impl<'a> Stored<'a> {
 pub(crate) fn with_warning(event: &str, warning: String) -> Result<String, String> {
     let mut stored = Stored::read(event)?;
     stored.warnings.push(warning);
+    Ok(stored.write(None))
+}
+
+/// `event` (an envelope this service wrote) as revision `revision` with its event id.
+pub(crate) fn revised(event: &str, revision: u32, event_id: Uuid) -> Result<String, String> {
+    let mut stored = Stored::read(event)?;
+    stored.revision = Some(revision);
+    stored.event_id = event_id;
     Ok(stored.write(None))
 }
 
@@ -306,6 +342,7 @@ mod tests {
                 received_at: "2024-01-01T00:00:00.000+05:30".into(),
                 ordering_key: key.clone(),
                 request: Some(serde_json::json!({"sentAt": "2024-01-01T00:00:00Z", "loanId": key.clone()})),
+                revision: Some(2),
                 payload: serde_json::json!({"a": "b"}),
                 warnings: vec![warning],
             };

@@ -344,6 +344,7 @@ impl CallbackService {
             received_at: &received_at,
             ordering_key: &ordering_key,
             request: None,
+            revision: None,
             warnings: &warnings,
         };
         let event = head.to_json_with_payload(&crate::payload::text(&payload, body));
@@ -359,6 +360,7 @@ impl CallbackService {
             received_at,
             expires_at: now.unix_timestamp() + self.retention.as_secs() as i64,
             ordering_key,
+            revision: 1,
         }
     }
 
@@ -422,21 +424,57 @@ impl CallbackService {
                 crate::telemetry::count_warnings(kind.as_str(), warnings + flagged);
                 Ok(Reply::ok(record.ack))
             }
-            RecordOutcome::AlreadyExists(stored) if stored.is_same_callback(&record) => {
-                log.outcome = Outcome::Duplicate;
-                Ok(Reply::ok(stored.ack))
+            RecordOutcome::AlreadyExists(stored) => {
+                self.settle(kind, record, stored, size, trace, log).await
             }
-            RecordOutcome::AlreadyExists(stored) => Err(Refusal::new(
-                Rejection::conflict(stored.org_id != record.org_id),
-                trace,
-            )
-            .counted_as(Outcome::Conflict)),
             RecordOutcome::Unanswered(_) => Err(Refusal::store_failed(
                 StoreError::Corrupt("a write that needs no request found none".into()),
                 size,
                 trace,
             )),
         }
+    }
+
+    /// A callback whose key holds a record already: a duplicate (its first ack, whichever
+    /// revision it was), the next revision of a revisable callback, or a conflict. A
+    /// revision is one more conditional write; should others land meanwhile, it is tried
+    /// again on what they left, a few times.
+    async fn settle(
+        &self,
+        kind: CallbackType,
+        record: NewRecord,
+        mut stored: crate::store::StoredRecord,
+        size: usize,
+        trace: Trace,
+        log: &mut LogLine,
+    ) -> Result<Reply, Refusal> {
+        for _ in 0..3 {
+            if let Some(ack) = stored.ack_for(&record) {
+                log.outcome = Outcome::Duplicate;
+                return Ok(Reply::ok(ack.to_string()));
+            }
+            if stored.org_id != record.org_id || !kind.def().revisable {
+                return Err(Refusal::new(
+                    Rejection::conflict(stored.org_id != record.org_id),
+                    trace,
+                )
+                .counted_as(Outcome::Conflict));
+            }
+            let revision = record.revised(kind, stored.revision + 1);
+            match self.store.revise(&revision, &stored).await {
+                Ok(crate::store::ReviseOutcome::Revised) => {
+                    log.outcome = Outcome::Revised;
+                    return Ok(Reply::ok(revision.ack));
+                }
+                Ok(crate::store::ReviseOutcome::Changed(now)) => stored = now,
+                Err(e) => return Err(Refusal::store_failed(e, size, trace)),
+            }
+        }
+        Err(Refusal::store_failed(
+            StoreError::Unavailable("the record kept changing under its revision".into()),
+            size,
+            trace,
+        ))
     }
 
     /// One conditional write; a store failure is the refusal it makes.
@@ -466,7 +504,7 @@ impl CallbackService {
         match self.store.get_record(&record.key).await {
             Ok(Some(stored)) if stored.is_same_callback(record) => {
                 log.outcome = Outcome::Duplicate;
-                Ok(Reply::ok(stored.ack))
+                Ok(Reply::ok(stored.ack_for(record).unwrap_or(&stored.ack).to_string()))
             }
             Ok(_) => Err(Refusal::new(rejection, trace)),
             Err(e) => Err(Refusal {
@@ -501,3 +539,7 @@ pub(crate) mod tests;
 #[cfg(test)]
 #[path = "correlation_tests.rs"]
 mod correlation_tests;
+
+#[cfg(test)]
+#[path = "revision_tests.rs"]
+mod revision_tests;

@@ -1091,6 +1091,14 @@ mod exact_numbers {
         ) -> Result<crate::store::RecordOutcome, StoreError> {
             Err((self.0)())
         }
+
+        async fn revise(
+            &self,
+            _: &NewRecord,
+            _: &crate::store::StoredRecord,
+        ) -> Result<crate::store::ReviseOutcome, StoreError> {
+            Err((self.0)())
+        }
     }
 
     #[tokio::test]

@@ -32,6 +32,8 @@ pub(crate) enum Outcome {
     RequestUnreadable,
     /// Mode `flag`: it answers no request it may answer; recorded with the warning.
     Flagged,
+    /// A revisable callback's next revision, recorded with its own event.
+    Revised,
 }
 
 impl Outcome {
@@ -48,6 +50,7 @@ impl Outcome {
             Outcome::RequestExpired => "request_expired",
             Outcome::RequestUnreadable => "request_unreadable",
             Outcome::Flagged => "flagged",
+            Outcome::Revised => "revised",
         }
     }
 }

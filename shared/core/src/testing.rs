@@ -6,7 +6,7 @@ use crate::publish::{EventPublisher, OutboundMessage, PublishError, QueueTarget}
 use crate::request::{RequestRecord, SentRequest};
 use crate::store::{
     attr, Answering, Delivery, DeliveryLog, IdempotencyStore, Mark, NewRecord, RecordOutcome,
-    StoreError, StoredRecord,
+    ReviseOutcome, StoreError, StoredRecord,
 };
 use crate::CallbackType;
 use async_trait::async_trait;
@@ -22,6 +22,8 @@ use std::sync::Mutex;
 #[derive(Default)]
 pub struct MemoryStore {
     items: Mutex<HashMap<String, NewRecord>>,
+    /// Superseded revisions' acks by key and payload hash.
+    earlier_acks: Mutex<HashMap<String, HashMap<String, String>>>,
     strict: bool,
     /// Request records by key: their attributes as strings (as a stream image has them).
     requests: Mutex<HashMap<String, HashMap<String, String>>>,
@@ -95,11 +97,21 @@ impl MemoryStore {
     }
 }
 
-fn stored(record: &NewRecord) -> StoredRecord {
-    StoredRecord {
-        org_id: record.org_id.clone(),
-        payload_hash: record.payload_hash.clone(),
-        ack: record.ack.clone(),
+impl MemoryStore {
+    fn stored(&self, record: &NewRecord) -> StoredRecord {
+        StoredRecord {
+            org_id: record.org_id.clone(),
+            payload_hash: record.payload_hash.clone(),
+            ack: record.ack.clone(),
+            revision: record.revision,
+            earlier_acks: self
+                .earlier_acks
+                .lock()
+                .unwrap()
+                .get(&record.key)
+                .cloned()
+                .unwrap_or_default(),
+        }
     }
 }
 
@@ -107,7 +119,8 @@ fn stored(record: &NewRecord) -> StoredRecord {
 impl IdempotencyStore for MemoryStore {
     async fn get_record(&self, key: &str) -> Result<Option<StoredRecord>, StoreError> {
         self.call()?;
-        Ok(self.items.lock().unwrap().get(key).map(stored))
+        let item = self.items.lock().unwrap().get(key).cloned();
+        Ok(item.map(|r| self.stored(&r)))
     }
 
     async fn record(
@@ -118,7 +131,7 @@ impl IdempotencyStore for MemoryStore {
         self.call()?;
         let mut items = self.items.lock().unwrap();
         if let Some(old) = items.get(&record.key) {
-            return Ok(RecordOutcome::AlreadyExists(stored(old)));
+            return Ok(RecordOutcome::AlreadyExists(self.stored(old)));
         }
         if let Answering::Request { now } = answering {
             let requests = self.requests.lock().unwrap();
@@ -145,6 +158,29 @@ impl IdempotencyStore for MemoryStore {
         items.insert(record.key.clone(), record.clone());
         Ok(RecordOutcome::Recorded)
     }
+
+    async fn revise(
+        &self,
+        record: &NewRecord,
+        current: &StoredRecord,
+    ) -> Result<ReviseOutcome, StoreError> {
+        self.call()?;
+        let mut items = self.items.lock().unwrap();
+        let Some(old) = items.get(&record.key).cloned() else {
+            return Err(StoreError::Corrupt("no record to revise".into()));
+        };
+        if old.payload_hash != current.payload_hash || old.org_id != current.org_id {
+            return Ok(ReviseOutcome::Changed(self.stored(&old)));
+        }
+        self.earlier_acks
+            .lock()
+            .unwrap()
+            .entry(record.key.clone())
+            .or_default()
+            .insert(old.payload_hash.clone(), old.ack.clone());
+        items.insert(record.key.clone(), record.clone());
+        Ok(ReviseOutcome::Revised)
+    }
 }
 
 /// A store that accepts every record without keeping it (benchmarks: they measure the
@@ -160,6 +196,15 @@ impl IdempotencyStore for AcceptAll {
     async fn record(&self, record: &NewRecord, _: Answering) -> Result<RecordOutcome, StoreError> {
         std::hint::black_box(record);
         Ok(RecordOutcome::Recorded)
+    }
+
+    async fn revise(
+        &self,
+        record: &NewRecord,
+        _: &StoredRecord,
+    ) -> Result<ReviseOutcome, StoreError> {
+        std::hint::black_box(record);
+        Ok(ReviseOutcome::Revised)
     }
 }
 

@@ -5,7 +5,7 @@
 
 use super::{
     attr, Answering, Delivery, DeliveryLog, IdempotencyStore, Mark, NewRecord, RecordOutcome,
-    StoreError, StoredRecord,
+    ReviseOutcome, StoreError, StoredRecord,
 };
 use crate::request::{RequestRecord, SentRequest};
 use async_trait::async_trait;
@@ -44,26 +44,56 @@ impl IdempotencyStore for DynamoStore {
         get_stored(self, key).await
     }
 
+    async fn revise(
+        &self,
+        r: &NewRecord,
+        current: &StoredRecord,
+    ) -> Result<ReviseOutcome, StoreError> {
+        let mut update = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .key(attr::KEY, s(&r.key))
+            .update_expression(format!("{}, #rev = :rev, #was = :wasack", &*SET_RECORD))
+            .condition_expression("#h = :was AND #o = :org")
+            .expression_attribute_names("#h", attr::PAYLOAD_HASH)
+            .expression_attribute_names("#o", attr::ORG_ID)
+            .expression_attribute_names("#rev", attr::REVISION)
+            .expression_attribute_names(
+                "#was",
+                format!("{}{}", attr::EARLIER_ACK_PREFIX, current.payload_hash),
+            )
+            .expression_attribute_values(":was", s(&current.payload_hash))
+            .expression_attribute_values(":org", s(&current.org_id))
+            .expression_attribute_values(":rev", AttributeValue::N(r.revision.to_string()))
+            .expression_attribute_values(":wasack", s(&current.ack))
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld);
+        for (i, (name, value)) in record_values(r).into_iter().enumerate() {
+            update = update
+                .expression_attribute_names(format!("#a{i}"), name)
+                .expression_attribute_values(format!(":a{i}"), value);
+        }
+        match update.send().await {
+            Ok(_) => Ok(ReviseOutcome::Revised),
+            Err(err) if err.as_service_error().is_none() => Err(StoreError::Unavailable(
+                DisplayErrorContext(&err).to_string(),
+            )),
+            Err(err) => match err.into_service_error() {
+                UpdateItemError::ConditionalCheckFailedException(e) => {
+                    let old = e.item.unwrap_or_default();
+                    stored_record(&old).map(ReviseOutcome::Changed)
+                }
+                other => Err(classify(&other)),
+            },
+        }
+    }
+
     async fn record(
         &self,
         r: &NewRecord,
         answering: Answering,
     ) -> Result<RecordOutcome, StoreError> {
-        let values = [
-            (attr::CALLBACK_TYPE, s(&r.callback_type)),
-            (attr::REQUEST_ID, s(&r.request_id)),
-            (attr::ORG_ID, s(&r.org_id)),
-            (attr::PAYLOAD_HASH, s(&r.payload_hash)),
-            (attr::EVENT, s(&r.event)),
-            (attr::ACK, s(&r.ack)),
-            (attr::RECEIVED_AT, s(&r.received_at)),
-            (
-                attr::EXPIRES_AT,
-                AttributeValue::N(r.expires_at.to_string()),
-            ),
-            (attr::EVENT_ID, s(&r.event_id)),
-            (attr::ORDERING_KEY, s(&r.ordering_key)),
-        ];
+        let values = record_values(r);
         // `SET #a0 = :a0, #a1 = :a1, ...`: the record's attributes, onto the request's.
         let mut update = self
             .client
@@ -122,6 +152,25 @@ impl IdempotencyStore for DynamoStore {
     }
 }
 
+/// A record's attributes as an update sets them (`#a<i>` = `:a<i>`, in this order).
+fn record_values(r: &NewRecord) -> [(&'static str, AttributeValue); 10] {
+    [
+        (attr::CALLBACK_TYPE, s(&r.callback_type)),
+        (attr::REQUEST_ID, s(&r.request_id)),
+        (attr::ORG_ID, s(&r.org_id)),
+        (attr::PAYLOAD_HASH, s(&r.payload_hash)),
+        (attr::EVENT, s(&r.event)),
+        (attr::ACK, s(&r.ack)),
+        (attr::RECEIVED_AT, s(&r.received_at)),
+        (
+            attr::EXPIRES_AT,
+            AttributeValue::N(r.expires_at.to_string()),
+        ),
+        (attr::EVENT_ID, s(&r.event_id)),
+        (attr::ORDERING_KEY, s(&r.ordering_key)),
+    ]
+}
+
 /// The update expression of a record: its ten attributes (`#a<i>` = `:a<i>`).
 static SET_RECORD: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
     let sets: Vec<String> = (0..10).map(|i| format!("#a{i} = :a{i}")).collect();
@@ -167,8 +216,8 @@ fn classify(e: &UpdateItemError) -> StoreError {
     }
 }
 
-/// `get_record` of the adapter: one strongly consistent `GetItem` of the three attributes a
-/// duplicate is compared with.
+/// `get_record` of the adapter: one strongly consistent `GetItem` of the record (what a
+/// duplicate is compared with: its lender, hashes and acks, of every revision).
 async fn get_stored(store: &DynamoStore, key: &str) -> Result<Option<StoredRecord>, StoreError> {
     let out = store
         .client
@@ -176,10 +225,6 @@ async fn get_stored(store: &DynamoStore, key: &str) -> Result<Option<StoredRecor
         .table_name(&store.table)
         .key(attr::KEY, s(key))
         .consistent_read(true)
-        .projection_expression("#o, #h, #a")
-        .expression_attribute_names("#o", attr::ORG_ID)
-        .expression_attribute_names("#h", attr::PAYLOAD_HASH)
-        .expression_attribute_names("#a", attr::ACK)
         .send()
         .await
         .map_err(|e| StoreError::Unavailable(DisplayErrorContext(&e).to_string()))?;
@@ -199,10 +244,32 @@ fn stored_record(item: &HashMap<String, AttributeValue>) -> Result<StoredRecord,
             ))),
         }
     };
+    let revision = match item.get(attr::REVISION) {
+        None => 1,
+        Some(AttributeValue::N(n)) => n
+            .parse()
+            .map_err(|_| StoreError::Corrupt("attribute revision is not a count".into()))?,
+        Some(_) => {
+            return Err(StoreError::Corrupt(
+                "attribute revision is not a number".into(),
+            ))
+        }
+    };
+    let earlier_acks = item
+        .iter()
+        .filter_map(|(name, value)| match value {
+            AttributeValue::S(ack) => name
+                .strip_prefix(attr::EARLIER_ACK_PREFIX)
+                .map(|hash| (hash.to_string(), ack.clone())),
+            _ => None,
+        })
+        .collect();
     Ok(StoredRecord {
         org_id: get(attr::ORG_ID)?,
         payload_hash: get(attr::PAYLOAD_HASH)?,
         ack: get(attr::ACK)?,
+        revision,
+        earlier_acks,
     })
 }
 

@@ -57,7 +57,8 @@ async fn a_duplicate_of_each_type_gets_the_first_ack_and_stores_nothing_new() {
 #[tokio::test]
 async fn a_conflicting_payload_of_each_type_is_409_and_the_stored_item_is_untouched() {
     let app = spawn_app().await;
-    for &kind in CallbackType::ALL {
+    // A revisable callback's new body is its next revision (tested below), not a conflict.
+    for &kind in CallbackType::ALL.iter().filter(|k| !k.def().revisable) {
         let body = sample_body(kind, "conflict-1");
         app.post(kind, &body).await;
         let key = AttributeValue::S(format!("{}#LENDER-ABC#conflict-1", kind.as_str()));
@@ -221,4 +222,47 @@ async fn a_late_retry_of_a_recorded_callback_is_answered_from_the_table_and_a_ne
     let (status, ack) = post_with(&later, kind, &other).await;
     assert_eq!((status, ack.ack.error.as_str()), (400, "LSP4010"));
     assert_eq!(app.item_count().await, 1);
+}
+
+#[tokio::test]
+async fn a_plan_status_moving_on_under_one_request_id_reaches_the_ledger_as_two_events_in_order() {
+    let app = spawn_app().await;
+    let kind = ocen_shared::callbacks::set_repayment_plan_status::TYPE;
+    let mut body = sample_body(kind, "plan-status-1");
+    body["plan"]["status"] = json!("PENDING_AUTH");
+    let (status, pending) = app.post(kind, &body).await;
+    assert_eq!(status, 200);
+    let mut active = body.clone();
+    active["plan"]["status"] = json!("ACTIVE");
+    let calls = app.store_calls.get();
+    let (status, activated) = app.post(kind, &active).await;
+    assert_eq!((status, activated.ack.error.as_str()), (200, "0"));
+    assert_eq!(
+        app.store_calls.get() - calls,
+        2,
+        "the refused first write, then the revision"
+    );
+    // Retries of each revision get that revision's first ack.
+    assert_eq!(app.post(kind, &body).await.1, pending);
+    assert_eq!(app.post(kind, &active).await.1, activated);
+    assert_eq!(app.item_count().await, 1, "one record, revised");
+    app.poller().drain(2).await.unwrap();
+    let events = app.drain_queue("RepaymentLedgerQueue").await;
+    let statuses: Vec<(Option<u32>, String)> = events
+        .iter()
+        .map(|(e, _)| {
+            (
+                e.revision,
+                e.payload["plan"]["status"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        statuses,
+        [
+            (None, "PENDING_AUTH".to_string()),
+            (Some(2), "ACTIVE".to_string())
+        ]
+    );
+    assert_ne!(events[0].0.event_id, events[1].0.event_id);
 }

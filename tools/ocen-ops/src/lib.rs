@@ -146,6 +146,7 @@ impl std::fmt::Display for Inspection {
             attr::PAYLOAD_HASH,
             attr::EVENT_ID,
             attr::ORDERING_KEY,
+            attr::REVISION,
             attr::EXPIRES_AT,
             attr::ACK,
         ] {
@@ -297,6 +298,16 @@ pub fn received_at_bound(text: &str) -> Result<String> {
     Ok(OcenTimestamp::ack_format(t.as_offset_date_time()))
 }
 
+/// What a record's deliveries are marked by: its key, with `#r<N>` for its latest revision
+/// N ≥ 2 (each revision is its own event).
+fn delivery_key(key: &str, item: &HashMap<String, String>) -> String {
+    let revision = item
+        .get(attr::REVISION)
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(1);
+    ocen_shared::store::revision_key(key, revision)
+}
+
 /// Compare stream sequence numbers (decimal strings of any length).
 fn seq_le(a: &str, b: &str) -> bool {
     (a.len(), a) <= (b.len(), b)
@@ -429,7 +440,7 @@ impl Ops {
             .await?
             .ok_or_else(|| anyhow!("no record {key} in {}", self.table()))?;
         let queues = self.queues_of(kind);
-        let deliveries = self.markers(&key, &queues).await?;
+        let deliveries = self.markers(&delivery_key(&key, &record), &queues).await?;
         Ok(Inspection {
             record: record.into_iter().collect(),
             deliveries,
@@ -880,7 +891,7 @@ impl Ops {
                 };
                 for q in self.queues_of(kind) {
                     deliveries.push(Delivery {
-                        record_key: key.clone(),
+                        record_key: delivery_key(key, item),
                         queue: q,
                     });
                 }
@@ -903,7 +914,7 @@ impl Ops {
                 }
                 for q in queues {
                     let d = Delivery {
-                        record_key: key.clone(),
+                        record_key: delivery_key(&key, item),
                         queue: q.clone(),
                     };
                     match marked.get(&d).map(String::as_str) {

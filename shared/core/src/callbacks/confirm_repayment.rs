@@ -29,6 +29,7 @@ pub static DEF: CallbackDef = CallbackDef {
     queues: &["RepaymentLedgerQueue"],
     weight: 1,
     answers_request: false,
+    revisable: false,
     validate,
 };
 pub const TYPE: CallbackType = CallbackType::of(&DEF);
@@ -91,7 +92,7 @@ fn sample(ids: &SampleIds) -> Value {
 fn simulate(rng: &mut Rng, ids: &SampleIds) -> Value {
     let mut payment = super::trigger_repayment::payment();
     payment["id"] = json!(format!("RPY-{}", rng.hex(10)));
-    payment["totalAmount"] = json!(rng.amount(500_00, 50_000_00));
+    payment["totalAmount"] = json!(rng.amount(50_000, 5_000_000));
     payment["principal"] = Value::Null;
     payment["interestAmount"] = Value::Null;
     ids.body(json!({ "loanId": format!("LOAN-{}", rng.hex(8)), "payment": payment }))

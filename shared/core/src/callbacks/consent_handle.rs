@@ -24,6 +24,7 @@ pub static DEF: CallbackDef = CallbackDef {
     queues: &["ConsentHandleEventsQueue"],
     weight: 3,
     answers_request: true,
+    revisable: false,
     validate,
 };
 pub const TYPE: CallbackType = CallbackType::of(&DEF);

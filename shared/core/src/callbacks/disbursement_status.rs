@@ -29,6 +29,7 @@ pub static DEF: CallbackDef = CallbackDef {
     queues: &["DisbursementLedgerQueue", "DisbursementNotificationsQueue"],
     weight: 2,
     answers_request: true,
+    revisable: false,
     validate,
 };
 pub const TYPE: CallbackType = CallbackType::of(&DEF);

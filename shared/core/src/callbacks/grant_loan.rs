@@ -34,6 +34,7 @@ pub static DEF: CallbackDef = CallbackDef {
     queues: &["LoanEventsQueue"],
     weight: 2,
     answers_request: true,
+    revisable: false,
     validate,
 };
 pub const TYPE: CallbackType = CallbackType::of(&DEF);

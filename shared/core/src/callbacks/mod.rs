@@ -102,6 +102,11 @@ pub struct CallbackDef {
     /// "Correlation"); `false` for a callback the lender starts (v3 `confirmRepayment`),
     /// which is never checked against requests.
     pub answers_request: bool,
+    /// The lender may POST its answer again under the same `requestId` as the state it
+    /// reports moves on: each distinct body is then recorded as the next revision, with
+    /// its own event, in order (README "Idempotency"); else a second body is a conflict.
+    /// Only where the spec says so (the module cites it).
+    pub revisable: bool,
     /// Validate a body, read ([`crate::wire::read`]).
     pub validate: fn(&Json<'_>, &ValidationPolicy) -> Result<Callback, Rejection>,
 }

@@ -25,6 +25,7 @@ pub static DEF: CallbackDef = CallbackDef {
     queues: &["ApplicationEventsQueue"],
     weight: 2,
     answers_request: true,
+    revisable: false,
     validate,
 };
 pub const TYPE: CallbackType = CallbackType::of(&DEF);

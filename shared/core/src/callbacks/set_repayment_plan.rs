@@ -26,6 +26,7 @@ pub static DEF: CallbackDef = CallbackDef {
     queues: &["RepaymentLedgerQueue"],
     weight: 1,
     answers_request: true,
+    revisable: false,
     validate,
 };
 pub const TYPE: CallbackType = CallbackType::of(&DEF);
@@ -96,7 +97,7 @@ fn sample(ids: &SampleIds) -> Value {
 pub(crate) fn simulated_plan(rng: &mut Rng, status: &str) -> Value {
     let mut p = plan(status);
     p["id"] = json!(format!("RP-{}", rng.hex(10)));
-    p["totalAmount"] = json!(rng.amount(1_000_00, 5_00_000_00));
+    p["totalAmount"] = json!(rng.amount(100_000, 50_000_000));
     p["principal"] = Value::Null;
     p["interestAmount"] = Value::Null;
     p

@@ -3,6 +3,12 @@
 //! e-mandate. Schema: `SetRepaymentPlanStatusResponse.json` (`spec/v3-schemas/`): the same
 //! members as Set Repayment Plan Response (`plan`), read by the same type. Routed to the
 //! repayment ledger (FIFO).
+//!
+//! **Revisable**: Juspay documents it as "Set Repayment Plan Status Response / Webhook"
+//! (developer.juspay.in, v3.2 reference), and the plan becomes ACTIVE "only after
+//! successful authorization of the e-mandate" (its repayment APIs page): the lender posts
+//! the same `requestId` again as the status moves (PENDING_AUTH → ACTIVE). Each distinct
+//! body is the next revision, with its own event, in order; an identical one a duplicate.
 
 use super::common::{Body, ValidationPolicy};
 use super::objects::PlanStatus;
@@ -23,6 +29,7 @@ pub static DEF: CallbackDef = CallbackDef {
     queues: &["RepaymentLedgerQueue"],
     weight: 1,
     answers_request: true,
+    revisable: true,
     validate,
 };
 pub const TYPE: CallbackType = CallbackType::of(&DEF);

@@ -27,6 +27,7 @@ pub static DEF: CallbackDef = CallbackDef {
     queues: &["RepaymentLedgerQueue"],
     weight: 2,
     answers_request: true,
+    revisable: false,
     validate,
 };
 pub const TYPE: CallbackType = CallbackType::of(&DEF);
@@ -137,7 +138,7 @@ fn sample(ids: &SampleIds) -> Value {
 pub(crate) fn simulated_payment(rng: &mut Rng) -> Value {
     let mut p = if rng.chance(0.2) { payment_as_plan() } else { payment() };
     p["id"] = json!(format!("RPY-{}", rng.hex(10)));
-    p["totalAmount"] = json!(rng.amount(500_00, 50_000_00));
+    p["totalAmount"] = json!(rng.amount(50_000, 5_000_000));
     if p.get("principal").is_some() {
         p["principal"] = Value::Null;
         p["interestAmount"] = Value::Null;

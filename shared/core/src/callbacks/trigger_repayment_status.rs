@@ -22,6 +22,7 @@ pub static DEF: CallbackDef = CallbackDef {
     queues: &["RepaymentLedgerQueue"],
     weight: 1,
     answers_request: true,
+    revisable: false,
     validate,
 };
 pub const TYPE: CallbackType = CallbackType::of(&DEF);

@@ -27,6 +27,10 @@ pub mod attr {
     pub const SENT_AT: &str = "sentAt";
     pub const ANSWER_BY: &str = "answerBy";
     pub const LSP_IDS: &str = "lspIds";
+    /// A revised record's revision (2, 3, ...; absent: the first). See [`super::StoredRecord`].
+    pub const REVISION: &str = "revision";
+    /// Prefix of a superseded revision's ack: `ack#<its payload hash>`.
+    pub const EARLIER_ACK_PREFIX: &str = "ack#";
 }
 
 /// Key prefix of delivery markers: `sent#<queue name>#<record key>`. Callback keys start
@@ -53,9 +57,25 @@ pub struct NewRecord {
     /// The envelope's eventId and ordering key, as their own attributes for the dispatcher.
     pub event_id: String,
     pub ordering_key: String,
+    /// 1 for a first record; 2, 3, ... for the revisions of a revisable callback.
+    pub revision: u32,
 }
 
 impl NewRecord {
+    /// This record as revision `revision` (≥ 2) of a revisable callback: its own event id
+    /// and an envelope that says which revision it is.
+    pub fn revised(&self, kind: crate::CallbackType, revision: u32) -> NewRecord {
+        let event_id =
+            crate::event::revision_event_id(kind, &self.org_id, &self.request_id, revision);
+        NewRecord {
+            event: crate::event::revised(&self.event, revision, event_id)
+                .expect("this service's own envelope reads back"),
+            event_id: event_id.hyphenated().to_string(),
+            revision,
+            ..self.clone()
+        }
+    }
+
     /// The item's size as DynamoDB counts it (names and values; numbers at most their
     /// digits), to compare with [`MAX_ITEM_BYTES`] before the write.
     pub fn item_size(&self) -> usize {
@@ -94,23 +114,52 @@ impl NewRecord {
         ]
         .into_iter()
         .map(|(k, v)| (k.to_string(), v))
+        .chain((self.revision > 1).then(|| (attr::REVISION.to_string(), self.revision.to_string())))
         .collect()
     }
 }
 
 /// What a duplicate is compared with.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct StoredRecord {
     pub org_id: String,
+    /// The latest revision's payload hash and ack.
     pub payload_hash: String,
     pub ack: String,
+    /// 1, or the latest revision of a revised record.
+    pub revision: u32,
+    /// Superseded revisions' acks by their payload hash (`ack#<hash>` attributes).
+    pub earlier_acks: std::collections::HashMap<String, String>,
 }
 
 impl StoredRecord {
-    /// The same lender's same callback (a retry, whatever its traceId and timestamp).
-    pub fn is_same_callback(&self, record: &NewRecord) -> bool {
-        self.org_id == record.org_id && self.payload_hash == record.payload_hash
+    /// The first ack of `record`'s body when this lender's very callback is stored (a
+    /// retry, whatever its traceId and timestamp), in its latest or an earlier revision.
+    pub fn ack_for(&self, record: &NewRecord) -> Option<&str> {
+        if self.org_id != record.org_id {
+            return None;
+        }
+        if self.payload_hash == record.payload_hash {
+            return Some(&self.ack);
+        }
+        self.earlier_acks
+            .get(&record.payload_hash)
+            .map(String::as_str)
     }
+
+    /// The same lender's same callback.
+    pub fn is_same_callback(&self, record: &NewRecord) -> bool {
+        self.ack_for(record).is_some()
+    }
+}
+
+/// What revising a record did ([`IdempotencyStore::revise`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReviseOutcome {
+    /// The record now holds the new revision (the superseded one's ack kept).
+    Revised,
+    /// The record moved on since it was read (another revision landed): what it holds now.
+    Changed(StoredRecord),
 }
 
 /// What a callback's write must find at its key.
@@ -166,6 +215,14 @@ pub trait IdempotencyStore: Send + Sync {
         answering: Answering,
     ) -> Result<RecordOutcome, StoreError>;
 
+    /// Write `record` (revision N + 1) over `current` (revision N, as read), keeping
+    /// `current`'s ack for its retries; only if the item still holds `current`. One call.
+    async fn revise(
+        &self,
+        record: &NewRecord,
+        current: &StoredRecord,
+    ) -> Result<ReviseOutcome, StoreError>;
+
     /// What is stored under `key`, if anything (strongly consistent). Only for a request
     /// outside the replay window: is it a retry of a recorded callback?
     async fn get_record(&self, key: &str) -> Result<Option<StoredRecord>, StoreError>;
@@ -174,10 +231,20 @@ pub trait IdempotencyStore: Send + Sync {
 /// One event on one queue.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Delivery {
-    /// The callback record's key.
+    /// The callback record's key, with `#r<N>` for its revision N ≥ 2 ([`revision_key`]).
     pub record_key: String,
     /// The queue's name.
     pub queue: String,
+}
+
+/// What a record's deliveries are keyed by: its key, and for a revision N ≥ 2 `<key>#r<N>`
+/// (each revision is its own event, each delivered once).
+pub fn revision_key(key: &str, revision: u32) -> String {
+    if revision > 1 {
+        format!("{key}#r{revision}")
+    } else {
+        key.to_string()
+    }
 }
 
 impl Delivery {
