@@ -59,6 +59,11 @@ const SECRETS: &[&str] = &[
     "user@aa.in",
     "39e108fe-9243-11e8-b9f2-0256d88baae8",
     "UTR123",
+    // The borrower of the loan application samples (PAN, name, mobile, e-mail).
+    "ABCPD1234K",
+    "Asha Devi",
+    "9123456780",
+    "asha.devi@example.in",
 ];
 
 fn secret_body(kind: CallbackType, request_id: &str) -> Value {

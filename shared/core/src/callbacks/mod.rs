@@ -45,6 +45,8 @@ registry![
     consent_handle,
     consent_status,
     grant_loan,
+    create_loan_applications,
+    generate_offers,
     set_offer,
     set_repayment_plan,
     set_repayment_plan_status,

@@ -232,3 +232,114 @@ pub struct ActionReference {
 
 /// `rejectionDetails`, `actionRequired`: at most [`MAX_LIST_ENTRIES`].
 pub type Details<T> = Entries<T, MAX_LIST_ENTRIES>;
+
+// ---- loan applications and offers ----------------------------------------------------
+
+/// Most entries in a list of a loan application (parties, collaterals, offers, contacts,
+/// documents, plans).
+pub const MAX_APPLICATION_ENTRIES: usize = 64;
+/// Most loan applications in one body.
+pub const MAX_APPLICATIONS: usize = 100;
+
+/// A list of a loan application: at most [`MAX_APPLICATION_ENTRIES`], possibly empty.
+pub type Listed<T> = Entries<T, MAX_APPLICATION_ENTRIES>;
+
+crate::domain::ocen_enum!(
+    /// `type` of a loan application.
+    LoanType { Cashflow = "CASHFLOW", Personal = "PERSONAL", Home = "HOME", Vehicle = "VEHICLE", Business = "BUSINESS" }
+);
+crate::domain::ocen_enum!(
+    /// `primaryIdType` of a borrower, guarantor or applicant.
+    PrimaryIdType { Pan = "PAN", Mobile = "MOBILE", Aadhaar = "AADHAAR" }
+);
+crate::domain::ocen_enum!(
+    /// `category` of a borrower, guarantor or applicant.
+    PartyCategory { Organization = "ORGANIZATION", Individual = "INDIVIDUAL" }
+);
+crate::domain::ocen_enum!(
+    /// `type` of a collateral.
+    CollateralType { GstInvoice = "GST_INVOICE", Vehicle = "VEHICLE", Home = "HOME" }
+);
+
+/// The borrower (`borrower.json`). Personal data (its id, name, contacts, documents):
+/// carried to the event for the consumer that needs it, never logged (`primaryId` is a
+/// [`Secret`]: not even `Debug` shows it). Objects this service does not read (contacts,
+/// documents, identifiers) are carried untouched.
+#[serde_with::skip_serializing_none]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Borrower {
+    pub primary_id: Secret,
+    pub primary_id_type: PrimaryIdType,
+    pub category: PartyCategory,
+    pub contact_details: Listed<Extra>,
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+/// A guarantor (`guarantor.json`): a borrower's members, and its documents required.
+#[serde_with::skip_serializing_none]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Guarantor {
+    pub primary_id: Secret,
+    pub primary_id_type: PrimaryIdType,
+    pub category: PartyCategory,
+    pub contact_details: Listed<Extra>,
+    pub documents: Listed<Extra>,
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+/// A co-applicant (`applicant.json`): only its id is required.
+#[serde_with::skip_serializing_none]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Applicant {
+    pub primary_id: Secret,
+    pub primary_id_type: PrimaryIdType,
+    pub category: Option<PartyCategory>,
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+/// A collateral (`collateral.json`). `collateralPrimaryIdType`'s enum lists a placeholder
+/// (`<OTHER VALID REGISTRY>`): read as a reference, any registry's name.
+#[serde_with::skip_serializing_none]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Collateral {
+    pub collateral_primary_id: Reference,
+    pub collateral_primary_id_type: Reference,
+    pub additional_identifiers: Listed<Extra>,
+    pub parties: Listed<Extra>,
+    #[serde(rename = "type")]
+    pub collateral_type: CollateralType,
+    pub documents: Listed<Extra>,
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+/// Plans offered for disbursement or repayment (`disbursement.json`, `repayment.json`);
+/// the disbursement's `accountDetails` carried untouched.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct OfferedPlans {
+    pub plans: Listed<PaymentPlan>,
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+/// An offer (`offer.json`).
+#[serde_with::skip_serializing_none]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Offer {
+    pub id: Reference,
+    pub valid_till: OcenTimestamp,
+    pub terms: LoanTerms,
+    pub disbursement: OfferedPlans,
+    pub repayment: OfferedPlans,
+    #[serde(flatten)]
+    pub extra: Extra,
+}

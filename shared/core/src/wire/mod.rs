@@ -147,6 +147,60 @@ impl<T: JsonSchema, const MAX: usize> JsonSchema for OneOrMore<T, MAX> {
     }
 }
 
+/// One object or an array of at most `MAX` of them (possibly empty), always an array once
+/// read: an optional member the schema types as one object and lenders send as an array
+/// (`offers`, `rejectionDetails`, `actionRequired` of a loan application).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(transparent)]
+pub struct OneOrList<T, const MAX: usize>(pub Vec<T>);
+
+impl<T, const MAX: usize> std::ops::Deref for OneOrList<T, MAX> {
+    type Target = [T];
+    fn deref(&self) -> &[T] {
+        &self.0
+    }
+}
+
+impl<'de, T: Deserialize<'de>, const MAX: usize> Deserialize<'de> for OneOrList<T, MAX> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Shape<T, const MAX: usize>(std::marker::PhantomData<T>);
+        impl<'de, T: Deserialize<'de>, const MAX: usize> serde::de::Visitor<'de> for Shape<T, MAX> {
+            type Value = Vec<T>;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object or an array of objects")
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<Vec<T>, A::Error> {
+                T::deserialize(serde::de::value::MapAccessDeserializer::new(map)).map(|t| vec![t])
+            }
+
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, seq: A) -> Result<Vec<T>, A::Error> {
+                Entries::<T, MAX>::deserialize(serde::de::value::SeqAccessDeserializer::new(seq))
+                    .map(|Entries(items)| items)
+            }
+        }
+        d.deserialize_any(Shape::<T, MAX>(std::marker::PhantomData))
+            .map(OneOrList)
+    }
+}
+
+impl<T: JsonSchema, const MAX: usize> JsonSchema for OneOrList<T, MAX> {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        format!("OneOrList{MAX}_{}", T::schema_name()).into()
+    }
+    fn inline_schema() -> bool {
+        true
+    }
+    fn json_schema(g: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let item = g.subschema_for::<T>();
+        schemars::json_schema!({ "oneOf": [
+            item,
+            { "type": "array", "maxItems": MAX, "items": item }
+        ] })
+    }
+}
+
 /// A number or a string (`otp`: the schema says number, samples send strings).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
