@@ -328,7 +328,10 @@ fn plan_load(args: &Args, lender: &Lender) -> Vec<Planned> {
             });
             continue;
         }
-        if rng.chance(args.unsolicited / (rest - args.invalid).max(f64::EPSILON)) {
+        // A lender-initiated callback answers no request: it cannot be unsolicited.
+        if kind.def().answers_request
+            && rng.chance(args.unsolicited / (rest - args.invalid).max(f64::EPSILON))
+        {
             let (raw, signature) = sign(lender, &body);
             plan.push(Planned {
                 kind,
