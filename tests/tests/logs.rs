@@ -64,6 +64,8 @@ const SECRETS: &[&str] = &[
     "Asha Devi",
     "9123456780",
     "asha.devi@example.in",
+    // The account number of the disbursement account samples.
+    "11250789101486249090",
 ];
 
 fn secret_body(kind: CallbackType, request_id: &str) -> Value {

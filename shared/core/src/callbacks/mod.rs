@@ -53,6 +53,13 @@ registry![
     trigger_repayment,
     trigger_repayment_status,
     confirm_repayment,
+    get_repayment_plans,
+    get_disbursement_plans,
+    set_disbursement_plan,
+    get_disbursement_accounts,
+    set_disbursement_account,
+    raise_dispute,
+    dispute_status,
 ];
 
 #[cfg(test)]

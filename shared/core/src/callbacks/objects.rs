@@ -343,3 +343,69 @@ pub struct Offer {
     #[serde(flatten)]
     pub extra: Extra,
 }
+
+// ---- loan set-up and servicing ---------------------------------------------------------
+
+crate::domain::ocen_enum!(
+    /// `accountDataType` of an account.
+    AccountDataType { Account = "ACCOUNT", Vpa = "VPA" }
+);
+crate::domain::ocen_enum!(
+    /// `data.accountType` of an account.
+    AccountType { Current = "CURRENT", Saving = "SAVING", Overdraft = "OVERDRAFT" }
+);
+crate::domain::ocen_enum!(
+    /// `status` of an account.
+    AccountStatus { Active = "ACTIVE", Inactive = "INACTIVE" }
+);
+crate::domain::ocen_enum!(
+    /// `status` of a dispute.
+    DisputeStatus {
+        New = "NEW",
+        Processing = "PROCESSING",
+        NeedMoreInfo = "NEED_MORE_INFO",
+        Resolved = "RESOLVED",
+        Closed = "CLOSED",
+    }
+);
+
+/// A bank account or VPA (`accountdetails.json`, `accountdetailsdata.json`). The account
+/// number is personal data: passed on in the event, never logged (a [`Secret`]).
+#[serde_with::skip_serializing_none]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct AccountDetails {
+    pub id: Option<Reference>,
+    pub status: Option<AccountStatus>,
+    pub account_data_type: AccountDataType,
+    pub data: AccountData,
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+/// An account's data (`accountdetailsdata.json`: nothing required).
+#[serde_with::skip_serializing_none]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct AccountData {
+    pub account_type: Option<AccountType>,
+    #[serde(rename = "accountIFSC")]
+    pub account_ifsc: Option<Reference>,
+    pub account_number: Option<Secret>,
+    pub vpa: Option<Secret>,
+    pub masked_account_number: Option<Text>,
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+/// A dispute (`dispute.json`: nothing required).
+#[serde_with::skip_serializing_none]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Dispute {
+    pub id: Option<Reference>,
+    pub status: Option<DisputeStatus>,
+    pub description: Option<Text>,
+    #[serde(flatten)]
+    pub extra: Extra,
+}

@@ -1,6 +1,6 @@
-//! **Set Repayment Plan Response** (`POST /v3/repayment/setRepaymentPlanResponse`): the
+//! **Set Repayment Plan Response** (`POST /v3/repayment/setPlanResponse`): the
 //! lender set up the repayment plan the borrower chose, and says where the e-mandate is
-//! authorised (`plan.paymentUrl`). Schemas: `SetRepaymentPlanResponse.json`,
+//! authorised (`plan.paymentUrl`). Schemas: `SetPlanResponse.json`,
 //! `paymentplan.json` (`spec/v3-schemas/`). The body names no loan: with correlation the
 //! request's ids order it (README "Correlation"). Routed to the repayment ledger (FIFO).
 
@@ -19,10 +19,10 @@ pub static DEF: CallbackDef = CallbackDef {
     name: "SET_REPAYMENT_PLAN_RESPONSE",
     title: "Set Repayment Plan Response",
     summary: "the lender set up the chosen repayment plan (e-mandate to authorise)",
-    paths: &["/v3/repayment/setRepaymentPlanResponse"],
+    paths: &["/v3/repayment/setPlanResponse"],
     package: "set-repayment-plan-response",
-    function: "SetRepaymentPlanResponseFunction",
-    schema: "SetRepaymentPlanResponse",
+    function: "SetPlanResponseFunction",
+    schema: "SetPlanResponse",
     queues: &["RepaymentLedgerQueue"],
     weight: 1,
     answers_request: true,
@@ -33,7 +33,7 @@ pub const TYPE: CallbackType = CallbackType::of(&DEF);
 /// Its OpenAPI components, sample and simulated bodies and own events: tools and tests
 /// only, apart from [`DEF`] so that its function does not carry them.
 pub static TOOLS: CallbackTools = CallbackTools {
-    openapi: super::common::schema::<RepaymentPlanResponse>,
+    openapi: super::common::schema::<PlanResponse>,
     sample,
     simulate,
     events,
@@ -43,14 +43,15 @@ fn validate(
     body: &crate::wire::Json<'_>,
     policy: &ValidationPolicy,
 ) -> Result<super::Callback, Rejection> {
-    super::common::validate::<RepaymentPlanResponse>(TYPE, body, policy)
+    super::common::validate::<PlanResponse>(TYPE, body, policy)
 }
 
-/// Set Repayment Plan Response and Set Repayment Plan Status Response (the same members:
+/// Set Repayment Plan Response, Set Repayment Plan Status Response and Set Disbursement Plan
+/// Response (the same members:
 /// `plan`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
-pub struct RepaymentPlanResponse {
+pub struct PlanResponse {
     pub metadata: Metadata,
     pub request_id: RequestId,
     pub response: LenderResponse,
@@ -59,7 +60,7 @@ pub struct RepaymentPlanResponse {
     pub extra: Extra,
 }
 
-impl Body for RepaymentPlanResponse {
+impl Body for PlanResponse {
     fn metadata(&self) -> &Metadata {
         &self.metadata
     }

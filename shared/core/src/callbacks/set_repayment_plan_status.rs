@@ -12,7 +12,7 @@
 
 use super::common::{Body, ValidationPolicy};
 use super::objects::PlanStatus;
-use super::set_repayment_plan::{plan, simulated_plan, RepaymentPlanResponse};
+use super::set_repayment_plan::{plan, simulated_plan, PlanResponse};
 use super::{CallbackDef, CallbackTools, Rng, SampleIds, Variant};
 use crate::error::Rejection;
 use crate::CallbackType;
@@ -36,7 +36,7 @@ pub const TYPE: CallbackType = CallbackType::of(&DEF);
 /// Its OpenAPI components, sample and simulated bodies and own events: tools and tests
 /// only, apart from [`DEF`] so that its function does not carry them.
 pub static TOOLS: CallbackTools = CallbackTools {
-    openapi: super::common::schema::<RepaymentPlanResponse>,
+    openapi: super::common::schema::<PlanResponse>,
     sample,
     simulate,
     events,
@@ -47,10 +47,10 @@ fn validate(
     body: &crate::wire::Json<'_>,
     policy: &ValidationPolicy,
 ) -> Result<super::Callback, Rejection> {
-    super::common::validate_with::<RepaymentPlanResponse>(TYPE, body, policy, status_rules)
+    super::common::validate_with::<PlanResponse>(TYPE, body, policy, status_rules)
 }
 
-fn status_rules(body: &RepaymentPlanResponse) -> Vec<String> {
+fn status_rules(body: &PlanResponse) -> Vec<String> {
     let mut w = body.warnings();
     if body.plan.status.is_none() && body.response.is_ok() {
         w.push("plan.status absent while response.error is \"0\"".to_string());

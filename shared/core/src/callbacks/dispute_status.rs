@@ -1,0 +1,91 @@
+//! **Dispute Status Response** (`POST /v3/loan/dispute/disputeStatusResponse`): the lender answers the LSP's query on a dispute's status. Schemas: DisputeStatusResponse.json, dispute.json
+//! (`spec/v3-schemas/`). The body names no loan: with correlation the request's ids order
+//! it (README "Correlation"). Routed to `DisputeEventsQueue`.
+
+use super::common::ValidationPolicy;
+use super::raise_dispute::DisputeResponse;
+use super::{CallbackDef, CallbackTools, Rng, SampleIds, Variant};
+use super::raise_dispute::{dispute, simulated_dispute};
+use crate::error::Rejection;
+use crate::CallbackType;
+use serde_json::{json, Value};
+
+pub static DEF: CallbackDef = CallbackDef {
+    name: "DISPUTE_STATUS_RESPONSE",
+    title: "Dispute Status Response",
+    summary: "the lender answers the LSP's query on a dispute's status",
+    paths: &["/v3/loan/dispute/disputeStatusResponse"],
+    package: "dispute-status-response",
+    function: "DisputeStatusResponseFunction",
+    schema: "DisputeStatusResponse",
+    queues: &["DisputeEventsQueue"],
+    weight: 1,
+    answers_request: true,
+    revisable: false,
+    validate,
+};
+pub const TYPE: CallbackType = CallbackType::of(&DEF);
+/// Its OpenAPI components, sample and simulated bodies and own events: tools and tests
+/// only, apart from [`DEF`] so that its function does not carry them.
+pub static TOOLS: CallbackTools = CallbackTools {
+    openapi: super::common::schema::<DisputeResponse>,
+    sample,
+    simulate,
+    events,
+};
+
+fn validate(
+    body: &crate::wire::Json<'_>,
+    policy: &ValidationPolicy,
+) -> Result<super::Callback, Rejection> {
+    super::common::validate::<DisputeResponse>(TYPE, body, policy)
+}
+
+
+// ---- samples ------------------------------------------------------------------------
+
+fn sample(ids: &SampleIds) -> Value {
+    ids.body(json!({ "dispute": dispute() }))
+}
+
+fn simulate(rng: &mut Rng, ids: &SampleIds) -> Value {
+    ids.body(json!({ "dispute": simulated_dispute(rng) }))
+}
+
+fn events(ids: &SampleIds) -> Vec<Variant> {
+    let mut missing = sample(ids);
+    if let Some(b) = missing.as_object_mut() {
+        b.remove("dispute");
+    }
+    let mut outside = sample(ids);
+    if let Some(v) = outside.pointer_mut("/dispute/status") {
+        *v = json!("ESCALATED");
+    }
+    vec![
+        Variant::new("invalid-missing-dispute", missing, "GEN5001"),
+        Variant::new("invalid-enum", outside, "GEN5002"),
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn validate(body: &Value) -> Result<crate::callbacks::Callback, Rejection> {
+        crate::callbacks::common::check(&DEF, body)
+    }
+
+    #[test]
+    fn its_sample_is_recorded_as_its_own_type_without_warnings() {
+        let c = validate(&sample(&SampleIds::fixed("s-1"))).unwrap();
+        assert_eq!(c.kind, TYPE);
+        assert!(c.warnings.is_empty(), "{:?}", c.warnings);
+    }
+
+    #[test]
+    fn a_missing_required_member_and_a_value_outside_its_enum_get_the_spec_codes() {
+        for v in events(&SampleIds::fixed("s-2")) {
+            assert_eq!(validate(&v.body).unwrap_err().code.as_str(), v.code, "{}", v.name);
+        }
+    }
+}
