@@ -58,6 +58,10 @@ registry![
     set_disbursement_plan,
     get_disbursement_accounts,
     set_disbursement_account,
+    loan_summary,
+    get_loan,
+    loan_statement,
+    list_loans,
     raise_dispute,
     dispute_status,
 ];

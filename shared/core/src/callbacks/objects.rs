@@ -409,3 +409,27 @@ pub struct Dispute {
     #[serde(flatten)]
     pub extra: Extra,
 }
+
+crate::domain::ocen_enum!(
+    /// `loanStatus` of a loan in servicing (Loan Summary, Get Loan).
+    ServicedLoanStatus { Granted = "GRANTED", Defaulted = "DEFAULTED", Completed = "COMPLETED", Overdue = "OVERDUE" }
+);
+crate::domain::ocen_enum!(
+    /// `type` of a statement's transaction (the spec spells WITHDRAWL).
+    TransactionType { Deposit = "DEPOSIT", Withdrawl = "WITHDRAWL" }
+);
+
+/// A statement's transaction (`transaction.json`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Transaction {
+    pub date: PlanDate,
+    pub narration: Text,
+    pub txn_ref_no: Reference,
+    pub amount: Amount,
+    #[serde(rename = "type")]
+    pub transaction_type: TransactionType,
+    pub closing_balance: Amount,
+    #[serde(flatten)]
+    pub extra: Extra,
+}

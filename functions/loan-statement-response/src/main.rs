@@ -1,0 +1,8 @@
+//! Lambda function: Loan Statement Response. Wiring only: the callback is the registry's
+//! `loan_statement` module; `ocen_shared::http::run` answers every request with the
+//! pipeline.
+
+#[tokio::main]
+async fn main() -> Result<(), lambda_http::Error> {
+    ocen_shared::http::run(ocen_shared::callbacks::loan_statement::TYPE).await
+}
