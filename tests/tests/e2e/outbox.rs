@@ -91,3 +91,33 @@ async fn refused_and_conflicting_callbacks_produce_no_event() {
     assert_eq!(report.delivered, 1);
     assert_eq!(app.drain_queue(&app.queues_for(kind)[0]).await.len(), 1);
 }
+
+#[tokio::test]
+async fn each_of_the_26_callbacks_signed_v4_is_acked_and_reaches_every_queue_of_its_route_once() {
+    let app = spawn_app().await;
+    assert_eq!(
+        CallbackType::ALL.len(),
+        26,
+        "OCEN v3's lender-to-LSP callbacks"
+    );
+    for &kind in CallbackType::ALL {
+        let (status, ack) = app.post_v4(kind, &sample_body(kind, "v4-all")).await;
+        assert_eq!((status, ack.ack.error.as_str()), (200, "0"), "{kind}");
+    }
+    let report = app.poller().drain(2).await.unwrap();
+    assert_eq!(report.delivered, CallbackType::ALL.len());
+    let mut expected: std::collections::BTreeMap<String, usize> = Default::default();
+    for &kind in CallbackType::ALL {
+        for q in app.queues_for(kind) {
+            *expected.entry(q).or_default() += 1;
+        }
+    }
+    for (queue, n) in expected {
+        let events = app.drain_queue(&queue).await;
+        assert_eq!(events.len(), n, "{queue}");
+        assert!(
+            events.iter().all(|(e, _)| e.org_id == "LENDER-V4"),
+            "{queue}"
+        );
+    }
+}

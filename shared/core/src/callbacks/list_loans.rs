@@ -96,7 +96,12 @@ fn events(ids: &SampleIds) -> Vec<Variant> {
     if let Some(l) = no_terms["loans"][0].as_object_mut() {
         l.remove("terms");
     }
-    vec![Variant::new("invalid-no-terms", no_terms, "GEN5001")]
+    let mut bad_interest = sample(ids);
+    bad_interest["loans"][1]["terms"]["interestType"] = json!("VARIABLE");
+    vec![
+        Variant::new("invalid-no-terms", no_terms, "GEN5001"),
+        Variant::new("invalid-interest-type-enum", bad_interest, "GEN5002"),
+    ]
 }
 
 #[cfg(test)]
