@@ -170,6 +170,16 @@ mod tests {
     }
 
     #[test]
+    fn each_callbacks_schema_names_a_spec_file_copied_into_the_repository() {
+        for &t in CallbackType::ALL {
+            let file = crate::testing::spec_dir()
+                .join("v3-schemas")
+                .join(format!("{}.json", t.def().schema));
+            assert!(file.is_file(), "{t}: no {}", file.display());
+        }
+    }
+
+    #[test]
     fn names_round_trip() {
         for &t in CallbackType::ALL {
             assert_eq!(CallbackType::parse(t.as_str()), Some(t));

@@ -1,6 +1,6 @@
 //! **Set Repayment Plan Response** (`POST /v3/repayment/setPlanResponse`): the
 //! lender set up the repayment plan the borrower chose, and says where the e-mandate is
-//! authorised (`plan.paymentUrl`). Schemas: `SetPlanResponse.json`,
+//! authorised (`plan.paymentUrl`). Schemas: `SetRepaymentPlanResponse.json`,
 //! `paymentplan.json` (`spec/v3-schemas/`). The body names no loan: with correlation the
 //! request's ids order it (README "Correlation"). Routed to the repayment ledger (FIFO).
 
@@ -21,8 +21,8 @@ pub static DEF: CallbackDef = CallbackDef {
     summary: "the lender set up the chosen repayment plan (e-mandate to authorise)",
     paths: &["/v3/repayment/setPlanResponse"],
     package: "set-repayment-plan-response",
-    function: "SetPlanResponseFunction",
-    schema: "SetPlanResponse",
+    function: "SetRepaymentPlanResponseFunction",
+    schema: "SetRepaymentPlanResponse",
     queues: &["RepaymentLedgerQueue"],
     weight: 1,
     answers_request: true,
