@@ -44,6 +44,84 @@ fn as_list(v: &Value) -> Vec<&Value> {
     }
 }
 
+/// The statements of one entry of a function's `Policies`: an inline policy, or the key's use
+/// when `KmsKeyArn` is given, `!If [HasKmsKey, !Ref P, !Ref AWS::NoValue]` with `P` a managed
+/// policy of this template. `None` for anything else (AWS managed or SAM template policies
+/// are too broad).
+fn policy_statements(t: &Value, policy: &Value) -> Option<Vec<Value>> {
+    if let Some(s) = policy["Statement"].as_sequence() {
+        return Some(s.clone());
+    }
+    let (tg, args) = tag(policy)?;
+    let args = args.as_sequence()?;
+    if tg != "If"
+        || args.len() != 3
+        || args[0].as_str() != Some("HasKmsKey")
+        || !is_no_value(&args[2])
+    {
+        return None;
+    }
+    let (rt, name) = tag(&args[1])?;
+    let managed = &t["Resources"][name.as_str()?];
+    if rt != "Ref" || managed["Type"].as_str() != Some("AWS::IAM::ManagedPolicy") {
+        return None;
+    }
+    managed["Properties"]["PolicyDocument"]["Statement"]
+        .as_sequence()
+        .cloned()
+}
+
+fn is_no_value(v: &Value) -> bool {
+    tag(v).is_some_and(|(tg, val)| tg == "Ref" && val.as_str() == Some("AWS::NoValue"))
+}
+
+/// `!If [HasKmsKey, with_key, without]` as `(with_key, without)`.
+fn if_key(v: &Value) -> Option<(&Value, &Value)> {
+    let (tg, args) = tag(v)?;
+    match args.as_sequence()?.as_slice() {
+        [cond, with_key, without] if tg == "If" && cond.as_str() == Some("HasKmsKey") => {
+            Some((with_key, without))
+        }
+        _ => None,
+    }
+}
+
+fn is_key_ref(v: &Value) -> bool {
+    tag(v).is_some_and(|(tg, val)| tg == "Ref" && val.as_str() == Some("KmsKeyArn"))
+}
+
+/// `!If [HasKmsKey, !Ref KmsKeyArn, !Ref AWS::NoValue]`: the customer-managed key when given.
+fn is_key_or_none(v: &Value) -> bool {
+    if_key(v).is_some_and(|(k, none)| is_key_ref(k) && is_no_value(none))
+}
+
+/// A statement on the customer-managed key, `!Ref KmsKeyArn`, only through `services`
+/// (`kms:ViaService`), with no action beyond using it for data.
+fn key_use_through(st: &Value, services: &[&str]) -> bool {
+    const DATA_USE: [&str; 4] = [
+        "kms:Decrypt",
+        "kms:Encrypt",
+        "kms:GenerateDataKey",
+        "kms:DescribeKey",
+    ];
+    let actions = as_list(&st["Action"]);
+    let via = as_list(&st["Condition"]["StringEquals"]["kms:ViaService"]);
+    st["Effect"].as_str() == Some("Allow")
+        && actions
+            .iter()
+            .all(|a| a.as_str().is_some_and(|a| DATA_USE.contains(&a)))
+        && is_key_ref(&st["Resource"])
+        && !via.is_empty()
+        && via.iter().all(|v| {
+            tag(v).is_some_and(|(tg, val)| {
+                tg == "Sub"
+                    && services.iter().any(|s| {
+                        val.as_str() == Some(format!("{s}.${{AWS::Region}}.amazonaws.com").as_str())
+                    })
+            })
+        })
+}
+
 /// The registered callback a function binary serves.
 fn callback_of(binary: &str) -> Option<CallbackType> {
     CallbackType::ALL
@@ -74,14 +152,17 @@ fn violations(t: &Value) -> Vec<String> {
                 "{id}: timeout {other:?} is not under {API_GATEWAY_TIMEOUT_S} s"
             )),
         }
-        // Policies: inline statements only, no wildcards.
+        // Policies: inline statements (or the key's use, see `policy_statements`), no wildcards.
         let mut actions = Vec::new();
+        let mut statements = Vec::new();
         for policy in as_list(&p["Policies"]) {
-            let Some(statements) = policy["Statement"].as_sequence() else {
-                v.push(format!("{id}: a policy that is not an inline statement list (managed/SAM template policies are too broad)"));
-                continue;
-            };
-            for s in statements {
+            match policy_statements(t, policy) {
+                Some(s) => statements.extend(s),
+                None => v.push(format!("{id}: a policy that is not an inline statement list (managed/SAM template policies are too broad)")),
+            }
+        }
+        for s in &statements {
+            {
                 if s["Effect"].as_str() != Some("Allow") {
                     continue;
                 }
@@ -90,7 +171,7 @@ fn violations(t: &Value) -> Vec<String> {
                     if a.contains('*') {
                         v.push(format!("{id}: wildcard action {a}"));
                     }
-                    actions.push((a.to_string(), s["Resource"].clone()));
+                    actions.push((a.to_string(), s.clone()));
                 }
                 for r in as_list(&s["Resource"]) {
                     // (serde_yaml's as_str sees through tags: look at plain strings only here.)
@@ -109,6 +190,16 @@ fn violations(t: &Value) -> Vec<String> {
                 }
             }
         }
+        if !statements.iter().any(|st| {
+            key_use_through(st, &["dynamodb"])
+                && as_list(&st["Action"])
+                    .iter()
+                    .any(|a| a.as_str() == Some("kms:Decrypt"))
+        }) {
+            v.push(format!(
+                "{id}: cannot use KmsKeyArn through DynamoDB (its table would refuse it)"
+            ));
+        }
         let binary = f["Metadata"]["BuildProperties"]["Binary"]
             .as_str()
             .unwrap_or("");
@@ -120,7 +211,8 @@ fn violations(t: &Value) -> Vec<String> {
             // table and read the lender registry.
             let expected = format!("{table_id}.Arn");
             let registry_param = "parameter${LenderRegistryParameterName}";
-            for (action, resource) in &actions {
+            for (action, statement) in &actions {
+                let resource = &statement["Resource"];
                 let ok = match action.as_str() {
                     "dynamodb:UpdateItem" | "dynamodb:GetItem" => {
                         tag(resource).is_some_and(|(tg, val)| {
@@ -130,6 +222,7 @@ fn violations(t: &Value) -> Vec<String> {
                     "ssm:GetParameter" => tag(resource).is_some_and(|(tg, val)| {
                         tg == "Sub" && val.as_str().is_some_and(|s| s.ends_with(registry_param))
                     }),
+                    a if a.starts_with("kms:") => key_use_through(statement, &["dynamodb"]),
                     _ => false,
                 };
                 if !ok {
@@ -139,8 +232,8 @@ fn violations(t: &Value) -> Vec<String> {
             if !actions.iter().any(|(a, _)| a == "dynamodb:UpdateItem") {
                 v.push(format!("{id}: cannot write its table"));
             }
-            for policy in as_list(&p["Policies"]) {
-                for st in policy["Statement"].as_sequence().into_iter().flatten() {
+            {
+                for st in &statements {
                     let on_items = as_list(&st["Action"])
                         .iter()
                         .any(|a| a.as_str().is_some_and(|a| a.starts_with("dynamodb:")));
@@ -189,14 +282,23 @@ fn violations(t: &Value) -> Vec<String> {
                 "dynamodb:BatchWriteItem",
                 "sqs:SendMessage",
             ];
-            for (a, _) in &actions {
-                if !allowed.contains(&a.as_str()) {
+            for (a, st) in &actions {
+                let key_use = a.starts_with("kms:") && key_use_through(st, &["dynamodb", "sqs"]);
+                if !allowed.contains(&a.as_str()) && !key_use {
                     v.push(format!("{id}: dispatcher may {a}"));
                 }
             }
+            if !statements.iter().any(|st| {
+                key_use_through(st, &["sqs"])
+                    && as_list(&st["Action"])
+                        .iter()
+                        .any(|a| a.as_str() == Some("kms:GenerateDataKey"))
+            }) {
+                v.push(format!("{id}: cannot send to queues encrypted with KmsKeyArn (kms:GenerateDataKey through SQS)"));
+            }
             // Its table access is to delivery markers only: never a callback record.
-            for policy in as_list(&p["Policies"]) {
-                for st in policy["Statement"].as_sequence().into_iter().flatten() {
+            {
+                for st in &statements {
                     let touches_items = as_list(&st["Action"]).iter().any(|a| {
                         matches!(
                             a.as_str(),
@@ -355,9 +457,18 @@ fn violations(t: &Value) -> Vec<String> {
                 .collect::<Vec<_>>()
         })
         .collect();
-    for (id, _) in &queues {
+    for (id, q) in &queues {
         if !tls_covered.contains(id) {
             v.push(format!("{id}: no TLS-only queue policy"));
+        }
+        let qp = &q["Properties"];
+        if !is_key_or_none(&qp["KmsMasterKeyId"])
+            || !if_key(&qp["SqsManagedSseEnabled"])
+                .is_some_and(|(k, none)| is_no_value(k) && none.as_bool() == Some(true))
+        {
+            v.push(format!(
+                "{id}: not encrypted with KmsKeyArn when given (else SQS-managed keys)"
+            ));
         }
     }
 
@@ -376,6 +487,9 @@ fn violations(t: &Value) -> Vec<String> {
             }
             if p["SSESpecification"]["SSEEnabled"].as_bool() != Some(true) {
                 v.push(format!("{id}: no encryption"));
+            }
+            if !is_key_or_none(&p["SSESpecification"]["KMSMasterKeyId"]) {
+                v.push(format!("{id}: not encrypted with KmsKeyArn when given"));
             }
             if p["TimeToLiveSpecification"]["Enabled"].as_bool() != Some(true) {
                 v.push(format!("{id}: no TTL"));
@@ -542,9 +656,12 @@ fn the_request_senders_may_only_put_request_records_of_callbacks_that_answer_req
     let statements = policy["Properties"]["PolicyDocument"]["Statement"]
         .as_sequence()
         .unwrap();
-    assert_eq!(statements.len(), 1);
+    // The put, and (only with KmsKeyArn) the key's use through DynamoDB.
+    assert_eq!(statements.len(), 2);
     let st = &statements[0];
     assert_eq!(st["Action"].as_str(), Some("dynamodb:PutItem"));
+    let (key_use, none) = if_key(&statements[1]).expect("the key's use is conditional");
+    assert!(key_use_through(key_use, &["dynamodb"]) && is_no_value(none));
     let leading: Vec<&str> =
         as_list(&st["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"])
             .iter()
@@ -583,6 +700,82 @@ fn the_request_senders_may_only_put_request_records_of_callbacks_that_answer_req
         assert!(!allowed.contains(&callback_only), "{callback_only}");
     }
     assert!(!t["Outputs"]["RequestSenderPolicyArn"].is_null());
+}
+
+#[test]
+fn a_queue_left_on_sqs_managed_keys_when_a_key_is_given_is_caught() {
+    weakened(
+        |t| {
+            let q = t["Resources"]["RepaymentLedgerQueue"]["Properties"]
+                .as_mapping_mut()
+                .unwrap();
+            q.remove("KmsMasterKeyId");
+            q.insert("SqsManagedSseEnabled".into(), Value::Bool(true));
+        },
+        "RepaymentLedgerQueue: not encrypted with KmsKeyArn",
+    );
+}
+
+#[test]
+fn a_table_left_on_the_aws_managed_key_when_a_key_is_given_is_caught() {
+    weakened(
+        |t| {
+            t["Resources"]["CallbacksTable"]["Properties"]["SSESpecification"]
+                .as_mapping_mut()
+                .unwrap()
+                .remove("KMSMasterKeyId");
+        },
+        "CallbacksTable: not encrypted with KmsKeyArn",
+    );
+}
+
+#[test]
+fn a_function_that_cannot_use_the_key_is_caught() {
+    weakened(
+        |t| {
+            function(t, "GetLoanResponseFunction")["Policies"]
+                .as_sequence_mut()
+                .unwrap()
+                .pop();
+        },
+        "GetLoanResponseFunction: cannot use KmsKeyArn through DynamoDB",
+    );
+}
+
+#[test]
+fn a_dispatcher_that_cannot_send_to_encrypted_queues_is_caught() {
+    weakened(
+        |t| {
+            function(t, "StreamDispatcherFunction")["Policies"]
+                .as_sequence_mut()
+                .unwrap()
+                .pop();
+        },
+        "cannot send to queues encrypted with KmsKeyArn",
+    );
+}
+
+#[test]
+fn a_callback_function_that_may_use_the_key_outside_dynamodb_is_caught() {
+    weakened(
+        |t| {
+            t["Resources"]["TableKeyUsePolicy"]["Properties"]["PolicyDocument"]["Statement"][0]
+                ["Condition"]["StringEquals"]["kms:ViaService"] =
+                serde_yaml::from_str("!Sub \"sqs.${AWS::Region}.amazonaws.com\"").unwrap();
+        },
+        "may do more than dynamodb:UpdateItem/GetItem",
+    );
+}
+
+#[test]
+fn a_key_policy_that_may_manage_the_key_is_caught() {
+    weakened(
+        |t| {
+            t["Resources"]["TableKeyUsePolicy"]["Properties"]["PolicyDocument"]["Statement"][0]
+                ["Action"] = serde_yaml::from_str("[kms:Decrypt, kms:CreateGrant]").unwrap();
+        },
+        "may do more than dynamodb:UpdateItem/GetItem on CallbacksTable and read the registry: kms:CreateGrant",
+    );
 }
 
 #[test]

@@ -217,6 +217,7 @@ fn function_block(d: &Block) -> String {
             - Effect: Allow
               Action: ssm:GetParameter
               Resource: !Sub \"arn:${{AWS::Partition}}:ssm:${{AWS::Region}}:${{AWS::AccountId}}:parameter${{LenderRegistryParameterName}}\"
+        - !If [HasKmsKey, !Ref TableKeyUsePolicy, !Ref AWS::NoValue]
       Events:
 {events}  {stem}Logs:
     Type: AWS::Logs::LogGroup
