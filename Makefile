@@ -10,10 +10,10 @@ tail:           ## print events arriving on the local consumer queues (with `mak
 test:           ## every test: fmt, clippy, unit, end-to-end, cargo lambda, infra checks
 	bash scripts/test.sh
 
-bench:          ## every performance figure of the README (criterion, ack path, cold start, size, load)
+bench:          ## every figure of docs/performance.md (criterion, ack path, cold start, size, load)
 	bash scripts/bench.sh $(STEPS)
 
-generate:       ## events/, docs/openapi.json and the README's tables, from the callback registry
+generate:       ## events/, docs/openapi.json, the docs' tables and template blocks, from the callback registry
 	cargo run -q -p ocen-generate
 
 lambda-build:   ## release Lambda binaries (arm64) with cargo lambda

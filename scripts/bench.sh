@@ -53,9 +53,20 @@ ACK_PATH_N="${ACK_PATH_N:-1000}" cargo bench -q -p ocen-tests --bench ack_path
 fi
 
 if want cold; then
-step "cold start (release binary, Lambda Runtime API emulator)"
-cargo build -q --release -p disbursement-response
-COLD_START_BINARY="${COLD_START_BINARY:-$TARGET_DIR/release/disbursement-response}" \
+# The largest callback function (by its arm64 bootstrap, as the size step last built them;
+# before any: the loan application's, the deepest body), or COLD_START_CALLBACK.
+largest=$(FUNCTIONS="$(function_packages)" TARGET_DIR="$TARGET_DIR" python3 - <<'PY'
+import os, pathlib
+sizes = {f: (pathlib.Path(os.environ["TARGET_DIR"]) / "lambda" / f / "bootstrap")
+         for f in os.environ["FUNCTIONS"].split() if f != "stream-dispatcher"}
+sizes = {f: b.stat().st_size for f, b in sizes.items() if b.exists()}
+print(max(sizes, key=sizes.get) if sizes else "create-loan-applications-response")
+PY
+)
+callback="${COLD_START_CALLBACK:-$largest}"
+step "cold start of $callback (release binary, Lambda Runtime API emulator)"
+cargo build -q --release -p "$callback"
+COLD_START_CALLBACK="$callback" COLD_START_BINARY="${COLD_START_BINARY:-$TARGET_DIR/release/$callback}" \
   COLD_START_RUNS="${COLD_START_RUNS:-20}" cargo bench -q -p ocen-tests --bench cold_start
 fi
 

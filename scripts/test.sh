@@ -12,6 +12,10 @@ step "the checkout is self-contained (nothing read from outside it, no file over
 python3 scripts/check-tree.py --self-test
 python3 scripts/check-tree.py
 
+step "documentation: every relative link and anchor in README, CHANGELOG and docs/ resolves"
+python3 scripts/check-links.py --self-test
+python3 scripts/check-links.py
+
 bootstrap_tools
 
 step "disk space for the build output"

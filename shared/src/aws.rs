@@ -9,7 +9,7 @@
 //! TLS trusts the Amazon Trust Services roots compiled into the binary (`certs/`), the CAs
 //! every AWS service endpoint chains to, instead of reading and parsing the system's CA
 //! bundle (~140 certificates) at cold start: that read cost 4–5 ms of a ~12 ms cold start
-//! (README "Performance"). `TLS_ROOTS=system` switches back to the system bundle, for an
+//! (docs/performance.md). `TLS_ROOTS=system` switches back to the system bundle, for an
 //! endpoint behind another CA (a TLS-inspecting proxy, say), without a code change.
 
 use crate::config::ConfigError;

@@ -1,5 +1,5 @@
 //! The outbox dispatcher: turns the table's stream inserts into messages on the consumer
-//! queues configured for each callback type. README "Delivery guarantees" is the contract.
+//! queues configured for each callback type. docs/delivery.md is the contract.
 //!
 //! - **Nothing is re-parsed.** The record carries its routing (type, orgId, eventId,
 //!   ordering key) as attributes; the stored envelope bytes travel as they are. So whatever

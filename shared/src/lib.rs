@@ -27,7 +27,7 @@
 //! The request path (every module above but `aws`, `http`, `dispatch` and the two
 //! adapters) is the crate `ocen-shared-core` (`shared/core`), re-exported here under the
 //! same paths: it is built at `opt-level = 3`, this crate at `"z"` with the AWS SDK
-//! (README "Build profile").
+//! (docs/performance.md "Build profile").
 
 #[cfg(any(test, feature = "testing"))]
 pub use ocen_shared_core::testing;

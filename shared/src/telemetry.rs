@@ -1,7 +1,7 @@
 //! Logging setup, shared by every binary: JSON lines on Lambda (or with `LOG_FORMAT=json`),
 //! readable text locally. Level from `RUST_LOG` (default `info`): `debug`, or per target
 //! `ocen_shared=debug,info`. A `Targets` filter rather than `EnvFilter`: no span/field
-//! directives, and no regex engine in the Lambda binaries (README "Build profile").
+//! directives, and no regex engine in the Lambda binaries (docs/performance.md "Build profile").
 //!
 //! What may be logged: callback type, requestId, traceId, orgId, outcome, code, latency and
 //! the detail of a refusal (which names fields, never values). Bodies, OTPs, session keys,

@@ -1,4 +1,4 @@
-//! The benches measure the code as it ships (README "Performance", harness row b): the bench
+//! The benches measure the code as it ships (docs/performance.md, harness row b): the bench
 //! profile is the release profile as it is. Before, it turned off whole-program LTO and the
 //! single codegen unit to build faster, and every in-process figure was 10-15 % slower than
 //! the deployed functions. Asserted here so that a build-time shortcut cannot creep back in

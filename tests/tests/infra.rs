@@ -130,7 +130,7 @@ fn callback_of(binary: &str) -> Option<CallbackType> {
         .find(|t| t.def().package == binary)
 }
 
-/// Every violation of the properties the README promises.
+/// Every violation of the properties the docs promise.
 fn violations(t: &Value) -> Vec<String> {
     let mut v = Vec::new();
     let table = of_type(t, "AWS::DynamoDB::Table");
@@ -1028,7 +1028,7 @@ fn registry_gaps(t: &Value) -> Vec<String> {
             ));
         }
         for q in d.queues {
-            // The runbook's `ocen-ops` environment reads `<queue>Url` (README "Runbook").
+            // The runbook's `ocen-ops` environment reads `<queue>Url` (docs/operations.md "Runbook").
             if t["Outputs"][format!("{q}Url").as_str()]["Value"].is_null() {
                 gaps.push(format!("{kind}: no output {q}Url"));
             }

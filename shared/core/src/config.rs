@@ -56,7 +56,7 @@ pub struct CallbackConfig {
     /// `AUTH_MODE` and the registry source.
     pub auth: AuthConfig,
     /// `CORRELATION` (`require`, the default; `flag`; `off`): what a callback must answer
-    /// (README "Correlation").
+    /// (docs/idempotency.md "Correlation").
     pub correlation: Correlation,
 }
 

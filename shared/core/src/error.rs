@@ -4,7 +4,7 @@
 use std::fmt;
 
 /// An ack error code. The `GEN*`/`AUTH*` codes are the OCEN v3 error-code table's; the
-/// `LSP*` codes are this service's own for cases the table does not cover (README lists all).
+/// `LSP*` codes are this service's own for cases the table does not cover (docs/protocol.md lists all).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ErrorCode {
     /// `GEN5001`: a mandatory attribute is missing (absent, `null` or empty).

@@ -1,5 +1,5 @@
 //! The event consumers receive: a versioned JSON envelope around the validated callback.
-//! This is the contract with downstream consumers; README "Event envelope" documents it.
+//! This is the contract with downstream consumers; docs/events.md documents it.
 
 use crate::callbacks::Callback;
 use crate::CallbackType;
@@ -78,7 +78,7 @@ pub struct Envelope {
     /// (`loanApplicationIds`, `loanId`, ...). Absent when no request was recorded.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request: Option<Value>,
-    /// 2, 3, ... for a revisable callback's later revisions (README "Idempotency"): the
+    /// 2, 3, ... for a revisable callback's later revisions (docs/idempotency.md "Idempotency"): the
     /// lender posted the same `requestId` again with a new state. Absent on the first.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub revision: Option<u32>,
@@ -213,7 +213,7 @@ struct Stored<'a> {
     envelope_version: String,
     event_id: Uuid,
     /// By name: reading a [`CallbackType`] would reach the registry, and with it every
-    /// callback's validation, from each function (README "Build profile").
+    /// callback's validation, from each function (docs/performance.md "Build profile").
     #[serde(rename = "type")]
     event_type: String,
     request_id: String,

@@ -2,7 +2,7 @@
 //!
 //! Everything a callback goes through between the transport and the AWS clients, in a
 //! crate of its own so that it is built at `opt-level = 3` while the AWS SDK, the Lambda
-//! runtime and the adapters stay at `"z"` (README "Build profile": a crate's opt-level also
+//! runtime and the adapters stay at `"z"` (docs/performance.md "Build profile": a crate's opt-level also
 //! applies to the generic SDK code it instantiates). Use it through `ocen-shared`, which
 //! re-exports every module here under the same path and adds the adapters.
 //!

@@ -1,4 +1,4 @@
-//! The LSP's requests, which callbacks answer (README "Correlation").
+//! The LSP's requests, which callbacks answer (docs/idempotency.md "Correlation").
 //!
 //! Before the LSP sends a request to a lender, it records it in the callbacks table at the
 //! key its callback will have (`<TYPE>#<orgId>#<requestId>`, [`SentRequest::key`]): when it
@@ -193,7 +193,7 @@ impl LspIds {
 }
 
 /// A request the LSP is about to send, as it records it ([`SentRequest::attributes`] is
-/// the item; README "Correlation" documents it for other SDKs).
+/// the item; docs/idempotency.md "Correlation" documents it for other SDKs).
 #[derive(Debug, Clone, PartialEq)]
 pub struct SentRequest {
     /// The callback that answers it.

@@ -411,7 +411,7 @@ pub enum RequestRecorded {
 }
 
 impl DynamoStore {
-    /// Record a request the LSP is about to send (README "Correlation"): one conditional
+    /// Record a request the LSP is about to send (docs/idempotency.md "Correlation"): one conditional
     /// `PutItem` that never overwrites an item. Record first, then send: a lender that
     /// answers fast must find the record.
     pub async fn record_request(

@@ -140,7 +140,7 @@ pub fn service_in_mode(
 
 impl TestApp {
     /// Post `body` signed (v3) as the lender in its `metadata.orgId`, after the LSP recorded
-    /// the request it answers (README "Correlation": record first, then send).
+    /// the request it answers (docs/idempotency.md "Correlation": record first, then send).
     pub async fn post(&self, kind: CallbackType, body: &Value) -> (u16, AckBody) {
         self.sent(kind, body, LspIds::new()).await;
         post_with(&self.service, kind, body).await

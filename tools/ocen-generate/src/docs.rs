@@ -5,7 +5,8 @@
 //!   schema or a flattened JWS, answered with the document's `components/responses`), and
 //!   the components each callback module owns. Everything else in the document (the ack,
 //!   the building blocks, shared objects such as `Payment`) is written by hand and kept.
-//! - `README.md`: the tables between `<!-- generated: NAME -->` and `<!-- end: NAME -->`.
+//! - `README.md`, `docs/events.md`, `docs/operations.md`: the tables between
+//!   `<!-- generated: NAME -->` and `<!-- end: NAME -->`.
 //! - `infra/template.yaml`: each callback's function, routes, log group, alarms and queue
 //!   subscription ([`crate::template`]).
 
@@ -182,8 +183,8 @@ fn drop_unreferenced(components: &mut Value, paths: &Map<String, Value>) {
     }
 }
 
-/// The README's generated tables, by marker name.
-fn readme_tables() -> Vec<(&'static str, String)> {
+/// The generated Markdown tables: (file, marker name, text).
+fn markdown_tables() -> Vec<(&'static str, &'static str, String)> {
     let mut callbacks = String::from("| callback | when | path |\n|---|---|---|\n");
     let mut routing = String::from(
         "| callback | type (keys, events) | function | consumer queues |\n|---|---|---|---|\n",
@@ -221,18 +222,25 @@ fn readme_tables() -> Vec<(&'static str, String)> {
     env.push_str(&lines.join(" \\\n"));
     env.push_str("\n```\n");
     vec![
-        ("callbacks", callbacks),
-        ("routing", routing),
-        ("ops-env", env),
+        ("README.md", "callbacks", callbacks),
+        ("docs/events.md", "routing", routing),
+        ("docs/operations.md", "ops-env", env),
     ]
 }
 
-/// `README.md` with its generated tables replaced.
-pub fn readme(current: &str) -> Result<String, String> {
+/// The Markdown pages holding generated tables.
+fn markdown_pages() -> Vec<&'static str> {
+    let mut pages: Vec<&str> = markdown_tables().iter().map(|(f, _, _)| *f).collect();
+    pages.dedup();
+    pages
+}
+
+/// Markdown page `file` (relative to the repository) with its generated tables replaced.
+pub fn markdown(file: &str, current: &str) -> Result<String, String> {
     let mut text = current.to_string();
-    for (name, table) in readme_tables() {
+    for (_, name, table) in markdown_tables().into_iter().filter(|(f, _, _)| *f == file) {
         text = crate::template::replace_region(&text, name, &table, "<!--")
-            .map_err(|e| format!("README.md: {e}"))?;
+            .map_err(|e| format!("{file}: {e}"))?;
     }
     Ok(text)
 }
@@ -243,15 +251,18 @@ pub fn generate() -> Result<Vec<(PathBuf, String)>, String> {
     let openapi_path = root().join("docs/openapi.json");
     let current: Value = serde_json::from_str(&read(&openapi_path)?)
         .map_err(|e| format!("docs/openapi.json: {e}"))?;
-    let readme_path = root().join("README.md");
     let template_path = root().join("infra/template.yaml");
     let template = crate::template::registered(&read(&template_path)?)
         .map_err(|e| format!("infra/template.yaml: {e}"))?;
-    Ok(vec![
+    let mut out = vec![
         (openapi_path, openapi(&current)?),
-        (readme_path.clone(), readme(&read(&readme_path)?)?),
         (template_path, template),
-    ])
+    ];
+    for page in markdown_pages() {
+        let path = root().join(page);
+        out.push((path.clone(), markdown(page, &read(&path)?)?));
+    }
+    Ok(out)
 }
 
 #[cfg(test)]
@@ -272,8 +283,14 @@ mod tests {
     #[test]
     fn generating_twice_changes_nothing() {
         for (path, text) in generate().unwrap() {
-            let again = if path.ends_with("README.md") {
-                readme(&text).unwrap()
+            let page = path
+                .strip_prefix(root())
+                .unwrap()
+                .to_str()
+                .unwrap()
+                .to_string();
+            let again = if page.ends_with(".md") {
+                markdown(&page, &text).unwrap()
             } else if path.ends_with("template.yaml") {
                 crate::template::registered(&text).unwrap()
             } else {
@@ -284,9 +301,14 @@ mod tests {
     }
 
     #[test]
-    fn a_readme_without_its_markers_is_an_error_naming_the_marker() {
-        let err = readme("# no tables here\n").unwrap_err();
-        assert!(err.contains("<!-- generated: callbacks"), "{err}");
+    fn a_page_without_its_markers_is_an_error_naming_the_page_and_the_marker() {
+        let err = markdown("README.md", "# no tables here\n").unwrap_err();
+        assert!(
+            err.contains("README.md") && err.contains("<!-- generated: callbacks"),
+            "{err}"
+        );
+        let err = markdown("docs/events.md", "# no tables here\n").unwrap_err();
+        assert!(err.contains("<!-- generated: routing"), "{err}");
     }
 
     #[test]

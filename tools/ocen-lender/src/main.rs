@@ -14,7 +14,7 @@
 //!         --no-requests  (record no requests: a target in CORRELATION=off)
 //! ```
 //!
-//! As an LSP would, the simulator records each callback's request (README "Correlation")
+//! As an LSP would, the simulator records each callback's request (docs/idempotency.md "Correlation")
 //! before it sends the callback; `--unsolicited` callbacks answer no recorded request and
 //! must be refused (`LSP4011`, `--correlation require`, the default) or recorded with the
 //! warning `unsolicited` (`--correlation flag`); `--verify` checks which.

@@ -1,4 +1,4 @@
-//! The operator's tools (README "Delivery guarantees"): find a recorded callback and where
+//! The operator's tools (docs/delivery.md): find a recorded callback and where
 //! it went, send it again, bring back what the stream or the dispatcher gave up on, and
 //! list what has no evidence of dispatch. Everything re-dispatches **from the table**
 //! through the production [`Dispatcher`], so consumers see the same `eventId` and a run
@@ -353,7 +353,7 @@ impl Ops {
     }
 
     /// Record a request the LSP sends (by hand: the LSP's senders use
-    /// `DynamoStore::record_request` or any SDK, README "Correlation").
+    /// `DynamoStore::record_request` or any SDK, docs/idempotency.md "Correlation").
     pub async fn record_request(&self, request: &SentRequest) -> Result<RequestRecorded> {
         Ok(self.store.record_request(request).await?)
     }

@@ -1,4 +1,4 @@
-//! `ocen-ops`: the operator's CLI (README "Delivery guarantees" and "Runbook").
+//! `ocen-ops`: the operator's CLI (docs/delivery.md and "Runbook").
 
 use anyhow::{anyhow, bail, Context, Result};
 use ocen_local::infra::{default_template_path, Resources};
@@ -12,7 +12,7 @@ const USAGE: &str = r#"usage: ocen-ops [--local [--endpoint URL] [--prefix ocen-
   inspect TYPE ORG_ID REQUEST_ID the request and its callback: ack, hash, envelope (as consumers
                                  get it) and which queues took it
   request TYPE ORG_ID REQUEST_ID [--ids JSON] [--answer-within-minutes 60]
-                                 record a request the LSP sends, by hand (README "Correlation")
+                                 record a request the LSP sends, by hand (docs/idempotency.md "Correlation")
   pending --older-than 1h [--org ORG_ID]
                                  requests still waiting for their callback, with a summary per
                                  lender (the chase list); exit 1 if any

@@ -43,7 +43,7 @@ pub struct Callback {
     /// What FIFO consumers order by (`loan:<loanId>`, `consent:<handle>`,
     /// `request:<requestId>` when the callback names nothing better).
     pub ordering_key: String,
-    /// This service's rules the callback does not meet (README "Validation rules"): passed
+    /// This service's rules the callback does not meet (docs/protocol.md "Validation rules"): passed
     /// on in the event's `warnings`, never a refusal.
     pub warnings: Vec<String>,
     /// The validated body, camelCase as on the wire, unknown attributes kept (the event

@@ -7,7 +7,7 @@
 //!
 //! The schema has no status although its description says the lender answers PROCESSING
 //! or rejects: the answer is `response.error` (`"0"` = created) and each application's
-//! presence (README "Spec slips"). Ordered by the first application (a body names one in
+//! presence (docs/protocol.md "Spec slips"). Ordered by the first application (a body names one in
 //! the journey; a bulk body is ordered by its first). Routed to the application events.
 
 use super::common::{Body, LenderResponse, Metadata, ValidationPolicy};

@@ -1,6 +1,6 @@
 //! **Dispute Status Response** (`POST /v3/loan/dispute/disputeStatusResponse`): the lender answers the LSP's query on a dispute's status. Schemas: DisputeStatusResponse.json, dispute.json
 //! (`spec/v3-schemas/`). The body names no loan: with correlation the request's ids order
-//! it (README "Correlation"). Routed to `DisputeEventsQueue`.
+//! it (docs/idempotency.md "Correlation"). Routed to `DisputeEventsQueue`.
 
 use super::common::ValidationPolicy;
 use super::raise_dispute::DisputeResponse;

@@ -4,7 +4,7 @@
 //! is `loanApplications.json` (`$id` `loanApplication.json`), `offer.json` and the objects it
 //! names (`spec/v3-schemas/`). Routed to the application events (FIFO, per application).
 //!
-//! Where the spec slips (README "Spec slips"): `offers`, `rejectionDetails` and
+//! Where the spec slips (docs/protocol.md "Spec slips"): `offers`, `rejectionDetails` and
 //! `actionRequired` are one object in `loanApplications.json` and arrays on Juspay's page
 //! and in lenders' samples: both read, always arrays in the event. `loanApplicationStatus`
 //! lists its values as `examples`, not an enum: any value is read; one outside the

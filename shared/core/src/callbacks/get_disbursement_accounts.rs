@@ -1,6 +1,6 @@
 //! **Get Disbursement Accounts Response** (`POST /v3/disbursement/getDisbursementAccountsResponse`): the borrower's accounts the lender can disburse to. Schemas: GetDisubusrementAccountsResponse.json (sic), accountdetails.json, accountdetailsdata.json
 //! (`spec/v3-schemas/`). The body names no loan: with correlation the request's ids order
-//! it (README "Correlation"). Routed to `LoanSetupEventsQueue`.
+//! it (docs/idempotency.md "Correlation"). Routed to `LoanSetupEventsQueue`.
 
 use super::common::{Body, LenderResponse, Metadata, ValidationPolicy};
 use super::objects::{AccountDetails, Listed};

@@ -1,6 +1,6 @@
 //! **Get Disbursement Plans Response** (`POST /v3/disbursement/getDisbursementPlansResponse`): the disbursement plans the lender offers for a loan. Schemas: GetDisbursementPlansResponse.json, paymentplan.json
 //! (`spec/v3-schemas/`). The body names no loan: with correlation the request's ids order
-//! it (README "Correlation"). Routed to `LoanSetupEventsQueue`.
+//! it (docs/idempotency.md "Correlation"). Routed to `LoanSetupEventsQueue`.
 
 use super::common::ValidationPolicy;
 use super::get_repayment_plans::PlansResponse;

@@ -1,6 +1,6 @@
 //! **Get Repayment Plans Response** (`POST /v3/repayment/getRepaymentPlansResponse`): the repayment plans the lender offers for a loan. Schemas: GetRepaymentPlansResponse.json, paymentplan.json
 //! (`spec/v3-schemas/`). The body names no loan: with correlation the request's ids order
-//! it (README "Correlation"). Routed to `LoanSetupEventsQueue`.
+//! it (docs/idempotency.md "Correlation"). Routed to `LoanSetupEventsQueue`.
 
 use super::common::{Body, LenderResponse, Metadata, ValidationPolicy};
 use super::objects::{Listed, PaymentPlan};

@@ -16,7 +16,7 @@
 //! Adding a callback: write `callbacks/<name>.rs` (copy the nearest one), add its name to
 //! `registry!`, add `functions/<package>` (ten lines of wiring) and run `make generate`
 //! (`events/`, `docs/openapi.json`, the README's tables, the template's blocks). The tests
-//! say what else is missing (README "Adding a callback").
+//! say what else is missing (docs/adding-a-callback.md).
 
 mod common;
 pub mod objects;
@@ -111,13 +111,13 @@ pub struct CallbackDef {
     pub queues: &'static [&'static str],
     /// Its share of the simulator's traffic (relative to the others').
     pub weight: u32,
-    /// It answers a request the LSP sent (checked against the request's record, README
+    /// It answers a request the LSP sent (checked against the request's record, docs/idempotency.md
     /// "Correlation"); `false` for a callback the lender starts (v3 `confirmRepayment`),
     /// which is never checked against requests.
     pub answers_request: bool,
     /// The lender may POST its answer again under the same `requestId` as the state it
     /// reports moves on: each distinct body is then recorded as the next revision, with
-    /// its own event, in order (README "Idempotency"); else a second body is a conflict.
+    /// its own event, in order (docs/idempotency.md "Idempotency"); else a second body is a conflict.
     /// Only where the spec says so (the module cites it).
     pub revisable: bool,
     /// Validate a body, read ([`crate::wire::read`]).
@@ -127,7 +127,7 @@ pub struct CallbackDef {
 /// What the tools and tests need of a callback beyond serving it ([`CallbackType::tools`]).
 /// Apart from [`CallbackDef`]: a function reaches its own callback's `DEF` only, and
 /// whole-program LTO drops what nothing reaches, so no function carries these (34 KB of
-/// the grant loan function, README "Build profile").
+/// the grant loan function, docs/performance.md "Build profile").
 pub struct CallbackTools {
     /// Its body's schema, from its type, the objects it names added to the generator's
     /// definitions (`make generate` writes them into `docs/openapi.json` under

@@ -126,7 +126,7 @@ pub struct ChosenPlan {
 
 /// A payment plan (`paymentplan.json`). The schema requires `noOfInstallments` but names
 /// its property `noOfInstallment`: either spelling is read as a count and passed on as
-/// sent, and neither is required (README "Spec slips"). `startDate` is a [`PlanDate`] (the
+/// sent, and neither is required (docs/protocol.md "Spec slips"). `startDate` is a [`PlanDate`] (the
 /// example is day-month-year).
 #[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -153,7 +153,7 @@ pub struct PaymentPlan {
 
 /// `payment` of Trigger Repayment (and its status): the schema types it as a payment plan
 /// (`paymentplan.json`) while lenders send a payment (`payment.json`), as Confirm Repayment
-/// and the disbursement callbacks do. Either shape is read (README "Spec slips"): `id` is
+/// and the disbursement callbacks do. Either shape is read (docs/protocol.md "Spec slips"): `id` is
 /// required by both; every other member of either schema is optional and typed as its
 /// schema types it; `status` takes the values of either (a payment's SUCCESS, FAILURE,
 /// PENDING_AUTH, a plan's ACTIVE, INACTIVE).

@@ -1,6 +1,6 @@
 //! **Raise Dispute Response** (`POST /v3/loan/dispute/raiseDisputeResponse`): the lender registered the borrower's dispute. Schemas: RaiseDisputeResponse.json, dispute.json (the API file spells the path with a leading space: served without it)
 //! (`spec/v3-schemas/`). The body names no loan: with correlation the request's ids order
-//! it (README "Correlation"). Routed to `DisputeEventsQueue`.
+//! it (docs/idempotency.md "Correlation"). Routed to `DisputeEventsQueue`.
 
 use super::common::{Body, LenderResponse, Metadata, ValidationPolicy};
 use super::objects::Dispute;

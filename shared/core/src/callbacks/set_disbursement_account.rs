@@ -1,6 +1,6 @@
 //! **Set Disbursement Account Response** (`POST /v3/disbursement/setDisbursementAccountResponse`): the lender set the account the loan is disbursed to. Schemas: SetDisbursementAccountResponse.json, accountdetails.json, accountdetailsdata.json
 //! (`spec/v3-schemas/`). The body names no loan: with correlation the request's ids order
-//! it (README "Correlation"). Routed to `LoanSetupEventsQueue`.
+//! it (docs/idempotency.md "Correlation"). Routed to `LoanSetupEventsQueue`.
 
 use super::common::{Body, LenderResponse, Metadata, ValidationPolicy};
 use super::objects::AccountDetails;

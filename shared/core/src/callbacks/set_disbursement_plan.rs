@@ -1,6 +1,6 @@
 //! **Set Disbursement Plan Response** (`POST /v3/disbursement/setDisbursementPlanResponse`): the lender set the disbursement plan the borrower chose. Schemas: SetDisbursementPlanResponse.json, paymentplan.json
 //! (`spec/v3-schemas/`). The body names no loan: with correlation the request's ids order
-//! it (README "Correlation"). Routed to `LoanSetupEventsQueue`.
+//! it (docs/idempotency.md "Correlation"). Routed to `LoanSetupEventsQueue`.
 
 use super::common::ValidationPolicy;
 use super::set_repayment_plan::PlanResponse;

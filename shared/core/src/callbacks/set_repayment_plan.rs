@@ -2,7 +2,7 @@
 //! lender set up the repayment plan the borrower chose, and says where the e-mandate is
 //! authorised (`plan.paymentUrl`). Schemas: `SetRepaymentPlanResponse.json`,
 //! `paymentplan.json` (`spec/v3-schemas/`). The body names no loan: with correlation the
-//! request's ids order it (README "Correlation"). Routed to the repayment ledger (FIFO).
+//! request's ids order it (docs/idempotency.md "Correlation"). Routed to the repayment ledger (FIFO).
 
 use super::common::{Body, LenderResponse, Metadata, ValidationPolicy};
 use super::objects::PaymentPlan;

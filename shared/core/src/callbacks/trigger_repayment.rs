@@ -2,7 +2,7 @@
 //! lender collected (or failed to collect) a repayment the LSP triggered. Schema:
 //! `TriggerRepaymentResponse.json` (`spec/v3-schemas/`), whose `payment` is typed as a
 //! payment plan while lenders send a payment: either shape is read
-//! ([`super::objects::RepaymentPayment`], README "Spec slips"). The body names no loan:
+//! ([`super::objects::RepaymentPayment`], docs/protocol.md "Spec slips"). The body names no loan:
 //! with correlation the request's ids order it. Routed to the repayment ledger (FIFO).
 
 use super::common::{Body, LenderResponse, Metadata, ValidationPolicy};

@@ -45,7 +45,7 @@ fn validate(
 }
 
 /// Its rules, on loan acceptance's body: the outcome is `credBlock[i].data.status`.
-/// `OTPBlock.json` requires it, but Juspay's samples send `null` (README "Validation
+/// `OTPBlock.json` requires it, but Juspay's samples send `null` (docs/protocol.md "Validation
 /// rules"): a verdict that is missing or contradicts `response` is a warning for consumers,
 /// not a refusal.
 fn verdict_warnings(body: &TriggerLoanAcceptanceResponse) -> Vec<String> {

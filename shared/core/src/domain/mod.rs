@@ -2,7 +2,7 @@
 //! so an invalid value cannot be represented. The callbacks built from them live in
 //! [`crate::callbacks`], one module each.
 //!
-//! Refused here only what the v3 schemas require (README "Validation rules" cites each):
+//! Refused here only what the v3 schemas require (docs/protocol.md "Validation rules" cites each):
 //! `metadata` and its four members, `requestId`, `response.error`, `payment` + `payment.id`,
 //! `consent`, `credBlock` (≥ 1) with `type` and `data`; formats, enums, lengths; the
 //! configured versions (`GEN5005`). Empty strings and `null` in optional attributes mean

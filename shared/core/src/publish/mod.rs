@@ -33,7 +33,7 @@ impl QueueTarget {
 /// One message, ready for SQS: built by the dispatcher to meet [`limits`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OutboundMessage {
-    /// The envelope JSON, or a reference to it (README "Delivery guarantees").
+    /// The envelope JSON, or a reference to it (docs/delivery.md).
     pub body: String,
     /// Deduplication id on FIFO queues: the eventId.
     pub event_id: String,
