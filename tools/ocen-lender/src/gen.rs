@@ -30,14 +30,6 @@ pub fn kind_for(index: u64) -> CallbackType {
     cycle[(index % cycle.len() as u64) as usize]
 }
 
-/// The type named on the command line: its `events/` stem (`disbursement`) or its name.
-pub fn kind_named(name: &str) -> Option<CallbackType> {
-    CallbackType::ALL
-        .iter()
-        .copied()
-        .find(|t| t.def().event_stem() == name || t.as_str() == name)
-}
-
 /// Make a valid body invalid in one of several ways; returns the ack code it should get.
 pub fn spoil(rng: &mut Rng, body: &mut Value) -> &'static str {
     match rng.below(4) {

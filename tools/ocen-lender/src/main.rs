@@ -2,17 +2,7 @@
 //! signs them as a registered lender (v3 or v4 scheme) and sends them to a base URL
 //! (default: the local stack of `make run`).
 //!
-//! ```text
-//! ocen-lender send   [--type disbursement] [--file body.json] [common]
-//! ocen-lender load   -n 10000 -c 32 --duplicates 0.05 --invalid 0.05 --unsolicited 0.05
-//!                    [--correlation require|flag] [--verify] [common]
-//! ocen-lender replay FILE.jsonl [common]        (lines: {"type": "...", "body": {...}})
-//! common: --url http://127.0.0.1:3000 --scheme v3|v4 --seed 1 --json
-//!         --endpoint http://127.0.0.1:4566 --prefix ocen-local   (the local stack: requests
-//!         are recorded in its table, --verify reads its queues)
-//!         --table NAME   (record requests in this table with the ambient AWS credentials)
-//!         --no-requests  (record no requests: a target in CORRELATION=off)
-//! ```
+//! `ocen-lender --help` lists the commands; `ocen-lender load --help` the load run's options.
 //!
 //! As an LSP would, the simulator records each callback's request (docs/idempotency.md "Correlation")
 //! before it sends the callback; `--unsolicited` callbacks answer no recorded request and
@@ -24,9 +14,11 @@ mod report;
 mod verify;
 
 use anyhow::{bail, Context, Result};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use futures::StreamExt;
 use gen::Rng;
 use indicatif::{ProgressBar, ProgressStyle};
+use ocen_local::cli;
 use ocen_local::devlender;
 use ocen_shared::auth::signing::SigningKey;
 use ocen_shared::request::{IdValue, LspIds, SentRequest};
@@ -34,12 +26,116 @@ use ocen_shared::store::dynamodb::DynamoStore;
 use ocen_shared::CallbackType;
 use report::{Outcome, Report};
 use serde_json::Value;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+/// The lender simulator: generates valid callbacks (randomised, seedable), signs them as
+/// the local dev lender of a scheme and sends them, recording each one's request first as
+/// the LSP would.
+#[derive(Parser)]
+#[command(name = "ocen-lender", version)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(clap::Args)]
+struct Common {
+    /// The service's base URL.
+    #[arg(long, default_value = "http://127.0.0.1:3000")]
+    url: String,
+    /// The signing scheme (the dev lender LENDER-ABC signs v3, LENDER-XYZ v4).
+    #[arg(long, value_parser = ["v3", "v4"], default_value = "v3")]
+    scheme: String,
+    /// The generator's seed: the same seed, the same callbacks.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Print the report as JSON.
+    #[arg(long)]
+    json: bool,
+    /// The local stack's AWS endpoint (requests are recorded in its table; --verify reads
+    /// its queues).
+    #[arg(long, value_name = "URL", env = "AWS_ENDPOINT_URL",
+          default_value = ocen_local::stack::DEFAULT_ENDPOINT)]
+    endpoint: String,
+    /// The local stack's name prefix.
+    #[arg(long, default_value = "ocen-local")]
+    prefix: String,
+    /// Record requests in this table with the ambient AWS credentials instead.
+    #[arg(long, value_name = "NAME", conflicts_with = "no_requests")]
+    table: Option<String>,
+    /// Record no requests (a target in CORRELATION=off).
+    #[arg(long)]
+    no_requests: bool,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Send one callback (generated, or FILE's body re-stamped), signed; print the answer.
+    Send {
+        /// The callback type (listed below) [default: DISBURSEMENT_RESPONSE].
+        #[arg(long = "type", value_name = "TYPE", value_parser = cli::callback_type(), hide_possible_values = true)]
+        kind: Option<CallbackType>,
+        /// The body to send (its metadata.timestamp is renewed).
+        #[arg(long, value_name = "FILE")]
+        file: Option<PathBuf>,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Send many callbacks concurrently, in the journey's proportions of every type; report
+    /// the acks, latencies and (--verify) the events on the consumer queues. Exit 1 on any
+    /// unexpected answer or event.
+    Load {
+        /// How many callbacks.
+        #[arg(short = 'n', long = "count", default_value_t = 1000)]
+        n: u64,
+        /// How many in flight.
+        #[arg(short = 'c', long, default_value_t = 16,
+              value_parser = clap::value_parser!(u64).range(1..))]
+        concurrency: u64,
+        /// The fraction sent again (expect the first ack).
+        #[arg(long, value_name = "FRACTION", default_value_t = 0.0, value_parser = fraction)]
+        duplicates: f64,
+        /// The fraction spoiled (expect the spec's refusal code).
+        #[arg(long, value_name = "FRACTION", default_value_t = 0.0, value_parser = fraction)]
+        invalid: f64,
+        /// The fraction answering no recorded request.
+        #[arg(long, value_name = "FRACTION", default_value_t = 0.0, value_parser = fraction)]
+        unsolicited: f64,
+        /// The target's CORRELATION: unsolicited callbacks are refused (require) or recorded
+        /// with a warning (flag).
+        #[arg(long, value_parser = ["require", "flag"], default_value = "require")]
+        correlation: String,
+        /// Read the consumer queues and check every accepted callback's event arrived once.
+        #[arg(long)]
+        verify: bool,
+        /// Only this callback type (listed below) [default: the journey's mix].
+        #[arg(long = "type", value_name = "TYPE", value_parser = cli::callback_type(), hide_possible_values = true)]
+        kind: Option<CallbackType>,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Send the callbacks of FILE, one JSON object per line: {"type": "...", "body": {...}}.
+    Replay {
+        file: PathBuf,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Print a shell completion script, e.g. `ocen-lender completions bash`.
+    Completions { shell: clap_complete::Shell },
+}
+
+fn fraction(text: &str) -> Result<f64, String> {
+    text.parse::<f64>()
+        .ok()
+        .filter(|f| (0.0..=1.0).contains(f))
+        .ok_or_else(|| format!("{text} is not a fraction between 0 and 1"))
+}
+
+/// What a run needs, from any command.
 struct Args {
-    command: String,
+    command: &'static str,
     url: String,
     scheme: String,
     seed: u64,
@@ -56,86 +152,80 @@ struct Args {
     endpoint: String,
     prefix: String,
     kind: Option<CallbackType>,
-    file: Option<String>,
+    file: Option<PathBuf>,
 }
 
-fn parse_args() -> Result<Args> {
-    let mut it = std::env::args().skip(1);
-    let mut a = Args {
-        command: it.next().unwrap_or_default(),
-        url: "http://127.0.0.1:3000".into(),
-        scheme: "v3".into(),
-        seed: 1,
-        json: false,
-        n: 1000,
-        concurrency: 16,
-        duplicates: 0.0,
-        invalid: 0.0,
-        unsolicited: 0.0,
-        flag: false,
-        record_requests: true,
-        table: None,
-        verify: false,
-        endpoint: std::env::var("AWS_ENDPOINT_URL")
-            .unwrap_or_else(|_| ocen_local::stack::DEFAULT_ENDPOINT.into()),
-        prefix: "ocen-local".into(),
-        kind: None,
-        file: None,
-    };
-    while let Some(flag) = it.next() {
-        let mut v = || it.next().with_context(|| format!("{flag} needs a value"));
-        match flag.as_str() {
-            "--url" => a.url = v()?.trim_end_matches('/').to_string(),
-            "--scheme" => a.scheme = v()?,
-            "--seed" => a.seed = v()?.parse().context("--seed")?,
-            "--json" => a.json = true,
-            "-n" | "--count" => a.n = v()?.parse().context("-n")?,
-            "-c" | "--concurrency" => a.concurrency = v()?.parse().context("-c")?,
-            "--duplicates" => a.duplicates = v()?.parse().context("--duplicates")?,
-            "--invalid" => a.invalid = v()?.parse().context("--invalid")?,
-            "--unsolicited" => a.unsolicited = v()?.parse().context("--unsolicited")?,
-            "--correlation" => {
-                a.flag = match v()?.as_str() {
-                    "require" => false,
-                    "flag" => true,
-                    other => bail!("--correlation must be require or flag, not {other}"),
-                }
-            }
-            "--no-requests" => a.record_requests = false,
-            "--table" => a.table = Some(v()?),
-            "--verify" => a.verify = true,
-            "--endpoint" => a.endpoint = v()?,
-            "--prefix" => a.prefix = v()?,
-            "--type" => {
-                let t = v()?;
-                a.kind = Some(gen::kind_named(&t).with_context(|| {
-                    let known: Vec<_> = CallbackType::ALL
-                        .iter()
-                        .map(|k| k.def().event_stem())
-                        .collect();
-                    format!("--type must be one of {}, not {t}", known.join(", "))
-                })?)
-            }
-            "--file" => a.file = Some(v()?),
-            other if !other.starts_with('-') && a.file.is_none() => {
-                a.file = Some(other.to_string())
-            }
-            other => {
-                bail!("unknown argument {other}; see the header of tools/ocen-lender/src/main.rs")
-            }
+impl Args {
+    fn new(command: &'static str, c: Common) -> Args {
+        Args {
+            command,
+            url: c.url.trim_end_matches('/').to_string(),
+            scheme: c.scheme,
+            seed: c.seed,
+            json: c.json,
+            n: 1,
+            concurrency: 1,
+            duplicates: 0.0,
+            invalid: 0.0,
+            unsolicited: 0.0,
+            flag: false,
+            record_requests: !c.no_requests,
+            table: c.table,
+            verify: false,
+            endpoint: c.endpoint,
+            prefix: c.prefix,
+            kind: None,
+            file: None,
         }
     }
-    let fractions = [a.duplicates, a.invalid, a.unsolicited];
-    if fractions.iter().any(|f| !(0.0..=1.0).contains(f)) || fractions.iter().sum::<f64>() > 1.0 {
-        bail!("--duplicates, --invalid and --unsolicited are fractions that add up to at most 1");
+}
+
+fn parse_args() -> Result<Option<Args>> {
+    let cli = Cli::from_arg_matches(&cli::with_types(Cli::command()).get_matches())
+        .unwrap_or_else(|e| e.exit());
+    let a = match cli.command {
+        Command::Send { kind, file, common } => Args {
+            kind,
+            file,
+            ..Args::new("send", common)
+        },
+        Command::Load {
+            n,
+            concurrency,
+            duplicates,
+            invalid,
+            unsolicited,
+            correlation,
+            verify,
+            kind,
+            common,
+        } => Args {
+            n,
+            concurrency: concurrency as usize,
+            duplicates,
+            invalid,
+            unsolicited,
+            flag: correlation == "flag",
+            verify,
+            kind,
+            ..Args::new("load", common)
+        },
+        Command::Replay { file, common } => Args {
+            file: Some(file),
+            ..Args::new("replay", common)
+        },
+        Command::Completions { shell } => {
+            cli::print_completions(shell, Cli::command());
+            return Ok(None);
+        }
+    };
+    if a.duplicates + a.invalid + a.unsolicited > 1.0 {
+        bail!("--duplicates, --invalid and --unsolicited add up to more than 1");
     }
     if a.unsolicited > 0.0 && !a.record_requests {
         bail!("--unsolicited needs the other callbacks' requests recorded (not --no-requests)");
     }
-    if a.concurrency == 0 {
-        bail!("-c must be at least 1");
-    }
-    Ok(a)
+    Ok(Some(a))
 }
 
 /// The signing lender: the local dev lender of the chosen scheme.
@@ -361,36 +451,72 @@ fn plan_load(args: &Args, lender: &Lender) -> Vec<Planned> {
 
 #[tokio::main]
 async fn main() -> Result<()> {
-    let args = parse_args()?;
+    let Some(args) = parse_args()? else {
+        return Ok(());
+    };
     let lender = lender(&args.scheme)?;
-    let plan = match args.command.as_str() {
+    let plan = match args.command {
         "send" => {
-            let kind = args.kind.unwrap_or(ocen_shared::callbacks::disbursement::TYPE);
+            let kind = args
+                .kind
+                .unwrap_or(ocen_shared::callbacks::disbursement::TYPE);
             let body: Value = match &args.file {
-                Some(f) => serde_json::from_str(&std::fs::read_to_string(f).with_context(|| format!("reading {f}"))?)?,
+                Some(f) => serde_json::from_str(
+                    &std::fs::read_to_string(f)
+                        .with_context(|| format!("reading {}", f.display()))?,
+                )?,
                 None => gen::callback(&mut Rng::new(args.seed), kind, lender.org, 0),
             };
-            let body: Value = serde_json::from_slice(&devlender::fresh(&serde_json::to_vec(&body)?))?;
+            let body: Value =
+                serde_json::from_slice(&devlender::fresh(&serde_json::to_vec(&body)?))?;
             let request = request_of(kind, &body);
             let (raw, signature) = sign(&lender, &body);
-            vec![Planned { kind, body: raw, signature, expect: Outcome::Any, request_id: None, request }]
+            vec![Planned {
+                kind,
+                body: raw,
+                signature,
+                expect: Outcome::Any,
+                request_id: None,
+                request,
+            }]
         }
         "load" => plan_load(&args, &lender),
         "replay" => {
-            let file = args.file.as_deref().context("replay needs a FILE")?;
-            let text = std::fs::read_to_string(file).with_context(|| format!("reading {file}"))?;
+            let file = args
+                .file
+                .as_deref()
+                .context("replay needs a FILE")?
+                .display()
+                .to_string();
+            let text = std::fs::read_to_string(&file).with_context(|| format!("reading {file}"))?;
             let mut plan = Vec::new();
-            for (i, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
-                let v: Value = serde_json::from_str(line).with_context(|| format!("{file}:{}", i + 1))?;
-                let kind = v["type"].as_str().and_then(CallbackType::parse).with_context(|| format!("{file}:{}: type", i + 1))?;
-                let body: Value = serde_json::from_slice(&devlender::fresh(&serde_json::to_vec(&v["body"])?))?;
+            for (i, line) in text
+                .lines()
+                .enumerate()
+                .filter(|(_, l)| !l.trim().is_empty())
+            {
+                let v: Value =
+                    serde_json::from_str(line).with_context(|| format!("{file}:{}", i + 1))?;
+                let kind = v["type"]
+                    .as_str()
+                    .and_then(CallbackType::parse)
+                    .with_context(|| format!("{file}:{}: type", i + 1))?;
+                let body: Value =
+                    serde_json::from_slice(&devlender::fresh(&serde_json::to_vec(&v["body"])?))?;
                 let request = request_of(kind, &body);
                 let (raw, signature) = sign(&lender, &body);
-                plan.push(Planned { kind, body: raw, signature, expect: Outcome::Any, request_id: None, request });
+                plan.push(Planned {
+                    kind,
+                    body: raw,
+                    signature,
+                    expect: Outcome::Any,
+                    request_id: None,
+                    request,
+                });
             }
             plan
         }
-        _ => bail!("usage: ocen-lender send|load|replay …; see the header of tools/ocen-lender/src/main.rs"),
+        other => unreachable!("no command {other}"),
     };
     // With --verify the queue readers start first and keep the queues drained during the run.
     let collector = if args.verify {

@@ -1,7 +1,9 @@
 //! `ocen-local up` serves the callbacks locally; `ocen-local tail` prints the events.
 //! Both expect a local AWS endpoint (moto's server); `make run` / `make tail` start one.
 
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
+use ocen_local::cli;
 use ocen_local::devlender;
 use ocen_local::infra::{default_template_path, Resources};
 use ocen_local::stack::{local_sdk_config, local_tool_sdk_config, LocalStack, DEFAULT_ENDPOINT};
@@ -9,85 +11,116 @@ use ocen_shared::auth::{registry, AuthMode};
 use ocen_shared::config::{AuthConfig, CallbackConfig};
 use ocen_shared::store::dynamodb::DynamoStore;
 use ocen_shared::{CallbackService, CallbackType};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-const USAGE: &str = "usage: ocen-local up [--port 3000] [--endpoint URL] [--prefix ocen-local]
-       ocen-local tail [--endpoint URL] [--prefix ocen-local]
-       ocen-local env [--endpoint URL] [--prefix ocen-local]   (creates the resources, prints the
-                      functions' environment for `cargo lambda watch --env-file`)
-       ocen-local sign FILE          prints FILE's callback with a fresh metadata.timestamp, signed
-                                     by the dev lender LENDER-ABC (v3 flattened JWS), for curl -d @-
-       ocen-local sign-events --out DIR   signs every events/*.json the same way into DIR
-       ocen-local request-events [--endpoint URL] [--prefix ocen-local]
-                                     records in the local stack the LSP's request that each
-                                     events/*.json answers (README Correlation: in mode
-                                     require, a callback without its request is refused)
-       ocen-local callbacks          the callback registry: name, function package, template
-                                     resource, paths (tab-separated, registry order)
+/// The system on this machine, against a local AWS endpoint (moto's server; `make run` starts
+/// one): the callbacks on their production paths, the dispatcher, the consumer queues.
+#[derive(Parser)]
+#[command(name = "ocen-local", version)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
 
-The endpoint defaults to $AWS_ENDPOINT_URL, else http://127.0.0.1:4566 (moto_server).";
+/// Where the local stack is.
+#[derive(clap::Args)]
+struct StackArgs {
+    /// The local AWS endpoint.
+    #[arg(long, value_name = "URL", env = "AWS_ENDPOINT_URL", default_value = DEFAULT_ENDPOINT)]
+    endpoint: String,
+    /// The local stack's name prefix.
+    #[arg(long, default_value = "ocen-local")]
+    prefix: String,
+}
 
+#[derive(Subcommand)]
+enum Command {
+    /// Serve every callback on its production path, with the dispatcher feeding the consumer
+    /// queues (creates the table, stream and queues of infra/template.yaml first).
+    Up {
+        #[command(flatten)]
+        stack: StackArgs,
+        /// The port callbacks are served on (127.0.0.1).
+        #[arg(long, default_value_t = 3000)]
+        port: u16,
+    },
+    /// Print events as they reach the consumer queues.
+    Tail {
+        #[command(flatten)]
+        stack: StackArgs,
+    },
+    /// Create the resources and print the functions' environment, for
+    /// `cargo lambda watch --env-file`.
+    Env {
+        #[command(flatten)]
+        stack: StackArgs,
+    },
+    /// Print FILE's callback with a fresh metadata.timestamp, signed by the dev lender
+    /// LENDER-ABC (v3 flattened JWS), for `curl -d @-`.
+    Sign { file: PathBuf },
+    /// Sign every events/*.json the same way into DIR.
+    SignEvents {
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+    },
+    /// Record in the local stack the LSP's request each events/*.json answers (in CORRELATION
+    /// require, a callback without its request is refused: docs/idempotency.md).
+    RequestEvents {
+        #[command(flatten)]
+        stack: StackArgs,
+    },
+    /// The callback registry: name, function package, template resource, paths
+    /// (tab-separated, registry order).
+    Callbacks,
+    /// Print a shell completion script, e.g. `ocen-local completions bash`.
+    Completions { shell: clap_complete::Shell },
+}
+
+/// What the stack commands need.
 struct Args {
-    command: String,
     port: u16,
     endpoint: String,
     prefix: String,
-    out: Option<String>,
-    file: Option<String>,
+}
+
+impl From<StackArgs> for Args {
+    fn from(s: StackArgs) -> Args {
+        Args {
+            port: 3000,
+            endpoint: s.endpoint,
+            prefix: s.prefix,
+        }
+    }
 }
 
 const DEV_LENDERS_DIR: &str = ".local/dev-lenders";
 
-fn parse_args() -> Result<Args> {
-    let mut args = std::env::args().skip(1);
-    let command = args.next().unwrap_or_default();
-    let mut parsed = Args {
-        command,
-        port: 3000,
-        endpoint: std::env::var("AWS_ENDPOINT_URL")
-            .unwrap_or_else(|_| DEFAULT_ENDPOINT.to_string()),
-        prefix: "ocen-local".to_string(),
-        out: None,
-        file: None,
-    };
-    while let Some(flag) = args.next() {
-        let mut value = || {
-            args.next()
-                .with_context(|| format!("{flag} needs a value\n{USAGE}"))
-        };
-        match flag.as_str() {
-            "--port" => parsed.port = value()?.parse().context("--port must be a number")?,
-            "--endpoint" => parsed.endpoint = value()?,
-            "--prefix" => parsed.prefix = value()?,
-            "--out" => parsed.out = Some(value()?),
-            other if !other.starts_with('-') && parsed.file.is_none() => {
-                parsed.file = Some(other.to_string())
-            }
-            "-h" | "--help" => bail!("{USAGE}"),
-            other => bail!("unknown argument {other}\n{USAGE}"),
-        }
-    }
-    Ok(parsed)
-}
-
 #[tokio::main]
 async fn main() -> Result<()> {
-    let args = parse_args()?;
+    let cli = Cli::from_arg_matches(&cli::with_types(Cli::command()).get_matches())
+        .unwrap_or_else(|e| e.exit());
     ocen_shared::telemetry::init();
-    match args.command.as_str() {
-        "up" => up(args).await,
-        "tail" => tail(args).await,
-        "env" => {
-            let (_, stack) = stack(&args).await?;
+    match cli.command {
+        Command::Up { stack, port } => {
+            up(Args {
+                port,
+                ..stack.into()
+            })
+            .await
+        }
+        Command::Tail { stack } => tail(stack.into()).await,
+        Command::Env { stack } => {
+            let args: Args = stack.into();
+            let (_, stack) = stack_of(&args).await?;
             let lenders = devlender::ensure(Path::new(DEV_LENDERS_DIR))?;
             print!("{}", lambda_env(&stack, &args.endpoint, &lenders));
             Ok(())
         }
-        "sign" => {
-            let file = args.file.as_deref().context("sign needs a FILE")?;
-            let body = std::fs::read(file).with_context(|| format!("reading {file}"))?;
+        Command::Sign { file } => {
+            let body =
+                std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
             let lenders = devlender::ensure(Path::new(DEV_LENDERS_DIR))?;
             println!(
                 "{}",
@@ -95,7 +128,7 @@ async fn main() -> Result<()> {
             );
             Ok(())
         }
-        "callbacks" => {
+        Command::Callbacks => {
             use std::io::Write;
             let mut out = std::io::stdout().lock();
             for t in CallbackType::ALL {
@@ -111,15 +144,14 @@ async fn main() -> Result<()> {
             }
             Ok(())
         }
-        "sign-events" => {
-            let out = args.out.as_deref().context("sign-events needs --out DIR")?;
+        Command::SignEvents { out } => {
             let lenders = devlender::ensure(Path::new(DEV_LENDERS_DIR))?;
-            let n = devlender::sign_events(&events_dir(), Path::new(out), &lenders.v3)?;
-            eprintln!("signed {n} events into {out}");
+            let n = devlender::sign_events(&events_dir(), &out, &lenders.v3)?;
+            eprintln!("signed {n} events into {}", out.display());
             Ok(())
         }
-        "request-events" => {
-            let (sdk, stack) = stack(&args).await?;
+        Command::RequestEvents { stack } => {
+            let (sdk, stack) = stack_of(&stack.into()).await?;
             let store = DynamoStore::new(aws_sdk_dynamodb::Client::new(&sdk), &stack.table_name);
             let n = request_events(&store).await?;
             eprintln!(
@@ -128,7 +160,10 @@ async fn main() -> Result<()> {
             );
             Ok(())
         }
-        _ => bail!("{USAGE}"),
+        Command::Completions { shell } => {
+            cli::print_completions(shell, Cli::command());
+            Ok(())
+        }
     }
 }
 
@@ -168,7 +203,7 @@ async fn request_events(store: &DynamoStore) -> Result<usize> {
     Ok(recorded)
 }
 
-async fn stack(args: &Args) -> Result<(aws_config::SdkConfig, LocalStack)> {
+async fn stack_of(args: &Args) -> Result<(aws_config::SdkConfig, LocalStack)> {
     let sdk = local_tool_sdk_config(&args.endpoint).await;
     let resources = Resources::load(&default_template_path())?;
     let stack = LocalStack::create(&sdk, resources, &args.prefix)
@@ -206,7 +241,7 @@ fn lambda_env(stack: &LocalStack, endpoint: &str, lenders: &devlender::DevLender
 }
 
 async fn up(args: Args) -> Result<()> {
-    let (sdk, stack) = stack(&args).await?;
+    let (sdk, stack) = stack_of(&args).await?;
     let lenders = devlender::ensure(Path::new(DEV_LENDERS_DIR))?;
     std::fs::write(
         ".local/lambda.env",
@@ -300,7 +335,7 @@ async fn up(args: Args) -> Result<()> {
 }
 
 async fn tail(args: Args) -> Result<()> {
-    let (sdk, stack) = stack(&args).await?;
+    let (sdk, stack) = stack_of(&args).await?;
     let queues = stack.consumer_queues();
     let sqs = aws_sdk_sqs::Client::new(&sdk);
     println!(

@@ -1,6 +1,8 @@
 //! `ocen-ops`: the operator's CLI (docs/delivery.md and "Runbook").
 
-use anyhow::{anyhow, bail, Context, Result};
+use anyhow::{anyhow, Context, Result};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
+use ocen_local::cli;
 use ocen_local::infra::{default_template_path, Resources};
 use ocen_local::stack::{local_tool_sdk_config, LocalStack};
 use ocen_ops::{received_at_bound, Ops, Targets};
@@ -8,107 +10,126 @@ use ocen_shared::request::{LspIds, SentRequest};
 use ocen_shared::store::dynamodb::RequestRecorded;
 use ocen_shared::CallbackType;
 
-const USAGE: &str = r#"usage: ocen-ops [--local [--endpoint URL] [--prefix ocen-local]] COMMAND
-  inspect TYPE ORG_ID REQUEST_ID the request and its callback: ack, hash, envelope (as consumers
-                                 get it) and which queues took it
-  request TYPE ORG_ID REQUEST_ID [--ids JSON] [--answer-within-minutes 60]
-                                 record a request the LSP sends, by hand (docs/idempotency.md "Correlation")
-  pending --older-than 1h [--org ORG_ID]
-                                 requests still waiting for their callback, with a summary per
-                                 lender (the chase list); exit 1 if any
-  replay  --type TYPE [--org ORG_ID --request-id ID | --since T [--until T]] [--queue NAME] [--dry-run]
-                                 publish recorded callbacks again (consumers see the same eventId)
-  redrive [--dry-run]            drain the parked queue and the stream's on-failure queue and
-                                 re-dispatch the records they name (queues that took them skipped)
-  audit   --since T [--older-than-minutes 5]
-                                 recorded callbacks without evidence of dispatch; exit 1 if any
+const AFTER_HELP: &str = "\
+In AWS the SDK reads the usual AWS_* environment (region, credentials; no profile chain) and
+the stack's names from TABLE_NAME, QUEUES_<TYPE>, PARKED_QUEUE_URL and
+DISPATCHER_FAILURE_QUEUE_URL (docs/operations.md shows how to export them from the stack
+outputs). --local works on the stack `make run` creates.
 
-TYPE: a callback type, e.g. DISBURSEMENT_RESPONSE (README "Callbacks")
-T: 2026-11-23T10:00:00+05:30 (no zone = IST)
-JSON: the LSP's ids, e.g. '{"loanApplicationIds":["APP-1"],"loanId":"LOAN-1"}'
-DURATION: 90s, 30m, 1h, 2d
+Exit status: 0 done, 1 something left to do, 2 usage error or failure.";
 
-In AWS the SDK reads the usual AWS_* environment (region, credentials, profile-free) and the
-stack's names from TABLE_NAME, QUEUES_<TYPE>, PARKED_QUEUE_URL and
-DISPATCHER_FAILURE_QUEUE_URL (README shows how to export them from the stack outputs).
---local works on the stack `make run` creates (moto at --endpoint, default $AWS_ENDPOINT_URL
-or http://127.0.0.1:4566). Exit status: 0 done, 1 something left to do, 2 usage or failure."#;
-
-#[derive(Default)]
-struct Args {
+/// The operator's CLI: inspect, replay, redrive and audit recorded callbacks and their
+/// delivery; record and chase the LSP's requests (docs/operations.md).
+#[derive(Parser)]
+#[command(name = "ocen-ops", version, after_help = AFTER_HELP)]
+struct Cli {
+    /// Work on the local stack of `make run` (moto) instead of AWS.
+    #[arg(long, global = true)]
     local: bool,
+    /// The local AWS endpoint (implies --local) [default: $AWS_ENDPOINT_URL, else
+    /// http://127.0.0.1:4566].
+    #[arg(long, global = true, value_name = "URL")]
     endpoint: Option<String>,
+    /// The local stack's name prefix.
+    #[arg(long, global = true, default_value = "ocen-local")]
     prefix: String,
-    command: String,
-    positional: Vec<String>,
-    kind: Option<CallbackType>,
-    request_id: Option<String>,
-    org: Option<String>,
-    since: Option<String>,
-    until: Option<String>,
-    queue: Option<String>,
-    older_than: i64,
-    pending_for: Option<time::Duration>,
-    ids: Option<String>,
-    answer_within: i64,
-    dry_run: bool,
+    #[command(subcommand)]
+    command: Command,
 }
 
-fn callback_type(s: &str) -> Result<CallbackType> {
-    CallbackType::parse(s).ok_or_else(|| anyhow!("unknown type {s}\n\n{USAGE}"))
+#[derive(Subcommand)]
+enum Command {
+    /// The request and its callback: ack, hash, envelope (as consumers get it) and which
+    /// queues took it; exit 1 unless every queue of its route took it.
+    Inspect {
+        /// The callback type (listed below).
+        #[arg(value_name = "TYPE", value_parser = cli::callback_type(), hide_possible_values = true)]
+        kind: CallbackType,
+        /// The lender (metadata.orgId).
+        org_id: String,
+        /// The callback's requestId (the LSP's request's).
+        request_id: String,
+    },
+    /// Record a request the LSP sends, by hand (docs/idempotency.md "Correlation").
+    Request {
+        /// The callback type (listed below).
+        #[arg(value_name = "TYPE", value_parser = cli::callback_type(), hide_possible_values = true)]
+        kind: CallbackType,
+        /// The lender (metadata.orgId).
+        org_id: String,
+        /// The callback's requestId (the LSP's request's).
+        request_id: String,
+        /// The LSP's ids, e.g. '{"loanApplicationIds":["APP-1"],"loanId":"LOAN-1"}'.
+        #[arg(long, value_name = "JSON")]
+        ids: Option<String>,
+        /// How long the lender has to answer.
+        #[arg(long, value_name = "MINUTES", default_value_t = 60,
+              value_parser = clap::value_parser!(u64).range(1..))]
+        answer_within_minutes: u64,
+    },
+    /// Requests still waiting for their callback, oldest first, with a summary per lender
+    /// (the chase list); exit 1 if any.
+    Pending {
+        /// Sent at least this long ago: 90s, 30m, 1h, 2d.
+        #[arg(long, value_name = "DURATION", value_parser = duration)]
+        older_than: time::Duration,
+        /// One lender only.
+        #[arg(long, value_name = "ORG_ID")]
+        org: Option<String>,
+    },
+    /// Publish recorded callbacks again (consumers see the same eventId).
+    Replay {
+        /// Only this callback type.
+        #[arg(long = "type", value_name = "TYPE", value_parser = cli::callback_type(), hide_possible_values = true)]
+        kind: Option<CallbackType>,
+        /// Only this lender's callbacks.
+        #[arg(long, value_name = "ORG_ID")]
+        org: Option<String>,
+        /// One callback (keys are per lender: needs --org).
+        #[arg(long, value_name = "ID", requires = "org")]
+        request_id: Option<String>,
+        /// Received at or after, e.g. 2026-11-23T10:00:00+05:30 (no zone = IST).
+        #[arg(long, value_name = "TIME", value_parser = bound)]
+        since: Option<String>,
+        /// Received before.
+        #[arg(long, value_name = "TIME", value_parser = bound, requires = "since")]
+        until: Option<String>,
+        /// Only to this consumer queue (its template name, e.g. DisbursementLedgerQueue).
+        #[arg(long, value_name = "NAME")]
+        queue: Option<String>,
+        /// Say what would be published; publish nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Drain the parked queue and the stream's on-failure queue and re-dispatch the records
+    /// they name (queues that took them skipped); exit 1 if any is left.
+    Redrive {
+        /// Read the queues and put every message back; send nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Recorded callbacks without evidence of dispatch; exit 1 if any. A table scan.
+    Audit {
+        /// Received at or after, e.g. 2026-11-23T10:00:00+05:30 (no zone = IST).
+        #[arg(long, value_name = "TIME", value_parser = bound)]
+        since: String,
+        /// Only callbacks at least this many minutes old (younger ones may be in flight).
+        #[arg(long, value_name = "MINUTES", default_value_t = 5)]
+        older_than_minutes: i64,
+    },
+    /// Print a shell completion script, e.g. `ocen-ops completions bash > ocen-ops.bash`.
+    Completions { shell: clap_complete::Shell },
 }
 
-fn parse_args() -> Result<Args> {
-    let mut it = std::env::args().skip(1);
-    let mut a = Args {
-        prefix: "ocen-local".into(),
-        older_than: 5,
-        answer_within: 60,
-        ..Args::default()
-    };
-    while let Some(arg) = it.next() {
-        let mut value = || {
-            it.next()
-                .ok_or_else(|| anyhow!("{arg} needs a value\n\n{USAGE}"))
-        };
-        match arg.as_str() {
-            "--local" => a.local = true,
-            "--endpoint" => a.endpoint = Some(value()?),
-            "--prefix" => a.prefix = value()?,
-            "--type" => a.kind = Some(callback_type(&value()?)?),
-            "--request-id" => a.request_id = Some(value()?),
-            "--org" => a.org = Some(value()?),
-            "--since" => a.since = Some(received_at_bound(&value()?)?),
-            "--until" => a.until = Some(received_at_bound(&value()?)?),
-            "--queue" => a.queue = Some(value()?),
-            "--older-than-minutes" => {
-                a.older_than = value()?
-                    .parse()
-                    .context("--older-than-minutes must be a whole number")?
-            }
-            "--older-than" => a.pending_for = Some(ocen_ops::duration_arg(&value()?)?),
-            "--ids" => a.ids = Some(value()?),
-            "--answer-within-minutes" => {
-                a.answer_within = value()?
-                    .parse()
-                    .ok()
-                    .filter(|m| *m > 0)
-                    .context("--answer-within-minutes must be a positive whole number")?
-            }
-            "--dry-run" => a.dry_run = true,
-            "-h" | "--help" => bail!("{USAGE}"),
-            s if s.starts_with('-') => bail!("unknown option {s}\n\n{USAGE}"),
-            s if a.command.is_empty() => a.command = s.to_string(),
-            s => a.positional.push(s.to_string()),
-        }
-    }
-    if a.command.is_empty() {
-        bail!("{USAGE}");
-    }
-    Ok(a)
+fn duration(text: &str) -> Result<time::Duration> {
+    ocen_ops::duration_arg(text)
 }
 
-async fn ops(a: &Args) -> Result<Ops> {
+fn bound(text: &str) -> Result<String> {
+    received_at_bound(text)
+}
+
+async fn ops(a: &Cli) -> Result<Ops> {
     let mut ops = if a.local || a.endpoint.is_some() {
         let endpoint = a
             .endpoint
@@ -129,35 +150,39 @@ async fn ops(a: &Args) -> Result<Ops> {
     Ok(ops)
 }
 
-async fn run(a: Args) -> Result<bool> {
-    let ops = ops(&a).await?;
-    match a.command.as_str() {
-        "inspect" => {
-            let [kind, org, id] = a.positional.as_slice() else {
-                bail!("inspect needs TYPE, ORG_ID and REQUEST_ID\n\n{USAGE}");
-            };
-            let inspection = ops.inspect(callback_type(kind)?, org, id).await?;
+async fn run(args: Cli) -> Result<bool> {
+    let ops = ops(&args).await?;
+    match args.command {
+        Command::Inspect {
+            kind,
+            org_id,
+            request_id,
+        } => {
+            let inspection = ops.inspect(kind, &org_id, &request_id).await?;
             print!("{inspection}");
             Ok(inspection
                 .deliveries
                 .values()
                 .all(|d| d.as_ref().is_some_and(|(outcome, _)| outcome == "sent")))
         }
-        "request" => {
-            let [kind, org, id] = a.positional.as_slice() else {
-                bail!("request needs TYPE, ORG_ID and REQUEST_ID\n\n{USAGE}");
-            };
-            let ids = match &a.ids {
+        Command::Request {
+            kind,
+            org_id,
+            request_id,
+            ids,
+            answer_within_minutes,
+        } => {
+            let ids = match &ids {
                 Some(json) => LspIds::parse(json).map_err(|why| anyhow!("--ids: {why}"))?,
                 None => LspIds::new(),
             };
             let request = SentRequest::new(
-                callback_type(kind)?,
-                org,
-                id,
+                kind,
+                &org_id,
+                &request_id,
                 ids,
                 time::OffsetDateTime::now_utc(),
-                std::time::Duration::from_secs(a.answer_within as u64 * 60),
+                std::time::Duration::from_secs(answer_within_minutes * 60),
             )
             .map_err(|why| anyhow!("{why}"))?;
             match ops.record_request(&request).await? {
@@ -175,33 +200,35 @@ async fn run(a: Args) -> Result<bool> {
             }
             Ok(true)
         }
-        "pending" => {
-            let older_than = a
-                .pending_for
-                .ok_or_else(|| anyhow!("pending needs --older-than (e.g. 1h)\n\n{USAGE}"))?;
-            let pending = ops.pending(older_than, a.org.as_deref()).await?;
+        Command::Pending { older_than, org } => {
+            let pending = ops.pending(older_than, org.as_deref()).await?;
             print!("{pending}");
             Ok(pending.requests.is_empty() && pending.unreadable.is_empty())
         }
-        "replay" => {
-            let request = match (&a.org, &a.request_id) {
+        Command::Replay {
+            kind,
+            org,
+            request_id,
+            since,
+            until,
+            queue,
+            dry_run,
+        } => {
+            let request = match (&org, &request_id) {
                 (Some(org), Some(id)) => Some((org.as_str(), id.as_str())),
-                (None, Some(_)) => {
-                    bail!("--request-id needs --org (keys are per lender)\n\n{USAGE}")
-                }
                 _ => None,
             };
             let summary = ops
                 .replay(
-                    a.kind,
+                    kind,
                     request,
-                    a.since.as_deref(),
-                    a.until.as_deref(),
-                    a.queue.as_deref(),
-                    a.dry_run,
+                    since.as_deref(),
+                    until.as_deref(),
+                    queue.as_deref(),
+                    dry_run,
                 )
                 .await?;
-            if a.dry_run {
+            if dry_run {
                 println!(
                     "dry run: {} record(s) would be published again",
                     summary.records
@@ -210,21 +237,20 @@ async fn run(a: Args) -> Result<bool> {
             print!("{summary}");
             Ok(summary.ok())
         }
-        "redrive" => {
-            let summary = ops.redrive(a.dry_run).await?;
-            if a.dry_run {
+        Command::Redrive { dry_run } => {
+            let summary = ops.redrive(dry_run).await?;
+            if dry_run {
                 println!("dry run: nothing sent, every message put back");
             }
             print!("{summary}");
             Ok(summary.ok())
         }
-        "audit" => {
-            let since = a
-                .since
-                .as_deref()
-                .ok_or_else(|| anyhow!("audit needs --since\n\n{USAGE}"))?;
+        Command::Audit {
+            since,
+            older_than_minutes,
+        } => {
             let audit = ops
-                .audit(since, time::Duration::minutes(a.older_than))
+                .audit(&since, time::Duration::minutes(older_than_minutes))
                 .await?;
             print!("{audit}");
             if !audit.undispatched.is_empty() {
@@ -234,25 +260,26 @@ async fn run(a: Args) -> Result<bool> {
             }
             Ok(audit.undispatched.is_empty())
         }
-        other => bail!("unknown command {other}\n\n{USAGE}"),
+        Command::Completions { .. } => unreachable!("answered before any AWS client is built"),
     }
 }
 
 #[tokio::main]
 async fn main() {
-    let code = match parse_args() {
+    // clap answers --help and --version (exit 0) and usage errors (exit 2) itself.
+    let args = Cli::from_arg_matches(&cli::with_types(Cli::command()).get_matches())
+        .unwrap_or_else(|e| e.exit());
+    if let Command::Completions { shell } = args.command {
+        cli::print_completions(shell, Cli::command());
+        return;
+    }
+    let code = match run(args).await {
+        Ok(true) => 0,
+        Ok(false) => 1,
         Err(e) => {
-            eprintln!("{e:#}");
+            eprintln!("error: {e:#}");
             2
         }
-        Ok(a) => match run(a).await {
-            Ok(true) => 0,
-            Ok(false) => 1,
-            Err(e) => {
-                eprintln!("error: {e:#}");
-                2
-            }
-        },
     };
     std::process::exit(code);
 }
