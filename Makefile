@@ -17,7 +17,7 @@ generate:       ## events/, docs/openapi.json, the docs' tables and template blo
 	cargo run -q -p ocen-generate
 
 lambda-build:   ## release Lambda binaries (arm64) with cargo lambda
-	bash -c 'source scripts/lib.sh && bootstrap_tools && cargo lambda build --release --arm64 $$(function_packages --flags)'
+	bash -c 'source scripts/lib.sh && bootstrap_tools && cargo lambda build --release --arm64 $$(function_packages --bins)'
 
 sam-build:      ## sam build of infra/template.yaml (arm64, rust-cargolambda)
 	bash scripts/sam-build.sh

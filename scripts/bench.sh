@@ -74,7 +74,7 @@ if want size; then
 step "binary size (cargo lambda build --release --arm64)"
 rustup target list --installed | grep -q aarch64-unknown-linux-gnu || rustup target add aarch64-unknown-linux-gnu
 # shellcheck disable=SC2046
-cargo lambda build --release --arm64 $(function_packages --flags) 2>&1 | grep -E '^(error|warning: unused)' || true
+cargo lambda build --release --arm64 $(function_packages --bins) 2>&1 | grep -E '^(error|warning: unused)' || true
 TARGET_DIR="$TARGET_DIR" FUNCTIONS="$(function_packages)" python3 - <<'PY'
 import os, pathlib
 for f in os.environ["FUNCTIONS"].split():

@@ -74,12 +74,13 @@ wait_http() {
 }
 
 # The Lambda function packages: every workspace member under functions/ (cargo metadata),
-# as `-p NAME` arguments when called with --flags.
+# as `-p NAME` arguments with --flags, `--bin NAME` with --bins (the binary is the package).
 function_packages() {
   cargo metadata --no-deps --format-version 1 | python3 -c '
 import json, sys
 names = sorted(p["name"] for p in json.load(sys.stdin)["packages"] if "/functions/" in p["manifest_path"])
-print(" ".join(("-p " + n) if sys.argv[1:] == ["--flags"] else n for n in names))' "$@"
+flag = {"--flags": "-p ", "--bins": "--bin "}.get((sys.argv[1:] or [""])[0], "")
+print(" ".join(flag + n for n in names))' "$@"
 }
 
 # build_output_kb: KiB in $TARGET_DIR and the checkout's .aws-sam (either may not exist yet).
