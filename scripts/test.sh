@@ -46,6 +46,11 @@ bash scripts/lambda-smoke.sh
 step "lender simulator: load runs with --verify against the local stack"
 bash scripts/lender-smoke.sh
 
+step "the cost report runs (make cost, small: 3 callbacks per type, 30 in the mix)"
+python3 scripts/cost.py --per-type 3 --mix 30 > .local/cost-smoke.md
+grep -q '^| \*\*total\*\* | \*\*\$[0-9]' .local/cost-smoke.md
+grep -A12 "by service" .local/cost-smoke.md
+
 step "schemathesis against the local stack (docs/openapi.json)"
 bash scripts/schemathesis.sh
 

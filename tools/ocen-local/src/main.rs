@@ -71,8 +71,8 @@ enum Command {
         #[command(flatten)]
         stack: StackArgs,
     },
-    /// The callback registry: name, function package, template resource, paths
-    /// (tab-separated, registry order).
+    /// The callback registry: name, function package, template resource, paths, simulator
+    /// weight, consumer queues (tab-separated, registry order).
     Callbacks,
     /// Print a shell completion script, e.g. `ocen-local completions bash`.
     Completions { shell: clap_complete::Shell },
@@ -135,11 +135,13 @@ async fn main() -> Result<()> {
                 let d = t.def();
                 writeln!(
                     out,
-                    "{}\t{}\t{}\t{}",
+                    "{}\t{}\t{}\t{}\t{}\t{}",
                     d.name,
                     d.package,
                     d.function,
-                    d.paths.join(",")
+                    d.paths.join(","),
+                    d.weight,
+                    d.queues.join(",")
                 )?;
             }
             Ok(())
