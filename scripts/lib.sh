@@ -4,7 +4,12 @@ VENV="$PWD/.tools/venv"
 TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
 export PATH="$VENV/bin:$PATH"
 
-step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
+# step WHAT: a heading, with the time since the first step of this shell (where a long
+# command's minutes go).
+step() {
+  export STEPS_STARTED="${STEPS_STARTED:-$(date +%s)}"
+  printf '\n\033[1m==> [%ss] %s\033[0m\n' "$(( $(date +%s) - STEPS_STARTED ))" "$*"
+}
 
 # Install the local tools into .tools/venv once (again when requirements change).
 bootstrap_tools() {

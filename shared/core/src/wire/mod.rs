@@ -86,26 +86,37 @@ impl<T: JsonSchema, const MAX: usize> JsonSchema for Entries<T, MAX> {
     }
 }
 
-/// One object or a non-empty array of at most `MAX` of them, always an array once read:
-/// the schema says `credBlock` is an object, Juspay's page an array; lenders send both. An
-/// empty array is `GEN5001` (the schema requires the object).
+/// One object or an array of `MIN` to `MAX` of them, always an array once read: where the
+/// schema types a member as one object and Juspay's page and lenders send an array.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(transparent)]
-pub struct OneOrMore<T, const MAX: usize>(pub Vec<T>);
+pub struct OneOrMany<T, const MIN: usize, const MAX: usize>(pub Vec<T>);
 
-impl<T, const MAX: usize> std::ops::Deref for OneOrMore<T, MAX> {
+/// A required member: `credBlock` is an object in the schema, an array on Juspay's page. An
+/// empty array is `GEN5001` (the schema requires the object).
+pub type OneOrMore<T, const MAX: usize> = OneOrMany<T, 1, MAX>;
+
+/// An optional member, possibly an empty array: `offers`, `rejectionDetails`,
+/// `actionRequired` of a loan application.
+pub type OneOrList<T, const MAX: usize> = OneOrMany<T, 0, MAX>;
+
+impl<T, const MIN: usize, const MAX: usize> std::ops::Deref for OneOrMany<T, MIN, MAX> {
     type Target = [T];
     fn deref(&self) -> &[T] {
         &self.0
     }
 }
 
-impl<'de, T: Deserialize<'de>, const MAX: usize> Deserialize<'de> for OneOrMore<T, MAX> {
+impl<'de, T: Deserialize<'de>, const MIN: usize, const MAX: usize> Deserialize<'de>
+    for OneOrMany<T, MIN, MAX>
+{
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         // Decide on the JSON shape first and hand the same deserializer on, so that an
         // inner error is the real one, with its whole path (`credBlock[1].type`).
-        struct Shape<T, const MAX: usize>(std::marker::PhantomData<T>);
-        impl<'de, T: Deserialize<'de>, const MAX: usize> serde::de::Visitor<'de> for Shape<T, MAX> {
+        struct Shape<T, const MIN: usize, const MAX: usize>(std::marker::PhantomData<T>);
+        impl<'de, T: Deserialize<'de>, const MIN: usize, const MAX: usize> serde::de::Visitor<'de>
+            for Shape<T, MIN, MAX>
+        {
             type Value = Vec<T>;
 
             fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -120,84 +131,32 @@ impl<'de, T: Deserialize<'de>, const MAX: usize> Deserialize<'de> for OneOrMore<
                 let Entries(items) = Entries::<T, MAX>::deserialize(
                     serde::de::value::SeqAccessDeserializer::new(seq),
                 )?;
-                if items.is_empty() {
+                if items.len() < MIN {
                     return Err(Invalid::Missing.into_serde());
                 }
                 Ok(items)
             }
         }
-        d.deserialize_any(Shape::<T, MAX>(std::marker::PhantomData))
-            .map(OneOrMore)
+        d.deserialize_any(Shape::<T, MIN, MAX>(std::marker::PhantomData))
+            .map(OneOrMany)
     }
 }
 
-impl<T: JsonSchema, const MAX: usize> JsonSchema for OneOrMore<T, MAX> {
+impl<T: JsonSchema, const MIN: usize, const MAX: usize> JsonSchema for OneOrMany<T, MIN, MAX> {
     fn schema_name() -> std::borrow::Cow<'static, str> {
-        format!("OneOrMore{MAX}_{}", T::schema_name()).into()
+        format!("OneOrMany{MIN}_{MAX}_{}", T::schema_name()).into()
     }
     fn inline_schema() -> bool {
         true
     }
     fn json_schema(g: &mut schemars::SchemaGenerator) -> schemars::Schema {
         let item = g.subschema_for::<T>();
-        schemars::json_schema!({ "oneOf": [
-            item,
-            { "type": "array", "minItems": 1, "maxItems": MAX, "items": item }
-        ] })
-    }
-}
-
-/// One object or an array of at most `MAX` of them (possibly empty), always an array once
-/// read: an optional member the schema types as one object and lenders send as an array
-/// (`offers`, `rejectionDetails`, `actionRequired` of a loan application).
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(transparent)]
-pub struct OneOrList<T, const MAX: usize>(pub Vec<T>);
-
-impl<T, const MAX: usize> std::ops::Deref for OneOrList<T, MAX> {
-    type Target = [T];
-    fn deref(&self) -> &[T] {
-        &self.0
-    }
-}
-
-impl<'de, T: Deserialize<'de>, const MAX: usize> Deserialize<'de> for OneOrList<T, MAX> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct Shape<T, const MAX: usize>(std::marker::PhantomData<T>);
-        impl<'de, T: Deserialize<'de>, const MAX: usize> serde::de::Visitor<'de> for Shape<T, MAX> {
-            type Value = Vec<T>;
-
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object or an array of objects")
-            }
-
-            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<Vec<T>, A::Error> {
-                T::deserialize(serde::de::value::MapAccessDeserializer::new(map)).map(|t| vec![t])
-            }
-
-            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, seq: A) -> Result<Vec<T>, A::Error> {
-                Entries::<T, MAX>::deserialize(serde::de::value::SeqAccessDeserializer::new(seq))
-                    .map(|Entries(items)| items)
-            }
-        }
-        d.deserialize_any(Shape::<T, MAX>(std::marker::PhantomData))
-            .map(OneOrList)
-    }
-}
-
-impl<T: JsonSchema, const MAX: usize> JsonSchema for OneOrList<T, MAX> {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        format!("OneOrList{MAX}_{}", T::schema_name()).into()
-    }
-    fn inline_schema() -> bool {
-        true
-    }
-    fn json_schema(g: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        let item = g.subschema_for::<T>();
-        schemars::json_schema!({ "oneOf": [
-            item,
-            { "type": "array", "maxItems": MAX, "items": item }
-        ] })
+        let array = if MIN > 0 {
+            schemars::json_schema!({ "type": "array", "minItems": MIN, "maxItems": MAX, "items": item })
+        } else {
+            schemars::json_schema!({ "type": "array", "maxItems": MAX, "items": item })
+        };
+        schemars::json_schema!({ "oneOf": [item, array] })
     }
 }
 
