@@ -19,7 +19,7 @@ python3 scripts/check-links.py
 bootstrap_tools
 
 step "disk space for the build output"
-disk_check 10 "make test"
+disk_check 14 "make test"
 
 step "formatting (cargo fmt --check)"
 cargo fmt --all -- --check

@@ -45,7 +45,7 @@ struct Common {
     /// The service's base URL.
     #[arg(long, default_value = "http://127.0.0.1:3000")]
     url: String,
-    /// The signing scheme (the dev lender LENDER-ABC signs v3, LENDER-XYZ v4).
+    /// The signing scheme (the dev lender LENDER-ABC signs v3, LENDER-V4 v4).
     #[arg(long, value_parser = ["v3", "v4"], default_value = "v3")]
     scheme: String,
     /// The generator's seed: the same seed, the same callbacks.
