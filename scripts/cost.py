@@ -91,11 +91,11 @@ def settle(endpoint, markers_expected, timeout=60):
              f"{markers_expected} delivery markers within {timeout} s")
 
 
-def run(args, endpoint, url, prefix, log, kind=None, n=100, markers=None):
+def run(endpoint, url, prefix, log, kind, n, markers, seed):
     usage(endpoint, reset=True)
     log_before = log.stat().st_size
     cmd = [str(TARGET / "debug/ocen-lender"), "load", "-n", str(n), "-c", "8", "--json",
-           "--url", url, "--endpoint", endpoint, "--prefix", prefix, "--seed", "7"]
+           "--url", url, "--endpoint", endpoint, "--prefix", prefix, "--seed", str(seed)]
     if kind:
         cmd += ["--type", kind]
     out = subprocess.run(cmd, capture_output=True, text=True)
@@ -218,13 +218,17 @@ def main():
         rows = []
         for i, k in enumerate(kinds, 1):
             print(f"[{i}/{len(kinds)}] {k['name']}: {args.per_type} callbacks", file=sys.stderr)
-            m = run(args, endpoint, url, prefix, log, k["name"], args.per_type,
-                    args.per_type * len(k["queues"]))
+            # A seed per run: the same seed and index would give an earlier run's requestId
+            # (a duplicate, with no new event).
+            m = run(endpoint, url, prefix, log, k["name"], args.per_type,
+                    args.per_type * len(k["queues"]), seed=i)
             rows.append((k, m))
-        total_weight = sum(k["weight"] for k in kinds)
-        markers = round(sum(args.mix * k["weight"] / total_weight * len(k["queues"]) for k in kinds))
+        # The simulator's mix (`gen::kind_for`): round r sends every type of weight > r, in
+        # registry order, over and over.
+        cycle = [k for r in range(max(k["weight"] for k in kinds)) for k in kinds if k["weight"] > r]
+        markers = sum(len(cycle[i % len(cycle)]["queues"]) for i in range(args.mix))
         print(f"[mix] {args.mix} callbacks in the journey's proportions", file=sys.stderr)
-        mix = run(args, endpoint, url, prefix, log, None, args.mix, int(markers * 0.98))
+        mix = run(endpoint, url, prefix, log, None, args.mix, markers, seed=len(kinds) + 1)
     finally:
         stop()
     report(rows, mix, args)

@@ -33,6 +33,7 @@ for _name in ("put_item", "update_item", "delete_item", "transact_write_items"):
 
 
 def _install_usage():
+    import io
     import json
     import math
     import time
@@ -106,7 +107,6 @@ def _install_usage():
         if not target:
             return original(self, environ, start_response)
         raw = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
-        import io
         environ["wsgi.input"] = io.BytesIO(raw)
         op = target.split(".")[-1]
         service = target.split("_")[0].split(".")[0]

@@ -389,6 +389,21 @@ async fn run(plan: Vec<Planned>, args: &Args, requests: Option<DynamoStore>) -> 
     Ok(report)
 }
 
+/// `body` as given (`send --file`, `replay`), with a fresh `metadata.timestamp`, signed; any
+/// answer is as expected.
+fn planned_as_is(lender: &Lender, kind: CallbackType, body: &Value) -> Result<Planned> {
+    let body: Value = serde_json::from_slice(&devlender::fresh(&serde_json::to_vec(body)?))?;
+    let (raw, signature) = sign(lender, &body);
+    Ok(Planned {
+        kind,
+        body: raw,
+        signature,
+        expect: Outcome::Any,
+        request_id: None,
+        request: request_of(kind, &body),
+    })
+}
+
 fn plan_load(args: &Args, lender: &Lender) -> Vec<Planned> {
     let mut rng = Rng::new(args.seed);
     let mut sent: Vec<Planned> = Vec::new();
@@ -467,18 +482,7 @@ async fn main() -> Result<()> {
                 )?,
                 None => gen::callback(&mut Rng::new(args.seed), kind, lender.org, 0),
             };
-            let body: Value =
-                serde_json::from_slice(&devlender::fresh(&serde_json::to_vec(&body)?))?;
-            let request = request_of(kind, &body);
-            let (raw, signature) = sign(&lender, &body);
-            vec![Planned {
-                kind,
-                body: raw,
-                signature,
-                expect: Outcome::Any,
-                request_id: None,
-                request,
-            }]
+            vec![planned_as_is(&lender, kind, &body)?]
         }
         "load" => plan_load(&args, &lender),
         "replay" => {
@@ -501,18 +505,7 @@ async fn main() -> Result<()> {
                     .as_str()
                     .and_then(CallbackType::parse)
                     .with_context(|| format!("{file}:{}: type", i + 1))?;
-                let body: Value =
-                    serde_json::from_slice(&devlender::fresh(&serde_json::to_vec(&v["body"])?))?;
-                let request = request_of(kind, &body);
-                let (raw, signature) = sign(&lender, &body);
-                plan.push(Planned {
-                    kind,
-                    body: raw,
-                    signature,
-                    expect: Outcome::Any,
-                    request_id: None,
-                    request,
-                });
+                plan.push(planned_as_is(&lender, kind, &v["body"])?);
             }
             plan
         }

@@ -61,6 +61,55 @@ pub fn print_completions(shell: clap_complete::Shell, mut command: clap::Command
     clap_complete::generate(shell, &mut command, name, &mut std::io::stdout());
 }
 
+/// What every CLI's own tests check of it (`tools/*/tests/cli.rs`), on its built binary.
+pub mod checks {
+    use ocen_shared::CallbackType;
+    use std::process::Command;
+
+    /// The binary's exit code and all it printed, run with whitespace-split `args`.
+    pub fn run(binary: &str, args: &str) -> (Option<i32>, String) {
+        let out = Command::new(binary)
+            .args(args.split_whitespace())
+            .output()
+            .expect("the binary runs");
+        let text = String::from_utf8_lossy(&out.stdout).to_string()
+            + &String::from_utf8_lossy(&out.stderr);
+        (out.status.code(), text)
+    }
+
+    /// `args` (a help) exits 0 and names every registered callback type.
+    pub fn help_lists_every_type(binary: &str, args: &str) {
+        let (code, text) = run(binary, args);
+        assert_eq!(code, Some(0), "{text}");
+        for k in CallbackType::ALL {
+            assert!(text.contains(k.as_str()), "{k} missing from:\n{text}");
+        }
+    }
+
+    /// `--version` prints `name version`.
+    pub fn version_is(binary: &str, name: &str, version: &str) {
+        let (code, text) = run(binary, "--version");
+        assert_eq!(code, Some(0), "{text}");
+        assert_eq!(text.trim(), format!("{name} {version}"));
+    }
+
+    /// `completions bash` and `completions zsh` exit 0 and complete `subcommand`.
+    pub fn completions_name(binary: &str, subcommand: &str) {
+        for shell in ["bash", "zsh"] {
+            let (code, text) = run(binary, &format!("completions {shell}"));
+            assert_eq!(code, Some(0), "{text}");
+            assert!(text.contains(subcommand), "{shell}: {text}");
+        }
+    }
+
+    /// `args` is a usage error: exit 2, pointing at `--help`.
+    pub fn usage_error(binary: &str, args: &str) {
+        let (code, text) = run(binary, args);
+        assert_eq!(code, Some(2), "{text}");
+        assert!(text.contains("--help"), "{text}");
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

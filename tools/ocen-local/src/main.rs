@@ -78,23 +78,6 @@ enum Command {
     Completions { shell: clap_complete::Shell },
 }
 
-/// What the stack commands need.
-struct Args {
-    port: u16,
-    endpoint: String,
-    prefix: String,
-}
-
-impl From<StackArgs> for Args {
-    fn from(s: StackArgs) -> Args {
-        Args {
-            port: 3000,
-            endpoint: s.endpoint,
-            prefix: s.prefix,
-        }
-    }
-}
-
 const DEV_LENDERS_DIR: &str = ".local/dev-lenders";
 
 #[tokio::main]
@@ -103,16 +86,9 @@ async fn main() -> Result<()> {
         .unwrap_or_else(|e| e.exit());
     ocen_shared::telemetry::init();
     match cli.command {
-        Command::Up { stack, port } => {
-            up(Args {
-                port,
-                ..stack.into()
-            })
-            .await
-        }
-        Command::Tail { stack } => tail(stack.into()).await,
-        Command::Env { stack } => {
-            let args: Args = stack.into();
+        Command::Up { stack, port } => up(stack, port).await,
+        Command::Tail { stack } => tail(stack).await,
+        Command::Env { stack: args } => {
             let (_, stack) = stack_of(&args).await?;
             let lenders = devlender::ensure(Path::new(DEV_LENDERS_DIR))?;
             print!("{}", lambda_env(&stack, &args.endpoint, &lenders));
@@ -153,7 +129,7 @@ async fn main() -> Result<()> {
             Ok(())
         }
         Command::RequestEvents { stack } => {
-            let (sdk, stack) = stack_of(&stack.into()).await?;
+            let (sdk, stack) = stack_of(&stack).await?;
             let store = DynamoStore::new(aws_sdk_dynamodb::Client::new(&sdk), &stack.table_name);
             let n = request_events(&store).await?;
             eprintln!(
@@ -205,7 +181,7 @@ async fn request_events(store: &DynamoStore) -> Result<usize> {
     Ok(recorded)
 }
 
-async fn stack_of(args: &Args) -> Result<(aws_config::SdkConfig, LocalStack)> {
+async fn stack_of(args: &StackArgs) -> Result<(aws_config::SdkConfig, LocalStack)> {
     let sdk = local_tool_sdk_config(&args.endpoint).await;
     let resources = Resources::load(&default_template_path())?;
     let stack = LocalStack::create(&sdk, resources, &args.prefix)
@@ -242,7 +218,7 @@ fn lambda_env(stack: &LocalStack, endpoint: &str, lenders: &devlender::DevLender
     env
 }
 
-async fn up(args: Args) -> Result<()> {
+async fn up(args: StackArgs, port: u16) -> Result<()> {
     let (sdk, stack) = stack_of(&args).await?;
     let lenders = devlender::ensure(Path::new(DEV_LENDERS_DIR))?;
     std::fs::write(
@@ -308,9 +284,9 @@ async fn up(args: Args) -> Result<()> {
         }
     });
 
-    let listener = tokio::net::TcpListener::bind(("127.0.0.1", args.port))
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
         .await
-        .with_context(|| format!("binding 127.0.0.1:{} (use --port)", args.port))?;
+        .with_context(|| format!("binding 127.0.0.1:{port} (use --port)"))?;
     let base = format!("http://127.0.0.1:{}", listener.local_addr()?.port());
     println!("\ncallbacks served at  {base}");
     for &t in CallbackType::ALL {
@@ -336,7 +312,7 @@ async fn up(args: Args) -> Result<()> {
     Ok(())
 }
 
-async fn tail(args: Args) -> Result<()> {
+async fn tail(args: StackArgs) -> Result<()> {
     let (sdk, stack) = stack_of(&args).await?;
     let queues = stack.consumer_queues();
     let sqs = aws_sdk_sqs::Client::new(&sdk);
